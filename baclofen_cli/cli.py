@@ -1,0 +1,418 @@
+"""The ``baclo`` command line: thin Typer commands over knowledge -> resolve -> check -> render.
+
+Only Typer is imported at start-up; each command imports the layers it needs, so
+``baclo --version`` and ``--help`` never load the knowledge file or Rich.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Callable, List, NoReturn, Optional, Sequence
+
+import typer
+
+from baclofen_cli import __version__
+from baclofen_cli.errors import (
+    EXIT_FLAGGED,
+    EXIT_INTERNAL,
+    EXIT_NOT_RECOGNIZED,
+    EXIT_OK,
+    EXIT_USAGE,
+    BacloError,
+)
+
+if TYPE_CHECKING:
+    from baclofen_cli.knowledge.model import Knowledge
+    from baclofen_cli.render.blocks import Block
+
+EXIT_CODES_HELP = (
+    f"Exit status: {EXIT_OK} every item recognized and nothing flagged; {EXIT_FLAGGED} something "
+    f"flagged (at or above --fail-on); {EXIT_USAGE} usage error or invalid knowledge file; "
+    f"{EXIT_NOT_RECOGNIZED} at least one item not recognized (the rest is still reported)."
+)
+
+SHORT_HELP = """\
+baclo: an offline reference and interaction checker for baclofen.
+
+  baclo info                         overview: what it is, key points, pharmacokinetics
+  baclo info dosing                  one section (baclo sections lists them)
+  baclo side-effects --serious       side effects with frequency and source
+  baclo interactions opioids         an interacting class: members, effect, advice
+  baclo check --with opioids --history kidney
+                                     screen co-medications and conditions
+  baclo search seizures              search everything baclo knows
+
+Every command takes --json. More: baclo --help, baclo COMMAND --help.
+Informational only: not a substitute for a prescriber's or pharmacist's advice.
+"""
+
+app = typer.Typer(
+    name="baclo",
+    help="Offline reference and interaction checker for baclofen. Informational only.",
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["--help"]},
+)
+
+
+class Audience(str, Enum):
+    professional = "professional"
+    patient = "patient"
+
+
+class Grade(str, Enum):
+    contraindicated = "contraindicated"
+    major = "major"
+    moderate = "moderate"
+    minor = "minor"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _clean(text: str) -> str:
+    """Arguments that were not valid UTF-8 arrive with surrogate escapes; show them as U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    typer.echo(f"baclo: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _knowledge(ctx: typer.Context) -> "Knowledge":
+    from baclofen_cli.knowledge import load_knowledge
+
+    path = (ctx.obj or {}).get("data") if ctx.obj else None
+    try:
+        return load_knowledge(path)
+    except BacloError as e:
+        fail(e.message, e.exit_code)
+
+
+def _plain_output() -> bool:
+    """Plain text unless stdout is a terminal (or FORCE_COLOR asks for styling) and colour is allowed."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return True
+    if os.environ.get("FORCE_COLOR"):
+        return False
+    try:
+        return not sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return True
+
+
+def _width() -> int:
+    try:
+        return max(20, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return 100
+
+
+def _emit(json_flag: bool, document: Callable[[], Sequence["Block"]],
+          payload: Callable[[], Any], code: int = EXIT_OK) -> NoReturn:
+    """Write one result in the chosen format, then exit with ``code``.
+
+    A reader that closes the pipe early (``| head -1``) ends the output quietly;
+    the exit status is still the one the result calls for.
+    """
+    try:
+        if json_flag:
+            from baclofen_cli.render import json_out
+
+            json_out.dump(payload(), sys.stdout)
+        elif _plain_output():
+            from baclofen_cli.render import plain
+
+            plain.render(document(), sys.stdout, _width())
+        else:
+            from baclofen_cli.render import terminal
+
+            terminal.render(document())
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    raise typer.Exit(code)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"baclo {__version__}")
+        raise typer.Exit()
+
+
+JSON_OPTION = typer.Option(False, "--json", help="Print only JSON (keys documented in the README).")
+
+
+# ---------------------------------------------------------------- commands
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    data: Optional[str] = typer.Option(
+        None, "--data", envvar="BACLO_DATA", metavar="PATH",
+        help="Use another knowledge file of the same schema (also BACLO_DATA).",
+    ),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """Offline reference and interaction checker for baclofen. Informational only."""
+    ctx.obj = {"data": _clean(data) if data else None}
+    if ctx.invoked_subcommand is None:
+        typer.echo(SHORT_HELP, nl=False)
+        raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def info(
+    ctx: typer.Context,
+    name: Optional[str] = typer.Argument(None, metavar="[SECTION]",
+                                         help="A section name, alias or unambiguous prefix."),
+    all_: bool = typer.Option(False, "--all", help="Print every section."),
+    json: bool = JSON_OPTION,
+) -> None:
+    """Overview of baclofen, one section, or everything (--all)."""
+    from baclofen_cli.render import json_out, views
+
+    k = _knowledge(ctx)
+    if all_ and name:
+        fail("give a SECTION or --all, not both")
+    if all_:
+        _emit(json, lambda: views.everything(k) + views.disclaimer(k), lambda: json_out.everything(k))
+    if name is None:
+        _emit(json, lambda: views.overview(k) + views.disclaimer(k),
+              lambda: json_out.overview(k, views.OVERVIEW_WARNINGS))
+    from baclofen_cli.resolve import resolve_section
+
+    section_id, candidates = resolve_section(k.sections, _clean(name))
+    if section_id is None:
+        fail(views.unknown_section(_clean(name), candidates, k))
+    _emit(json, lambda: views.section(k, section_id) + views.disclaimer(k),
+          lambda: json_out.envelope(k, section=json_out.section(k, section_id)))
+
+
+@app.command()
+def sections(ctx: typer.Context, json: bool = JSON_OPTION) -> None:
+    """List the sections that 'baclo info SECTION' shows."""
+    from baclofen_cli.render import json_out, views
+
+    k = _knowledge(ctx)
+    _emit(json, lambda: views.section_list(k),
+          lambda: json_out.envelope(k, sections=[
+              {"id": s.id, "title": s.title, "aliases": list(s.aliases), "summary": s.summary}
+              for s in k.sections]))
+
+
+@app.command("side-effects")
+def side_effects(
+    ctx: typer.Context,
+    common: bool = typer.Option(False, "--common", help="Only common side effects."),
+    serious: bool = typer.Option(False, "--serious", help="Only serious side effects."),
+    rare: bool = typer.Option(False, "--rare", help="Only rare side effects."),
+    json: bool = JSON_OPTION,
+) -> None:
+    """Side effects with frequency and source (filters combine: --common --serious)."""
+    from baclofen_cli.render import json_out, views
+
+    k = _knowledge(ctx)
+    groups = [g for g, on in (("common", common), ("serious", serious), ("rare", rare)) if on]
+    _emit(json, lambda: views.side_effects(k, groups) + views.disclaimer(k),
+          lambda: json_out.side_effects(k, groups))
+
+
+@app.command()
+def interactions(
+    ctx: typer.Context,
+    name: Optional[str] = typer.Argument(None, metavar="[CLASS]",
+                                         help="A class (opioids), or a medicine to show its class."),
+    audience: Audience = typer.Option(Audience.professional, "--audience", case_sensitive=False,
+                                      help="Wording for professionals or patients."),
+    json: bool = JSON_OPTION,
+) -> None:
+    """Interacting drug classes with grade and examples; with CLASS, its members and advice."""
+    from baclofen_cli.render import json_out, views
+
+    k = _knowledge(ctx)
+    if name is None:
+        _emit(json, lambda: views.interactions(k) + views.disclaimer(k),
+              lambda: json_out.envelope(k, interactions=json_out.to_plain(k.interactions)))
+    class_id = _class_for(k, _clean(name))
+    _emit(json, lambda: views.interaction_class(k, class_id, audience.value) + views.disclaimer(k, audience.value),
+          lambda: json_out.envelope(k, interaction=json_out.to_plain(k.classes_by_id[class_id])))
+
+
+def _class_for(k: "Knowledge", name: str) -> str:
+    from baclofen_cli.resolve import WITH, Resolver
+
+    res = Resolver(k).resolve(name, WITH)
+    classes = []
+    for target in res.targets:
+        if target.kind == "class":
+            classes.append(target.ref)
+        elif target.kind == "drug" and target.ref in k.members_by_name:
+            classes.append(k.members_by_name[target.ref][0].id)
+        elif target.kind == "drug":
+            fail(f"{name!r} is recognized ({target.ref}) but is in no interacting class: "
+                 "no known interaction with baclofen", EXIT_USAGE)
+    if len(set(classes)) == 1:
+        return classes[0]
+    if len(set(classes)) > 1:
+        fail(f"{name!r} belongs to several classes: {', '.join(dict.fromkeys(classes))}; name one")
+    hint = f" Did you mean: {', '.join(res.suggestions)}?" if res.suggestions else ""
+    fail(f"no interaction class or medicine named {name!r}.{hint} "
+         f"Classes: {', '.join(c.id for c in k.interactions)}.")
+
+
+@app.command()
+def cautions(
+    ctx: typer.Context,
+    audience: Audience = typer.Option(Audience.professional, "--audience", case_sensitive=False,
+                                      help="Wording for professionals or patients."),
+    json: bool = JSON_OPTION,
+) -> None:
+    """Conditions to take care with, graded (contraindicated, major, moderate, minor)."""
+    from baclofen_cli.render import json_out, views
+
+    k = _knowledge(ctx)
+    _emit(json, lambda: views.cautions(k, audience.value) + views.disclaimer(k, audience.value),
+          lambda: json_out.envelope(k, cautions=json_out.to_plain(k.cautions)))
+
+
+@app.command()
+def dose(ctx: typer.Context, json: bool = JSON_OPTION) -> None:
+    """The titration schedule, maximum daily dose, stopping, and kidney, elderly and child notes."""
+    from baclofen_cli.render import json_out, views
+
+    k = _knowledge(ctx)
+    _emit(json, lambda: [*views.section(k, "dosing"), *views.disclaimer(k)],
+          lambda: json_out.envelope(k, dosing=json_out.to_plain(k.dosing)))
+
+
+@app.command()
+def faq(ctx: typer.Context, json: bool = JSON_OPTION) -> None:
+    """The article's frequently asked questions, answered with sources."""
+    from baclofen_cli.render import json_out, views
+
+    k = _knowledge(ctx)
+    _emit(json, lambda: views.section(k, "faq") + views.disclaimer(k),
+          lambda: json_out.envelope(k, faq=json_out.to_plain(k.faq)))
+
+
+@app.command()
+def sources(ctx: typer.Context, json: bool = JSON_OPTION) -> None:
+    """Every source the knowledge file cites, with its tag."""
+    from baclofen_cli.render import json_out, views
+
+    k = _knowledge(ctx)
+    _emit(json, lambda: views.sources(k),
+          lambda: json_out.envelope(k, sources=json_out.to_plain(k.sources), reviewed=k.meta.reviewed))
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: str = typer.Argument(..., help="Words to look for (case is ignored)."),
+    json: bool = JSON_OPTION,
+) -> None:
+    """Search everything baclo knows. Exit status 1 when nothing matches."""
+    from baclofen_cli.render import json_out, views
+    from baclofen_cli.search import search as run_search
+
+    k = _knowledge(ctx)
+    query = _clean(text)
+    if not query.strip():
+        fail("the search text is empty")
+    hits = run_search(k, query)
+    _emit(json, lambda: views.search_results(hits, query), lambda: json_out.search(k, query, hits),
+          EXIT_OK if hits else EXIT_FLAGGED)
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def check(
+    ctx: typer.Context,
+    with_: List[str] = typer.Option(
+        [], "--with", "-w", metavar="MEDICINES",
+        help="Co-medications: classes, generic or brand names, products; comma-separated; repeatable.",
+    ),
+    history: List[str] = typer.Option(
+        [], "--history", "-c", metavar="CONDITIONS",
+        help="Conditions in the patient's history; comma-separated; repeatable.",
+    ),
+    daily_dose: Optional[float] = typer.Option(
+        None, "--daily-dose", metavar="MG", help="Total baclofen per day in mg, checked against the labelled limits.",
+    ),
+    audience: Audience = typer.Option(Audience.professional, "--audience", case_sensitive=False,
+                                      help="Wording for professionals or patients."),
+    fail_on: Grade = typer.Option(Grade.minor, "--fail-on", case_sensitive=False,
+                                  help="Lowest grade that makes the exit status 1."),
+    json: bool = JSON_OPTION,
+) -> None:
+    """Check co-medications and conditions against baclofen; never a false all-clear.
+
+    Items that are not recognized are listed as not checked, with suggestions,
+    and make the exit status 3.
+    """
+    from baclofen_cli.check import check as run_check
+    from baclofen_cli.check import exit_status
+    from baclofen_cli.render import json_out, views
+    from baclofen_cli.resolve import HISTORY, WITH, Resolver, split_items
+
+    meds = split_items(_clean(v) for v in with_)
+    conditions = split_items(_clean(v) for v in history)
+    if daily_dose is not None and not (0 < daily_dose < float("inf")):
+        fail(f"--daily-dose must be a positive number of mg per day, not {daily_dose:g}")
+    if not meds and not conditions and daily_dose is None:
+        given = " (the values given were empty)" if with_ or history else ""
+        fail(f"nothing to check{given}: give --with MEDICINES and/or --history CONDITIONS. "
+             "Example: baclo check --with opioids --history kidney")
+    k = _knowledge(ctx)
+    resolver = Resolver(k)
+    resolutions = resolver.resolve_all(meds, WITH) + resolver.resolve_all(conditions, HISTORY)
+    result = run_check(k, resolutions, daily_dose, audience.value)
+    _emit(json, lambda: views.check_result(k, result), lambda: json_out.check_result(k, result),
+          exit_status(result, fail_on.value))
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Console-script entry point: never lets a traceback reach the user."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+    try:
+        app(args=argv, prog_name="baclo")
+    except BacloError as e:
+        typer.echo(f"baclo: error: {e.message}", err=True)
+        sys.exit(e.exit_code)
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(EXIT_OK)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("BACLO_DEBUG"):
+            raise
+        typer.echo(
+            f"baclo: internal error: {type(e).__name__}: {e}. This is a bug; please report it "
+            "(set BACLO_DEBUG=1 to see the traceback).", err=True,
+        )
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,443 @@
+"""Check a parsed knowledge file and build the typed model from it.
+
+Every check raises ``SchemaError`` naming the path to the bad value, such as
+``interactions[3].members[2].grade``. The same code runs on a file fresh from YAML
+and on the compiled cache, so the two can never disagree about what is valid.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar
+
+from baclofen_cli.knowledge.model import (
+    GRADE_RANK,
+    GRADES,
+    LABEL_STATUSES,
+    SIDE_EFFECT_GROUPS,
+    SOURCE_KINDS,
+    USE_KINDS,
+    Caution,
+    Clause,
+    Combination,
+    DoseLimit,
+    DoseMessage,
+    Dosing,
+    Entry,
+    Faq,
+    InteractionClass,
+    KnownCondition,
+    KnownDrug,
+    Knowledge,
+    LabelStatus,
+    Member,
+    Meta,
+    NoKnownCaution,
+    NoKnownInteraction,
+    PkRow,
+    Product,
+    Section,
+    SideEffect,
+    Source,
+    Target,
+    TitrationStep,
+    Use,
+    ref_tag,
+)
+from baclofen_cli.names import normalize
+
+SCHEMA_VERSION = 1
+STRUCTURED_SECTIONS = (
+    "pharmacokinetics", "uses", "dosing", "side-effects", "interactions", "cautions", "faq",
+)
+T = TypeVar("T")
+
+
+class SchemaError(Exception):
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}" if path else problem)
+        self.path = path
+        self.problem = problem
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
+            int: "a number", float: "a number", type(None): "empty"}.get(type(value), type(value).__name__)
+
+
+class _Node:
+    """A mapping from the file together with where it sits, for error messages."""
+
+    __slots__ = ("data", "path")
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, dict):
+            raise SchemaError(path, f"expected a mapping, found {_kind(data)}")
+        self.data: Dict[str, Any] = data
+        self.path = path
+
+    def at(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def text(self, key: str) -> str:
+        value = self.data.get(key)
+        if value is None:
+            raise SchemaError(self.at(key), "required text is missing")
+        return _as_text(value, self.at(key))
+
+    def opt_text(self, key: str) -> Optional[str]:
+        value = self.data.get(key)
+        return None if value is None else _as_text(value, self.at(key))
+
+    def flag(self, key: str, default: bool = False) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise SchemaError(self.at(key), f"expected true or false, found {_kind(value)}")
+        return value
+
+    def number(self, key: str, required: bool = True) -> Optional[float]:
+        value = self.data.get(key)
+        if value is None and not required:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value <= 0:
+            raise SchemaError(self.at(key), f"expected a positive number, found {_kind(value)}")
+        return float(value)
+
+    def texts(self, key: str, required: bool = False) -> Tuple[str, ...]:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                raise SchemaError(self.at(key), "required list is missing")
+            return ()
+        if not isinstance(value, list):
+            raise SchemaError(self.at(key), f"expected a list, found {_kind(value)}")
+        return tuple(_as_text(v, f"{self.at(key)}[{i}]") for i, v in enumerate(value))
+
+    def choice(self, key: str, allowed: Tuple[str, ...], required: bool = True) -> Optional[str]:
+        value = self.opt_text(key) if not required else self.text(key)
+        if value is not None and value not in allowed:
+            raise SchemaError(self.at(key), f"{value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    def items(self, key: str, build: Callable[["_Node"], T], required: bool = True) -> Tuple[T, ...]:
+        value = self.data.get(key)
+        if value is None and not required:
+            return ()
+        if not isinstance(value, list):
+            raise SchemaError(self.at(key), f"expected a list, found {_kind(value)}")
+        return tuple(build(_Node(v, f"{self.at(key)}[{i}]")) for i, v in enumerate(value))
+
+    def child(self, key: str) -> "_Node":
+        if key not in self.data:
+            raise SchemaError(self.at(key), "required mapping is missing")
+        return _Node(self.data[key], self.at(key))
+
+
+def _as_text(value: Any, path: str) -> str:
+    if isinstance(value, str):
+        if not value.strip():
+            raise SchemaError(path, "text is empty")
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise SchemaError(path, f"expected text, found {_kind(value)}")
+
+
+class _Builder:
+    """Builds the model; knows the defined source tags so every reference can be checked."""
+
+    def __init__(self, source_tags: Mapping[str, Source]) -> None:
+        self.source_tags = source_tags
+
+    def refs(self, node: _Node, key: str = "sources") -> Tuple[str, ...]:
+        refs = node.texts(key, required=True)
+        if not refs:
+            raise SchemaError(node.at(key), "at least one source is required")
+        for i, ref in enumerate(refs):
+            if ref_tag(ref) not in self.source_tags:
+                raise SchemaError(
+                    f"{node.at(key)}[{i}]",
+                    f"source tag {ref_tag(ref)!r} is not defined under 'sources'",
+                )
+        return refs
+
+    def entry(self, n: _Node) -> Entry:
+        return Entry(n.text("text"), self.refs(n), n.opt_text("label"),
+                     n.opt_text("article_claim"), n.opt_text("note"))
+
+    def section(self, n: _Node) -> Section:
+        return Section(n.text("id"), n.text("title"), n.texts("aliases"), n.text("summary"),
+                       n.items("entries", self.entry))
+
+    def pk_row(self, n: _Node) -> PkRow:
+        return PkRow(n.text("parameter"), n.text("reference"), n.opt_text("article"),
+                     self.refs(n), n.opt_text("note"))
+
+    def use(self, n: _Node) -> Use:
+        kind = n.choice("kind", USE_KINDS) or ""
+        evidence = n.opt_text("evidence")
+        if kind == "off-label" and evidence is None:
+            raise SchemaError(n.at("evidence"), "an off-label use needs an evidence note")
+        labelled = n.items("labelled", self.label_status, required=False)
+        return Use(n.text("name"), kind, n.flag("in_article"), labelled, evidence, self.refs(n))
+
+    def label_status(self, n: _Node) -> LabelStatus:
+        source = n.text("source")
+        if ref_tag(source) not in self.source_tags:
+            raise SchemaError(n.at("source"), f"source tag {ref_tag(source)!r} is not defined under 'sources'")
+        return LabelStatus(source, n.choice("status", LABEL_STATUSES) or "", n.opt_text("note"))
+
+    def dosing(self, n: _Node) -> Dosing:
+        steps = n.items("titration", lambda s: TitrationStep(s.text("days"), s.text("dose"),
+                                                              s.number("daily_mg") or 0.0))
+        a = n.child("above_maximum")
+        above = DoseMessage(a.choice("grade", GRADES) or "", a.text("title"), a.text("text"),
+                            a.text("advice"), a.text("patient_text"), a.text("patient_advice"),
+                            self.refs(a))
+        return Dosing(n.number("max_daily_mg") or 0.0, self.refs(n), steps,
+                      n.items("notes", self.entry), above)
+
+    def side_effect(self, n: _Node) -> SideEffect:
+        groups = n.texts("groups", required=True)
+        if not groups:
+            raise SchemaError(n.at("groups"), "at least one group is required")
+        for i, g in enumerate(groups):
+            if g not in SIDE_EFFECT_GROUPS:
+                raise SchemaError(f"{n.at('groups')}[{i}]", f"{g!r} is not one of {', '.join(SIDE_EFFECT_GROUPS)}")
+        return SideEffect(n.text("name"), n.opt_text("patient_name"), groups,
+                          n.opt_text("frequency"), n.flag("in_article"), self.refs(n))
+
+    def faq(self, n: _Node) -> Faq:
+        return Faq(n.text("question"), n.text("answer"), self.refs(n))
+
+    def member(self, n: _Node) -> Member:
+        grade = n.choice("grade", GRADES, required=False)
+        note = n.opt_text("note")
+        if grade is not None and note is None:
+            raise SchemaError(n.at("note"), "a member whose grade differs from its class needs a note")
+        return Member(n.text("name"), n.texts("brands"), n.texts("aliases"), grade, note)
+
+    def interaction(self, n: _Node) -> InteractionClass:
+        return InteractionClass(
+            n.text("id"), n.text("name"), n.texts("aliases"), n.choice("grade", GRADES) or "",
+            n.texts("tags"), n.text("effect"), n.text("advice"), n.text("patient_effect"),
+            n.text("patient_advice"), self.refs(n), n.items("members", self.member),
+        )
+
+    def no_known_interaction(self, n: _Node) -> NoKnownInteraction:
+        drugs = n.items("drugs", lambda d: KnownDrug(d.text("name"), d.texts("brands"),
+                                                     d.texts("aliases"), d.opt_text("use")))
+        return NoKnownInteraction(n.text("statement"), n.text("patient_statement"), self.refs(n), drugs)
+
+    def product(self, n: _Node) -> Product:
+        ingredients = n.texts("ingredients", required=True)
+        if len(ingredients) < 1:
+            raise SchemaError(n.at("ingredients"), "a product needs at least one ingredient")
+        return Product(n.text("name"), n.texts("aliases"), ingredients, self.refs(n))
+
+    def dose_limit(self, n: _Node) -> DoseLimit:
+        return DoseLimit(n.number("max_mg_per_day", required=False), n.choice("grade", GRADES) or "",
+                         n.text("text"), n.text("patient_text"), self.refs(n))
+
+    def caution(self, n: _Node) -> Caution:
+        limit = self.dose_limit(n.child("dose_limit")) if n.data.get("dose_limit") is not None else None
+        return Caution(
+            n.text("id"), n.text("name"), n.texts("aliases"), n.choice("grade", GRADES) or "",
+            n.texts("tags"), n.text("why"), n.text("advice"), n.text("patient_why"),
+            n.text("patient_advice"), self.refs(n), limit,
+        )
+
+    def no_known_caution(self, n: _Node) -> NoKnownCaution:
+        conditions = n.items("conditions", lambda c: KnownCondition(c.text("name"), c.texts("aliases")))
+        return NoKnownCaution(n.text("statement"), n.text("patient_statement"), self.refs(n), conditions)
+
+    def clause(self, n: _Node) -> Clause:
+        clause = Clause(n.opt_text("with_tag"), n.opt_text("history_tag"))
+        if (clause.with_tag is None) == (clause.history_tag is None):
+            raise SchemaError(n.path, "a clause names exactly one of with_tag or history_tag")
+        return clause
+
+    def combination(self, n: _Node) -> Combination:
+        grade = n.choice("grade", GRADES) or ""
+        if GRADE_RANK[grade] < GRADE_RANK["major"]:
+            raise SchemaError(n.at("grade"), "a combination is graded at least major")
+        when = n.items("when", self.clause)
+        if len(when) < 2:
+            raise SchemaError(n.at("when"), "a combination needs at least two clauses")
+        return Combination(
+            n.text("id"), n.text("title"), grade, when, n.texts("suppressed_by"), n.text("why"),
+            n.text("advice"), n.text("patient_why"), n.text("patient_advice"), self.refs(n),
+        )
+
+
+def _sources(root: _Node) -> Mapping[str, Source]:
+    node = root.child("sources")
+    sources = {}
+    for tag, value in node.data.items():
+        if not isinstance(tag, str) or not tag or " " in tag:
+            raise SchemaError(node.at(str(tag)), "a source tag is one word")
+        s = _Node(value, node.at(tag))
+        sources[tag] = Source(tag, s.text("title"), s.text("citation"),
+                              s.choice("kind", SOURCE_KINDS) or "", s.opt_text("note"))
+    if not sources:
+        raise SchemaError(node.path, "no sources are defined")
+    return MappingProxyType(sources)
+
+
+def build_knowledge(raw: Any, *, path: str, sha256: str,
+                    names: Optional[Tuple[Mapping[str, Target], Mapping[str, Target]]] = None) -> Knowledge:
+    """Check ``raw`` (the parsed file) and build the model.
+
+    ``names`` is a previously built pair of name indexes for this exact content
+    (from the compiled cache); without it the indexes are built and every name
+    is checked for uniqueness.
+    """
+    root = _Node(raw, "")
+    version = root.data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise SchemaError("schema_version", f"expected {SCHEMA_VERSION}, found {version!r}")
+    b = _Builder(_sources(root))
+    m = root.child("meta")
+    reviewed = m.text("reviewed")
+    meta = Meta(m.text("drug"), m.text("data_version"), reviewed, m.text("disclaimer"),
+                m.text("patient_disclaimer"))
+    knowledge = Knowledge(
+        path=path,
+        sha256=sha256,
+        meta=meta,
+        sources=b.source_tags,
+        sections=root.items("sections", b.section),
+        pharmacokinetics=root.items("pharmacokinetics", b.pk_row),
+        uses=root.items("uses", b.use),
+        dosing=b.dosing(root.child("dosing")),
+        side_effects=root.items("side_effects", b.side_effect),
+        interactions=root.items("interactions", b.interaction),
+        no_known_interaction=b.no_known_interaction(root.child("no_known_interaction")),
+        products=root.items("products", b.product, required=False),
+        cautions=root.items("cautions", b.caution),
+        no_known_caution=b.no_known_caution(root.child("no_known_caution")),
+        combinations=root.items("combinations", b.combination, required=False),
+        faq=root.items("faq", b.faq),
+        medication_names=MappingProxyType({}),
+        condition_names=MappingProxyType({}),
+    )
+    _check_references(knowledge)
+    if names is None:
+        names = build_name_indexes(knowledge)
+    object.__setattr__(knowledge, "medication_names", MappingProxyType(dict(names[0])))
+    object.__setattr__(knowledge, "condition_names", MappingProxyType(dict(names[1])))
+    return knowledge
+
+
+def _unique_ids(items: Tuple[Any, ...], key: str, what: str) -> None:
+    seen: Dict[str, int] = {}
+    for i, item in enumerate(items):
+        ident = getattr(item, "id", None) or getattr(item, "name")
+        if ident in seen:
+            raise SchemaError(f"{key}[{i}]", f"{what} {ident!r} is already defined at {key}[{seen[ident]}]")
+        seen[ident] = i
+
+
+def _check_references(k: Knowledge) -> None:
+    _unique_ids(k.sections, "sections", "section id")
+    _unique_ids(k.interactions, "interactions", "class id")
+    _unique_ids(k.cautions, "cautions", "caution id")
+    _unique_ids(k.combinations, "combinations", "combination id")
+    section_ids = {s.id for s in k.sections}
+    claimed: Dict[str, str] = {}
+    for i, s in enumerate(k.sections):
+        for name in (s.id, s.title, *s.aliases):
+            key = normalize(name)
+            if claimed.setdefault(key, s.id) != s.id:
+                raise SchemaError(f"sections[{i}]", f"the section name {name!r} is already used by section {claimed[key]!r}")
+    for required in STRUCTURED_SECTIONS:
+        if required not in section_ids:
+            raise SchemaError("sections", f"the section {required!r} is missing (give its title and summary)")
+    class_tags = {t for c in k.interactions for t in c.tags}
+    caution_tags = {t for c in k.cautions for t in c.tags}
+    combo_ids = {c.id for c in k.combinations}
+    for i, combo in enumerate(k.combinations):
+        for j, clause in enumerate(combo.when):
+            if clause.with_tag is not None and clause.with_tag not in class_tags:
+                raise SchemaError(f"combinations[{i}].when[{j}].with_tag",
+                                  f"no interaction class has the tag {clause.with_tag!r}")
+            if clause.history_tag is not None and clause.history_tag not in caution_tags:
+                raise SchemaError(f"combinations[{i}].when[{j}].history_tag",
+                                  f"no caution has the tag {clause.history_tag!r}")
+        for j, other in enumerate(combo.suppressed_by):
+            if other not in combo_ids or other == combo.id:
+                raise SchemaError(f"combinations[{i}].suppressed_by[{j}]",
+                                  f"{other!r} is not another combination id")
+    class_members = {m.name: f"interactions[{i}].members[{j}]"
+                     for i, c in enumerate(k.interactions) for j, m in enumerate(c.members)}
+    for i, drug in enumerate(k.no_known_interaction.drugs):
+        if drug.name in class_members:
+            raise SchemaError(f"no_known_interaction.drugs[{i}].name",
+                              f"{drug.name!r} is also a member of a class at {class_members[drug.name]}")
+    known = set(class_members) | {d.name for d in k.no_known_interaction.drugs}
+    for i, product in enumerate(k.products):
+        for j, ingredient in enumerate(product.ingredients):
+            if ingredient not in known:
+                raise SchemaError(f"products[{i}].ingredients[{j}]",
+                                  f"{ingredient!r} is neither a class member nor a no-known-interaction drug")
+
+
+class _NameRegistry:
+    """Collects names into one namespace, refusing a name claimed twice."""
+
+    def __init__(self, space: str) -> None:
+        self.space = space
+        self.index: Dict[str, Target] = {}
+        self.owner: Dict[str, str] = {}
+
+    def add(self, name: str, target: Target, path: str) -> None:
+        key = normalize(name)
+        if not key:
+            raise SchemaError(path, f"the name {name!r} has no letters or digits to match on")
+        previous = self.index.get(key)
+        if previous is not None:
+            if previous[:2] == target[:2]:
+                return  # the same entry naming itself twice (e.g. id and name) is harmless
+            raise SchemaError(path, f"the {self.space} name {name!r} is already claimed at {self.owner[key]}")
+        self.index[key] = target
+        self.owner[key] = path
+
+
+def build_name_indexes(k: Knowledge) -> Tuple[Dict[str, Target], Dict[str, Target]]:
+    """Normalized name -> target, for co-medications and for conditions."""
+    meds = _NameRegistry("co-medication")
+    for i, c in enumerate(k.interactions):
+        target = Target("class", c.id, c.name)
+        meds.add(c.name, target, f"interactions[{i}].name")
+        meds.add(c.id, target, f"interactions[{i}].id")
+        for j, alias in enumerate(c.aliases):
+            meds.add(alias, Target("class", c.id, alias), f"interactions[{i}].aliases[{j}]")
+        for j, m in enumerate(c.members):
+            _add_drug(meds, m.name, m.brands, m.aliases, f"interactions[{i}].members[{j}]")
+    for i, d in enumerate(k.no_known_interaction.drugs):
+        _add_drug(meds, d.name, d.brands, d.aliases, f"no_known_interaction.drugs[{i}]")
+    for i, p in enumerate(k.products):
+        meds.add(p.name, Target("product", p.name, p.name), f"products[{i}].name")
+        for j, alias in enumerate(p.aliases):
+            meds.add(alias, Target("product", p.name, alias), f"products[{i}].aliases[{j}]")
+    conditions = _NameRegistry("condition")
+    for i, c in enumerate(k.cautions):
+        conditions.add(c.name, Target("caution", c.id, c.name), f"cautions[{i}].name")
+        for j, alias in enumerate(c.aliases):
+            conditions.add(alias, Target("caution", c.id, alias), f"cautions[{i}].aliases[{j}]")
+    for i, kc in enumerate(k.no_known_caution.conditions):
+        conditions.add(kc.name, Target("known-condition", kc.name, kc.name),
+                       f"no_known_caution.conditions[{i}].name")
+        for j, alias in enumerate(kc.aliases):
+            conditions.add(alias, Target("known-condition", kc.name, alias),
+                           f"no_known_caution.conditions[{i}].aliases[{j}]")
+    return meds.index, conditions.index
+
+
+def _add_drug(registry: _NameRegistry, name: str, brands: Tuple[str, ...],
+              aliases: Tuple[str, ...], path: str) -> None:
+    registry.add(name, Target("drug", name, name), f"{path}.name")
+    for j, brand in enumerate(brands):
+        registry.add(brand, Target("drug", name, brand), f"{path}.brands[{j}]")
+    for j, alias in enumerate(aliases):
+        registry.add(alias, Target("drug", name, alias), f"{path}.aliases[{j}]")

@@ -1,0 +1,42 @@
+"""Turning what people type into comparable keys.
+
+Shared by the knowledge loader (to refuse two entries claiming one name) and by
+name resolution (to look user text up), so both agree on what "the same name" means.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_APOSTROPHES = re.compile(r"['\u2019\u2018`\u00b4]")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def normalize(text: str) -> str:
+    """Fold case, accents, apostrophes and punctuation: ``"St. John's-Wort"`` -> ``"st johns wort"``.
+
+    Characters with no ASCII letter or digit in them vanish, so text in other
+    scripts normalizes to ``""``, which never matches anything.
+    """
+    if text.isascii():
+        folded = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    folded = _APOSTROPHES.sub("", folded.replace("&", " and "))
+    return _NON_ALNUM.sub(" ", folded).strip()
+
+
+def singular_forms(key: str) -> list[str]:
+    """Plausible singulars of a normalized key, changing only its last word."""
+    head, _, last = key.rpartition(" ")
+    prefix = head + " " if head else ""
+    forms = []
+    if len(last) > 4 and last.endswith("ies"):
+        forms.append(prefix + last[:-3] + "y")
+    if len(last) > 3 and last.endswith("es"):
+        forms.append(prefix + last[:-2])
+    if len(last) > 2 and last.endswith("s") and not last.endswith("ss"):
+        forms.append(prefix + last[:-1])
+    return forms

@@ -1,0 +1,6 @@
+"""Output: views turn knowledge and results into documents; backends draw them.
+
+``views`` builds a small document model (``blocks``) once; ``plain`` writes it as
+text with no escape codes (pipes, NO_COLOR, TERM=dumb) and ``terminal`` draws it
+with Rich. ``json_out`` builds the documented JSON shapes straight from the model.
+"""

@@ -1,0 +1,75 @@
+"""Plain text: no escape codes, no box drawing, one paragraph per line (grep-friendly)."""
+
+from __future__ import annotations
+
+from typing import IO, List, Sequence
+
+from baclofen_cli.render.blocks import Block, Heading, Ladder, Para, Spacer, Table, sources_text
+
+
+def render(document: Sequence[Block], out: IO[str], width: int = 100) -> None:
+    out.write("\n".join(lines(document, width)) + "\n")
+
+
+def lines(document: Sequence[Block], width: int = 100) -> List[str]:
+    width = max(width, 20)
+    result: List[str] = []
+    for block in document:
+        if isinstance(block, Heading):
+            if result and result[-1] != "":
+                result.append("")
+            text = block.text.upper() if block.level == 1 else block.text
+            result.append(text)
+            result.append(("=" if block.level == 1 else "-") * min(len(text), width))
+        elif isinstance(block, Para):
+            result.append(_para(block))
+        elif isinstance(block, Table):
+            result.extend(_table(block, width))
+        elif isinstance(block, Ladder):
+            result.extend(_ladder(block, width))
+        elif isinstance(block, Spacer):
+            result.append("")
+    return result
+
+
+def _para(p: Para) -> str:
+    text = p.text
+    if p.label:
+        text = f"{p.label}: {text}"
+    if p.sources:
+        text = f"{text} [{sources_text(p.sources)}]"
+    prefix = "  " * p.indent + ("- " if p.bullet else "")
+    return prefix + text
+
+
+def _table(t: Table, width: int) -> List[str]:
+    out: List[str] = []
+    if t.title:
+        out.append(t.title)
+    widths = [len(c) for c in t.columns]
+    for row in t.rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    if sum(widths) + 2 * (len(widths) - 1) <= width:
+        fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+        out.append(fmt(t.columns))
+        out.append("  ".join("-" * w for w in widths))
+        out.extend(fmt(row) for row in t.rows)
+    else:
+        # too wide to align: one record per row, one field per line
+        for row in t.rows:
+            out.append(f"* {row[0]}" if row else "*")
+            for name, cell in zip(t.columns[1:], row[1:]):
+                if cell:
+                    out.append(f"  {name}: {cell}")
+    return out
+
+
+def _ladder(ladder: Ladder, width: int) -> List[str]:
+    label_w = max(len(s[0]) for s in ladder.steps)
+    bar_room = max(width - label_w - 30, 5)
+    out = []
+    for label, value, caption in ladder.steps:
+        bar = "#" * max(1, round(bar_room * value / ladder.maximum))
+        out.append(f"{label.ljust(label_w)}  {bar} {value:g} {ladder.unit}  {caption}".rstrip())
+    return out

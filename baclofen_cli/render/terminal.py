@@ -1,0 +1,82 @@
+"""Rich output for a terminal. Every string is wrapped in ``Text``: nothing is read as markup."""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from rich import box
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from baclofen_cli.render.blocks import Block, Heading, Ladder, Para, Spacer, Table, sources_text
+
+STYLES = {
+    "contraindicated": "bold white on red",
+    "major": "bold red",
+    "moderate": "bold yellow",
+    "minor": "cyan",
+    "not-checked": "bold magenta",
+    "ok": "green",
+    "note": "italic",
+    "dim": "dim",
+    "warning": "yellow",
+}
+
+
+def make_console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=False)
+
+
+def render(document: Sequence[Block], console: Optional[Console] = None) -> None:
+    console = console or make_console()
+    for block in document:
+        if isinstance(block, Heading):
+            style = STYLES.get(block.style or "", "bold underline" if block.level == 1 else "bold")
+            if block.level == 1:
+                console.print()
+            console.print(Text(block.text, style=style))
+        elif isinstance(block, Para):
+            console.print(Padding(_para(block), (0, 0, 0, 2 * block.indent), expand=False))
+        elif isinstance(block, Table):
+            console.print(_table(block))
+        elif isinstance(block, Ladder):
+            console.print(_ladder(block))
+        elif isinstance(block, Spacer):
+            console.print()
+
+
+def _para(p: Para) -> Text:
+    text = Text(style=STYLES.get(p.style or "", ""))
+    if p.bullet:
+        text.append("• ")
+    if p.label:
+        text.append(p.label + ": ", style="bold")
+    text.append(p.text)
+    if p.sources:
+        text.append(f"  [{sources_text(p.sources)}]", style="dim")
+    return text
+
+
+def _table(t: Table) -> RichTable:
+    table = RichTable(title=Text(t.title, style="bold") if t.title else None, box=box.SIMPLE_HEAD,
+                      show_lines=False, expand=False, title_justify="left")
+    for column in t.columns:
+        table.add_column(Text(column), overflow="fold")
+    for i, row in enumerate(t.rows):
+        style = t.row_styles[i] if i < len(t.row_styles) else None
+        table.add_row(*(Text(cell) for cell in row), style=STYLES.get(style or "", None))
+    return table
+
+
+def _ladder(ladder: Ladder) -> RichTable:
+    table = RichTable.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for label, value, caption in ladder.steps:
+        share = value / ladder.maximum
+        bar = Text("█" * max(1, round(24 * share)), style="red" if share > 1 else "green")
+        bar.append(f" {value:g} {ladder.unit}")
+        table.add_row(Text(label, style="bold"), Text.assemble(bar, "  ", caption))
+    return table
