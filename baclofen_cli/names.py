@@ -28,6 +28,18 @@ def normalize(text: str) -> str:
     return _NON_ALNUM.sub(" ", folded).strip()
 
 
+def number_variants(key: str) -> list[str]:
+    """Singular and plural variants of a normalized key's last word, singulars first."""
+    head, _, last = key.rpartition(" ")
+    if not last or last[-1].isdigit():
+        return []
+    prefix = head + " " if head else ""
+    plurals = [prefix + last + "s", prefix + last + "es"]
+    if last.endswith("y") and len(last) > 2:
+        plurals.append(prefix + last[:-1] + "ies")
+    return singular_forms(key) + plurals
+
+
 def singular_forms(key: str) -> list[str]:
     """Plausible singulars of a normalized key, changing only its last word."""
     head, _, last = key.rpartition(" ")

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from baclofen_cli.knowledge.model import Knowledge, Section, Target
-from baclofen_cli.names import normalize, singular_forms
+from baclofen_cli.names import normalize, number_variants
 
 WITH = "with"
 HISTORY = "history"
@@ -42,7 +42,7 @@ class Resolution(NamedTuple):
     targets: Tuple[Target, ...]
     """What it names; empty when it was not recognized."""
     how: str
-    """How it matched: name, singular, without strength or form words, parts; empty if unrecognized."""
+    """How it matched: name, singular or plural, without strength or form words, parts; empty if unrecognized."""
     suggestions: Tuple[str, ...] = ()
     hint: Optional[str] = None
     """Set when the text names something of the other kind (a condition given with --with...)."""
@@ -102,10 +102,10 @@ class Resolver:
         target = index.get(key)
         if target is not None:
             return target, "name"
-        for form in singular_forms(key):
+        for form in number_variants(key):
             target = index.get(form)
             if target is not None:
-                return target, "singular"
+                return target, "singular or plural"
         return None, ""
 
     def _match(self, text: str, key: str, kind: str) -> Tuple[Tuple[Target, ...], str]:
@@ -202,7 +202,7 @@ def resolve_section(sections: Sequence[Section], text: str) -> Tuple[Optional[st
         return None, ()
     if key in index:
         return index[key], ()
-    for form in singular_forms(key):
+    for form in number_variants(key):
         if form in index:
             return index[form], ()
     by_prefix = sorted({sid for name, sid in index.items() if name.startswith(key)})
