@@ -1,0 +1,154 @@
+"""Every command through Typer's CliRunner, on the bundled knowledge file."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from baclofen_cli import __version__
+from conftest import ESC, MINI
+
+COMMANDS = [
+    ["info"], ["info", "--all"], ["info", "dosing"], ["info", "pk"], ["sections"],
+    ["side-effects"], ["side-effects", "--serious"], ["side-effects", "--common", "--rare"],
+    ["interactions"], ["interactions", "opioids"], ["interactions", "oxycodone"],
+    ["cautions"], ["cautions", "--audience", "patient"], ["dose"], ["faq"], ["sources"],
+    ["search", "seizures"],
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=[" ".join(a) for a in COMMANDS])
+def test_command_succeeds_in_plain_text(run: Any, args: list) -> None:
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip()
+    assert ESC not in result.stdout
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=[" ".join(a) for a in COMMANDS])
+def test_command_json_parses_and_has_the_envelope(run: Any, args: list) -> None:
+    code, payload = run.json(*args)
+    assert code == 0
+    assert payload["drug"] == "baclofen"
+    assert payload["disclaimer"]
+    assert payload["data_version"]
+
+
+def test_version(run: Any) -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"baclo {__version__}"
+
+
+def test_no_arguments_prints_short_help_with_examples(run: Any) -> None:
+    result = run()
+    assert result.exit_code == 0
+    assert "baclo check --with opioids --history kidney" in result.stdout
+    assert "baclo info" in result.stdout
+
+
+def test_help_documents_exit_codes(run: Any) -> None:
+    result = run("check", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    for phrase in ("not recognized", "--fail-on", "--daily-dose", "--audience"):
+        assert phrase in text
+
+
+def test_unknown_section_lists_valid_ones_and_exits_2(run: Any) -> None:
+    result = run("info", "nonsense-section")
+    assert result.exit_code == 2
+    assert "no section named 'nonsense-section'" in result.stderr
+    assert "Valid sections:" in result.stderr and "dosing" in result.stderr
+
+
+def test_ambiguous_prefix_is_refused_with_candidates() -> None:
+    from baclofen_cli.knowledge.model import Section
+    from baclofen_cli.resolve import resolve_section
+
+    sections = [Section("side-effects", "Side effects", (), "", ()), Section("sources", "Sources", (), "", ())]
+    assert resolve_section(sections, "s") == (None, ("side-effects", "sources"))
+    assert resolve_section(sections, "si") == ("side-effects", ())
+    assert resolve_section(sections, "Side Effects") == ("side-effects", ())
+    assert resolve_section(sections, "sourse")[0] is None
+
+
+def test_section_by_prefix_and_alias(run: Any) -> None:
+    assert run("info", "dos").exit_code == 0
+    assert run("info", "pk").exit_code == 0
+
+
+def test_info_all_and_section_together_is_a_usage_error(run: Any) -> None:
+    result = run("info", "dosing", "--all")
+    assert result.exit_code == 2
+
+
+def test_search_without_match_exits_1(run: Any) -> None:
+    result = run("search", "qwertyuiopasdf")
+    assert result.exit_code == 1
+    assert "No entry mentions" in result.stdout
+
+
+def test_unknown_interaction_class(run: Any) -> None:
+    result = run("interactions", "xyzzy")
+    assert result.exit_code == 2
+    assert "no interaction class or medicine named 'xyzzy'" in result.stderr
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["check"], "nothing to check"),
+    (["check", "--with", ",,,"], "the values given were empty"),
+    (["check", "--with", "  "], "the values given were empty"),
+    (["check", "--with", "x", "--daily-dose", "-5"], "--daily-dose must be a positive number"),
+    (["check", "--with", "x", "--daily-dose", "nan"], "--daily-dose must be a positive number"),
+    (["check", "--with", "x", "--daily-dose", "inf"], "--daily-dose must be a positive number"),
+])
+def test_check_usage_errors_exit_2(run: Any, args: list, needle: str) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert needle in result.stderr
+
+
+def test_bad_option_value_exits_2(run: Any) -> None:
+    result = run("check", "--with", "x", "--fail-on", "[red]severe")
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("content,needle", [
+    ("a: [1, 2\n", "line 2"),
+    ("!!python/object/apply:os.system ['echo hi']\n", "refused"),
+])
+def test_broken_data_file_exits_2_with_one_paragraph(run: Any, tmp_path: Any, content: str, needle: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(content)
+    for args, env in ((["--data", str(bad), "info"], None), (["info"], {"BACLO_DATA": str(bad)})):
+        result = run(*args, env=env)
+        assert result.exit_code == 2
+        assert result.stdout == ""
+        assert result.stderr.startswith("baclo: error: ")
+        assert needle in result.stderr
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_data_file(run: Any) -> None:
+    result = run("--data", "/nonexistent/k.yaml", "info")
+    assert result.exit_code == 2
+    assert "knowledge file not found: /nonexistent/k.yaml" in result.stderr
+
+
+def test_check_json_shape(run: Any) -> None:
+    code, payload = run.json("check", "--with", "oxycodone, xyzzy", "--history", "kidney")
+    assert code == 3
+    assert set(payload) >= {"drug", "inputs", "findings", "unrecognized", "highest_severity", "disclaimer"}
+    first = payload["inputs"][0]
+    assert first == {**first, "text": "oxycodone", "kind": "with", "recognized": True,
+                     "resolved": ["oxycodone"], "suggestions": []}
+    assert payload["unrecognized"] == ["xyzzy"]
+    for finding in payload["findings"]:
+        assert set(finding) >= {"kind", "severity", "title", "inputs", "effect", "advice", "sources"}
+        assert finding["kind"] in {"interaction", "caution", "combination", "dose"}
+        assert finding["severity"] in {"contraindicated", "major", "moderate", "minor"}
+    json.dumps(payload)

@@ -1,0 +1,88 @@
+"""The installed console script, run as a real subprocess from an unrelated directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+
+
+def baclo_path() -> str:
+    beside = Path(sys.executable).with_name("baclo")
+    found = str(beside) if beside.exists() else shutil.which("baclo")
+    assert found, "the baclo console script is not installed in this environment (pip install .)"
+    return found
+
+
+def run(args: List[bytes | str], cwd: Path, env: Optional[Dict[str, str]] = None,
+        stdin: Optional[bytes] = None) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("BACLO_", "FORCE_COLOR", "NO_COLOR"))}
+    full_env.update(env or {})
+    return subprocess.run([baclo_path(), *args], cwd=cwd, env=full_env, capture_output=True,
+                          input=stdin, timeout=60)
+
+
+def test_version_from_another_directory(tmp_path: Path) -> None:
+    from baclofen_cli import __version__
+
+    proc = run(["--version"], tmp_path)
+    assert proc.returncode == 0
+    assert proc.stdout.decode().strip() == f"baclo {__version__}"
+
+
+def test_info_all_piped_has_no_escape_codes(tmp_path: Path) -> None:
+    proc = run(["info", "--all"], tmp_path)
+    assert proc.returncode == 0
+    assert b"\x1b" not in proc.stdout
+    assert len(proc.stdout.splitlines()) > 50
+
+
+def test_check_unrecognized_exits_3_and_never_says_all_clear(tmp_path: Path) -> None:
+    proc = run(["check", "--with", "xyzzy"], tmp_path)
+    assert proc.returncode == 3
+    out = proc.stdout.decode()
+    assert "NOT CHECKED" in out and "xyzzy" in out
+    assert "No findings; 1 item not checked" in out
+
+
+def test_closing_the_pipe_early_is_quiet(tmp_path: Path) -> None:
+    shell = f"'{baclo_path()}' info --all | head -1; echo \"status=${{PIPESTATUS[0]}}\""
+    proc = subprocess.run(["bash", "-c", shell], cwd=tmp_path, capture_output=True, timeout=60)
+    assert proc.stderr == b""
+    assert proc.stdout.decode().strip().endswith("status=0")
+
+
+def test_bytes_that_are_not_utf8_are_shown_replaced(tmp_path: Path) -> None:
+    proc = run(["check", "--with", b"caf\xe9", "--json"], tmp_path)
+    assert proc.returncode == 3
+    payload = json.loads(proc.stdout)
+    assert payload["unrecognized"] == ["caf\ufffd"]
+    assert proc.stderr == b""
+
+
+def test_markup_like_text_is_literal_and_json_keeps_long_names(tmp_path: Path) -> None:
+    long_name = "x" * 100_000
+    proc = run(["check", "--with", f"[bold red]oops[/], {long_name}", "--json"], tmp_path)
+    assert proc.returncode == 3
+    payload = json.loads(proc.stdout)
+    assert payload["unrecognized"] == ["[bold red]oops[/]", long_name]
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}, {"COLUMNS": "20"}])
+def test_environment_variants_never_trace_back(tmp_path: Path, env: Dict[str, str]) -> None:
+    proc = run(["check", "--with", "opioids", "--history", "kidney"], tmp_path, env=env)
+    assert proc.returncode == 1
+    assert b"Traceback" not in proc.stderr
+    assert b"\x1b" not in proc.stdout
+
+
+def test_python_dash_m_works(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "baclofen_cli", "--version"], cwd=tmp_path,
+                          capture_output=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout.startswith(b"baclo ")
