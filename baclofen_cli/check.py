@@ -12,6 +12,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from baclofen_cli.knowledge.model import (
     GRADE_RANK,
+    GRADES,
     Caution,
     InteractionClass,
     Knowledge,
@@ -134,6 +135,22 @@ def exit_status(result: CheckResult, fail_on: str = "minor") -> int:
     if any(GRADE_RANK[f.severity] >= threshold for f in result.findings):
         return 1
     return 0
+
+
+def summary_line(result: CheckResult) -> str:
+    counts = result.counts()
+    n = len(result.findings)
+    if n:
+        detail = ", ".join(f"{counts[g]} {g}" for g in GRADES if g in counts)
+        text = f"{n} finding{'s' if n != 1 else ''}: {detail}"
+    else:
+        text = "No findings"
+    missing = len(result.unrecognized)
+    if missing:
+        text += f"; {missing} item{'s' if missing != 1 else ''} not checked"
+    elif not n:
+        text += f": every item recognized ({len(result.items)}), no known interaction or caution"
+    return text
 
 
 def _agents_of(knowledge: Knowledge, res: Resolution, index: int) -> List[_Agent]:

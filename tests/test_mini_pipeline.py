@@ -151,20 +151,20 @@ def test_cache_is_written_and_a_changed_file_is_never_served_stale(tmp_path: Pat
                                                                    write_yaml: Any) -> None:
     path = write_yaml(mini_raw)
     first = load_knowledge(str(path))
-    cache = _cache_file(first.sha256)
+    cache = _cache_file(first.digest)
     assert cache is not None and cache.is_file()
     mini_raw["meta"]["data_version"] = "test-2"
     write_yaml(mini_raw)
     second = load_knowledge(str(path))
     assert second.meta.data_version == "test-2"
-    assert second.sha256 != first.sha256
+    assert second.digest != first.digest
 
 
 def test_damaged_cache_is_ignored(mini_raw: Dict[str, Any], write_yaml: Any) -> None:
     mini_raw["meta"]["data_version"] = "damaged-cache"
     path = write_yaml(mini_raw)
     first = load_knowledge(str(path))
-    cache = _cache_file(first.sha256)
+    cache = _cache_file(first.digest)
     assert cache is not None
     cache.write_text("{not json")
     from baclofen_cli.knowledge import loader
@@ -172,7 +172,7 @@ def test_damaged_cache_is_ignored(mini_raw: Dict[str, Any], write_yaml: Any) -> 
     loader._loaded.clear()
     again = load_knowledge(str(path))
     assert again.meta.data_version == "damaged-cache"
-    assert json.loads(cache.read_text())["sha256"] == first.sha256  # rewritten
+    assert json.loads(cache.read_text())["digest"] == first.digest  # rewritten
 
 
 def test_markup_in_data_and_input_is_literal_in_rich_output(run: Any) -> None:

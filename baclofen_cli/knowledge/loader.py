@@ -2,14 +2,13 @@
 
 The YAML is the single source of truth. Parsing it costs tens of milliseconds,
 so after a successful load the parsed, checked content and its name indexes are
-written as JSON to a cache file whose name is the SHA-256 of the YAML bytes and
-of this loader's version: any edit to the YAML (or a new baclo) misses the cache
+written as JSON to a cache file whose name is the BLAKE2 hash of the YAML bytes
+and of this loader's version: any edit to the YAML (or a new baclo) misses the cache
 and is parsed and checked afresh, so the cache can never serve stale data.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -29,6 +28,11 @@ ENV_DATA = "BACLO_DATA"
 ENV_CACHE = "BACLO_CACHE_DIR"
 ENV_NO_CACHE = "BACLO_NO_CACHE"
 
+try:  # the built-in BLAKE2 avoids importing OpenSSL's hashlib (2 ms at start-up)
+    from _blake2 import blake2b as _hash
+except ImportError:  # pragma: no cover - other Python implementations
+    from hashlib import blake2b as _hash
+
 _loaded: Dict[Tuple[str, str], Knowledge] = {}
 
 
@@ -46,7 +50,7 @@ def load_knowledge(path: Optional[str] = None) -> Knowledge:
     chosen = Path(path) if path else bundled_path()
     shown = str(chosen)
     content = _read(chosen, shown)
-    digest = hashlib.sha256(content).hexdigest()
+    digest = _hash(content, digest_size=32).hexdigest()
     cached = _loaded.get((shown, digest))
     if cached is not None:
         return cached
@@ -54,7 +58,7 @@ def load_knowledge(path: Optional[str] = None) -> Knowledge:
     if knowledge is None:
         raw = _parse(content, shown)
         try:
-            knowledge = build_knowledge(raw, path=shown, sha256=digest)
+            knowledge = build_knowledge(raw, path=shown, digest=digest)
         except SchemaError as e:
             raise DataError(f"invalid knowledge file {shown}: {e}") from None
         _write_cache(digest, raw, knowledge)
@@ -164,7 +168,7 @@ def _cache_file(digest: str) -> Optional[Path]:
     directory = _cache_dir()
     if directory is None:
         return None
-    key = hashlib.sha256(f"{CACHE_FORMAT}:{digest}".encode()).hexdigest()[:32]
+    key = _hash(f"{CACHE_FORMAT}:{digest}".encode(), digest_size=16).hexdigest()
     return directory / f"knowledge-{key}.json"
 
 
@@ -175,13 +179,13 @@ def _from_cache(digest: str, shown: str) -> Optional[Knowledge]:
     try:
         with cache.open("rb") as f:
             payload = json.loads(f.read())
-        if payload.get("format") != CACHE_FORMAT or payload.get("sha256") != digest:
+        if payload.get("format") != CACHE_FORMAT or payload.get("digest") != digest:
             return None
         names = tuple(
             {key: Target(*target) for key, target in payload[space].items()}
             for space in ("medication_names", "condition_names")
         )
-        return build_knowledge(payload["data"], path=shown, sha256=digest, names=names)  # type: ignore[arg-type]
+        return build_knowledge(payload["data"], path=shown, digest=digest, names=names)  # type: ignore[arg-type]
     except (OSError, ValueError, KeyError, TypeError, SchemaError):
         return None  # a missing or damaged cache is simply rebuilt from the YAML
 
@@ -192,7 +196,7 @@ def _write_cache(digest: str, raw: Any, knowledge: Knowledge) -> None:
         return
     payload = {
         "format": CACHE_FORMAT,
-        "sha256": digest,
+        "digest": digest,
         "data": raw,
         "medication_names": {k: list(t) for k, t in knowledge.medication_names.items()},
         "condition_names": {k: list(t) for k, t in knowledge.condition_names.items()},

@@ -243,7 +243,8 @@ class Knowledge:
     """Everything the tool knows, plus the name indexes and lookup tables built from it."""
 
     path: str
-    sha256: str
+    digest: str
+    """BLAKE2 hash of the file's bytes."""
     meta: Meta
     sources: Mapping[str, Source]
     sections: Tuple[Section, ...]

@@ -284,7 +284,7 @@ def _sources(root: _Node) -> Mapping[str, Source]:
     return MappingProxyType(sources)
 
 
-def build_knowledge(raw: Any, *, path: str, sha256: str,
+def build_knowledge(raw: Any, *, path: str, digest: str,
                     names: Optional[Tuple[Mapping[str, Target], Mapping[str, Target]]] = None) -> Knowledge:
     """Check ``raw`` (the parsed file) and build the model.
 
@@ -303,7 +303,7 @@ def build_knowledge(raw: Any, *, path: str, sha256: str,
                 m.text("patient_disclaimer"))
     knowledge = Knowledge(
         path=path,
-        sha256=sha256,
+        digest=digest,
         meta=meta,
         sources=b.source_tags,
         sections=root.items("sections", b.section),

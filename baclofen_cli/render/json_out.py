@@ -7,9 +7,8 @@ import json
 from typing import IO, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from baclofen_cli import __version__
-from baclofen_cli.check import CheckResult
+from baclofen_cli.check import CheckResult, summary_line
 from baclofen_cli.knowledge.model import Knowledge
-from baclofen_cli.render.views import summary_line
 
 
 def to_plain(value: Any) -> Any:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from baclofen_cli.check import (
-    FLAGGED,
     NO_KNOWN_CAUTION,
     NO_KNOWN_INTERACTION,
     NOT_CHECKED,
     PATIENT,
     CheckResult,
+    summary_line,
 )
 from baclofen_cli.knowledge.model import GRADES, Entry, Knowledge
 from baclofen_cli.render.blocks import Block, Heading, Ladder, Para, Spacer, Table
@@ -323,26 +323,6 @@ def _named(items: Sequence) -> str:  # type: ignore[type-arg]
         resolved = [r for r in item.resolved if r.lower() != item.text.lower()]
         parts.append(shown(item.text) + (f" ({', '.join(resolved)})" if resolved else ""))
     return ", ".join(parts)
-
-
-def summary_line(result: CheckResult) -> str:
-    counts = result.counts()
-    n = len(result.findings)
-    if n:
-        detail = ", ".join(f"{counts[g]} {g}" for g in GRADES if g in counts)
-        text = f"{n} finding{'s' if n != 1 else ''}: {detail}"
-    else:
-        text = "No findings"
-    missing = len(result.unrecognized)
-    if missing:
-        text += f"; {missing} item{'s' if missing != 1 else ''} not checked"
-    elif not n:
-        text += f": every item recognized ({len(result.items)}), no known interaction or caution"
-    return text
-
-
-def flagged_count(result: CheckResult) -> int:
-    return sum(1 for i in result.items if i.status == FLAGGED)
 
 
 def unknown_section(name: str, candidates: Sequence[str], k: Knowledge) -> str:
