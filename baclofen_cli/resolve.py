@@ -68,7 +68,7 @@ class Resolver:
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self._indexes: Mapping[str, Mapping[str, Target]] = {
+        self._indexes: Mapping[str, Mapping[str, Sequence[str]]] = {
             WITH: knowledge.medication_names,
             HISTORY: knowledge.condition_names,
         }
@@ -99,13 +99,13 @@ class Resolver:
         index = self._indexes[kind]
         if not key:
             return None, ""
-        target = index.get(key)
-        if target is not None:
-            return target, "name"
+        found = index.get(key)
+        if found is not None:
+            return Target(*found), "name"
         for form in number_variants(key):
-            target = index.get(form)
-            if target is not None:
-                return target, "singular or plural"
+            found = index.get(form)
+            if found is not None:
+                return Target(*found), "singular or plural"
         return None, ""
 
     def _match(self, text: str, key: str, kind: str) -> Tuple[Tuple[Target, ...], str]:
@@ -143,9 +143,9 @@ class Resolver:
 class _Suggester:
     """Near matches by trigram overlap, ranked by difflib; built only when something is unrecognized."""
 
-    def __init__(self, index: Mapping[str, Target]) -> None:
+    def __init__(self, index: Mapping[str, Sequence[str]]) -> None:
         self.keys = list(index)
-        self.display = {key: target.display for key, target in index.items()}
+        self.display = {key: Target(*target).display for key, target in index.items()}
         self.grams: Dict[str, List[int]] = {}
         for i, key in enumerate(self.keys):
             for gram in _trigrams(key):

@@ -53,7 +53,7 @@ def many_items(n: int) -> List[str]:
     from baclofen_cli.knowledge import load_knowledge
 
     k = load_knowledge()
-    names = sorted({t.display for t in k.medication_names.values()})
+    names = sorted({t[2] for t in k.medication_names.values()})  # (kind, ref, display)
     return [names[i % len(names)] for i in range(n)]
 
 

@@ -15,8 +15,8 @@ from baclofen_cli.resolve import HISTORY, WITH, Resolver, split_items
 from conftest import MINI
 
 K = load_knowledge(str(bundled_path()))
-MED_NAMES = sorted({t.display for t in K.medication_names.values()})
-CONDITION_NAMES = sorted({t.display for t in K.condition_names.values()})
+MED_NAMES = sorted({t[2] for t in K.medication_names.values()})
+CONDITION_NAMES = sorted({t[2] for t in K.condition_names.values()})
 
 noise = st.text(min_size=0, max_size=40)
 med_item = st.one_of(st.sampled_from(MED_NAMES), noise,

@@ -16,7 +16,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from baclofen_cli import __version__
 from baclofen_cli.errors import DataError
-from baclofen_cli.knowledge.model import Knowledge, Target
+from baclofen_cli.knowledge.model import Knowledge
 from baclofen_cli.knowledge.schema import SchemaError, build_knowledge
 
 MAX_BYTES = 4 * 1024 * 1024
@@ -181,11 +181,8 @@ def _from_cache(digest: str, shown: str) -> Optional[Knowledge]:
             payload = json.loads(f.read())
         if payload.get("format") != CACHE_FORMAT or payload.get("digest") != digest:
             return None
-        names = tuple(
-            {key: Target(*target) for key, target in payload[space].items()}
-            for space in ("medication_names", "condition_names")
-        )
-        return build_knowledge(payload["data"], path=shown, digest=digest, names=names)  # type: ignore[arg-type]
+        names = (payload["medication_names"], payload["condition_names"])
+        return build_knowledge(payload["data"], path=shown, digest=digest, names=names)
     except (OSError, ValueError, KeyError, TypeError, SchemaError):
         return None  # a missing or damaged cache is simply rebuilt from the YAML
 

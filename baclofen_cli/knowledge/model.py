@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 from dataclasses import dataclass, field
-from typing import Mapping, NamedTuple, Optional, Tuple
+from typing import Mapping, NamedTuple, Optional, Sequence, Tuple
 
 GRADES: Tuple[str, ...] = ("contraindicated", "major", "moderate", "minor")
 """Most severe first."""
@@ -259,10 +259,14 @@ class Knowledge:
     no_known_caution: NoKnownCaution
     combinations: Tuple[Combination, ...]
     faq: Tuple[Faq, ...]
-    medication_names: Mapping[str, Target]
-    """Normalized co-medication name -> what it names."""
-    condition_names: Mapping[str, Target]
-    """Normalized condition name -> what it names."""
+    medication_names: Mapping[str, Sequence[str]]
+    """Normalized co-medication name -> what it names, as the fields of a ``Target``.
+
+    Kept as plain sequences so that a process reading the compiled cache turns only
+    the names it looks up into ``Target`` records, not all of them.
+    """
+    condition_names: Mapping[str, Sequence[str]]
+    """Normalized condition name -> what it names, as the fields of a ``Target``."""
     classes_by_id: Mapping[str, InteractionClass] = field(init=False, repr=False)
     cautions_by_id: Mapping[str, Caution] = field(init=False, repr=False)
     products_by_name: Mapping[str, Product] = field(init=False, repr=False)

@@ -8,7 +8,7 @@ and on the compiled cache, so the two can never disagree about what is valid.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple, TypeVar
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from baclofen_cli.knowledge.model import (
     GRADE_RANK,
@@ -135,7 +135,7 @@ class _Node:
 
 def _as_text(value: Any, path: str) -> str:
     if isinstance(value, str):
-        if not value.strip():
+        if not value or value.isspace():
             raise SchemaError(path, "text is empty")
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -143,14 +143,56 @@ def _as_text(value: Any, path: str) -> str:
     raise SchemaError(path, f"expected text, found {_kind(value)}")
 
 
+class _TrustedNode(_Node):
+    """The same reading interface without the checks, for content that already passed them.
+
+    Used only for the compiled cache, which is written after a successful check and
+    is keyed by the hash of the exact YAML bytes and of this code's version.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, path: str) -> None:
+        self.data = data
+        self.path = path
+
+    def text(self, key: str) -> str:
+        return self.data[key]  # type: ignore[no-any-return]
+
+    def opt_text(self, key: str) -> Optional[str]:
+        return self.data.get(key)
+
+    def flag(self, key: str, default: bool = False) -> bool:
+        return self.data.get(key, default)  # type: ignore[no-any-return]
+
+    def number(self, key: str, required: bool = True) -> Optional[float]:
+        value = self.data.get(key)
+        return None if value is None else float(value)
+
+    def texts(self, key: str, required: bool = False) -> Tuple[str, ...]:
+        return tuple(self.data.get(key) or ())
+
+    def choice(self, key: str, allowed: Tuple[str, ...], required: bool = True) -> Optional[str]:
+        return self.data.get(key)
+
+    def items(self, key: str, build: Callable[["_Node"], T], required: bool = True) -> Tuple[T, ...]:
+        return tuple(build(_TrustedNode(v, "")) for v in self.data.get(key) or ())
+
+    def child(self, key: str) -> "_Node":
+        return _TrustedNode(self.data[key], "")
+
+
 class _Builder:
     """Builds the model; knows the defined source tags so every reference can be checked."""
 
-    def __init__(self, source_tags: Mapping[str, Source]) -> None:
+    def __init__(self, source_tags: Mapping[str, Source], trusted: bool = False) -> None:
         self.source_tags = source_tags
+        self.trusted = trusted
 
     def refs(self, node: _Node, key: str = "sources") -> Tuple[str, ...]:
         refs = node.texts(key, required=True)
+        if self.trusted:
+            return refs
         if not refs:
             raise SchemaError(node.at(key), "at least one source is required")
         for i, ref in enumerate(refs):
@@ -285,18 +327,19 @@ def _sources(root: _Node) -> Mapping[str, Source]:
 
 
 def build_knowledge(raw: Any, *, path: str, digest: str,
-                    names: Optional[Tuple[Mapping[str, Target], Mapping[str, Target]]] = None) -> Knowledge:
+                    names: Optional[Tuple[Mapping[str, Sequence[str]], Mapping[str, Sequence[str]]]] = None) -> Knowledge:
     """Check ``raw`` (the parsed file) and build the model.
 
-    ``names`` is a previously built pair of name indexes for this exact content
-    (from the compiled cache); without it the indexes are built and every name
-    is checked for uniqueness.
+    ``names`` is the pair of name indexes saved with this exact content in the
+    compiled cache: then the content is known to be valid and is read without
+    checks. Without it, everything is checked and the indexes are built.
     """
-    root = _Node(raw, "")
+    trusted = names is not None
+    root = _TrustedNode(raw, "") if trusted else _Node(raw, "")
     version = root.data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise SchemaError("schema_version", f"expected {SCHEMA_VERSION}, found {version!r}")
-    b = _Builder(_sources(root))
+    b = _Builder(_sources(root), trusted)
     m = root.child("meta")
     reviewed = m.text("reviewed")
     meta = Meta(m.text("drug"), m.text("data_version"), reviewed, m.text("disclaimer"),
@@ -321,11 +364,11 @@ def build_knowledge(raw: Any, *, path: str, digest: str,
         medication_names=MappingProxyType({}),
         condition_names=MappingProxyType({}),
     )
-    _check_references(knowledge)
     if names is None:
+        _check_references(knowledge)
         names = build_name_indexes(knowledge)
-    object.__setattr__(knowledge, "medication_names", MappingProxyType(dict(names[0])))
-    object.__setattr__(knowledge, "condition_names", MappingProxyType(dict(names[1])))
+    object.__setattr__(knowledge, "medication_names", MappingProxyType(names[0]))
+    object.__setattr__(knowledge, "condition_names", MappingProxyType(names[1]))
     return knowledge
 
 
