@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Callable, List, NoReturn, Optional, Sequence
+from typing import TYPE_CHECKING, Any, List, NoReturn, Optional
 
 import typer
 
@@ -25,7 +25,6 @@ from baclofen_cli.errors import (
 
 if TYPE_CHECKING:
     from baclofen_cli.knowledge.model import Knowledge
-    from baclofen_cli.render.blocks import Block
 
 EXIT_CODES_HELP = (
     f"Exit status: {EXIT_OK} every item recognized and nothing flagged; {EXIT_FLAGGED} something "
@@ -115,10 +114,11 @@ def _width() -> int:
         return 100
 
 
-def _emit(json_flag: bool, document: Callable[[], Sequence["Block"]],
-          payload: Callable[[], Any], code: int = EXIT_OK) -> NoReturn:
-    """Write one result in the chosen format, then exit with ``code``.
+def _emit(json_flag: bool, page: str, *args: Any, code: int = EXIT_OK) -> NoReturn:
+    """Write one page in the chosen format, then exit with ``code``.
 
+    ``page`` names a function that exists in both ``render.views`` (a document for
+    Rich or plain text) and ``render.json_out``; only the module needed is imported.
     A reader that closes the pipe early (``| head -1``) ends the output quietly;
     the exit status is still the one the result calls for.
     """
@@ -126,15 +126,19 @@ def _emit(json_flag: bool, document: Callable[[], Sequence["Block"]],
         if json_flag:
             from baclofen_cli.render import json_out
 
-            json_out.dump(payload(), sys.stdout)
-        elif _plain_output():
-            from baclofen_cli.render import plain
-
-            plain.render(document(), sys.stdout, _width())
+            json_out.dump(getattr(json_out, page)(*args), sys.stdout)
         else:
-            from baclofen_cli.render import terminal
+            from baclofen_cli.render import views
 
-            terminal.render(document())
+            document = getattr(views, page)(*args)
+            if _plain_output():
+                from baclofen_cli.render import plain
+
+                plain.render(document, sys.stdout, _width())
+            else:
+                from baclofen_cli.render import terminal
+
+                terminal.render(document)
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
@@ -187,35 +191,26 @@ def info(
     json: bool = JSON_OPTION,
 ) -> None:
     """Overview of baclofen, one section, or everything (--all)."""
-    from baclofen_cli.render import json_out, views
-
     k = _knowledge(ctx)
     if all_ and name:
         fail("give a SECTION or --all, not both")
     if all_:
-        _emit(json, lambda: views.everything(k) + views.disclaimer(k), lambda: json_out.everything(k))
+        _emit(json, "all_page", k)
     if name is None:
-        _emit(json, lambda: views.overview(k) + views.disclaimer(k),
-              lambda: json_out.overview(k, views.OVERVIEW_WARNINGS))
+        _emit(json, "overview_page", k)
     from baclofen_cli.resolve import resolve_section
 
     section_id, candidates = resolve_section(k.sections, _clean(name))
     if section_id is None:
-        fail(views.unknown_section(_clean(name), candidates, k))
-    _emit(json, lambda: views.section(k, section_id) + views.disclaimer(k),
-          lambda: json_out.envelope(k, section=json_out.section(k, section_id)))
+        hint = f" Did you mean: {', '.join(candidates)}?" if candidates else ""
+        fail(f"no section named {_clean(name)!r}.{hint} Valid sections: {', '.join(s.id for s in k.sections)}.")
+    _emit(json, "section_page", k, section_id)
 
 
 @app.command()
 def sections(ctx: typer.Context, json: bool = JSON_OPTION) -> None:
     """List the sections that 'baclo info SECTION' shows."""
-    from baclofen_cli.render import json_out, views
-
-    k = _knowledge(ctx)
-    _emit(json, lambda: views.section_list(k),
-          lambda: json_out.envelope(k, sections=[
-              {"id": s.id, "title": s.title, "aliases": list(s.aliases), "summary": s.summary}
-              for s in k.sections]))
+    _emit(json, "sections_page", _knowledge(ctx))
 
 
 @app.command("side-effects")
@@ -227,12 +222,8 @@ def side_effects(
     json: bool = JSON_OPTION,
 ) -> None:
     """Side effects with frequency and source (filters combine: --common --serious)."""
-    from baclofen_cli.render import json_out, views
-
-    k = _knowledge(ctx)
     groups = [g for g, on in (("common", common), ("serious", serious), ("rare", rare)) if on]
-    _emit(json, lambda: views.side_effects(k, groups) + views.disclaimer(k),
-          lambda: json_out.side_effects(k, groups))
+    _emit(json, "side_effects_page", _knowledge(ctx), groups)
 
 
 @app.command()
@@ -245,15 +236,10 @@ def interactions(
     json: bool = JSON_OPTION,
 ) -> None:
     """Interacting drug classes with grade and examples; with CLASS, its members and advice."""
-    from baclofen_cli.render import json_out, views
-
     k = _knowledge(ctx)
     if name is None:
-        _emit(json, lambda: views.interactions(k) + views.disclaimer(k),
-              lambda: json_out.envelope(k, interactions=json_out.to_plain(k.interactions)))
-    class_id = _class_for(k, _clean(name))
-    _emit(json, lambda: views.interaction_class(k, class_id, audience.value) + views.disclaimer(k, audience.value),
-          lambda: json_out.envelope(k, interaction=json_out.to_plain(k.classes_by_id[class_id])))
+        _emit(json, "interactions_page", k)
+    _emit(json, "class_page", k, _class_for(k, _clean(name)), audience.value)
 
 
 def _class_for(k: "Knowledge", name: str) -> str:
@@ -286,41 +272,25 @@ def cautions(
     json: bool = JSON_OPTION,
 ) -> None:
     """Conditions to take care with, graded (contraindicated, major, moderate, minor)."""
-    from baclofen_cli.render import json_out, views
-
-    k = _knowledge(ctx)
-    _emit(json, lambda: views.cautions(k, audience.value) + views.disclaimer(k, audience.value),
-          lambda: json_out.envelope(k, cautions=json_out.to_plain(k.cautions)))
+    _emit(json, "cautions_page", _knowledge(ctx), audience.value)
 
 
 @app.command()
 def dose(ctx: typer.Context, json: bool = JSON_OPTION) -> None:
     """The titration schedule, maximum daily dose, stopping, and kidney, elderly and child notes."""
-    from baclofen_cli.render import json_out, views
-
-    k = _knowledge(ctx)
-    _emit(json, lambda: [*views.section(k, "dosing"), *views.disclaimer(k)],
-          lambda: json_out.envelope(k, dosing=json_out.to_plain(k.dosing)))
+    _emit(json, "dose_page", _knowledge(ctx))
 
 
 @app.command()
 def faq(ctx: typer.Context, json: bool = JSON_OPTION) -> None:
     """The article's frequently asked questions, answered with sources."""
-    from baclofen_cli.render import json_out, views
-
-    k = _knowledge(ctx)
-    _emit(json, lambda: views.section(k, "faq") + views.disclaimer(k),
-          lambda: json_out.envelope(k, faq=json_out.to_plain(k.faq)))
+    _emit(json, "faq_page", _knowledge(ctx))
 
 
 @app.command()
 def sources(ctx: typer.Context, json: bool = JSON_OPTION) -> None:
     """Every source the knowledge file cites, with its tag."""
-    from baclofen_cli.render import json_out, views
-
-    k = _knowledge(ctx)
-    _emit(json, lambda: views.sources(k),
-          lambda: json_out.envelope(k, sources=json_out.to_plain(k.sources), reviewed=k.meta.reviewed))
+    _emit(json, "sources_page", _knowledge(ctx))
 
 
 @app.command()
@@ -330,7 +300,6 @@ def search(
     json: bool = JSON_OPTION,
 ) -> None:
     """Search everything baclo knows. Exit status 1 when nothing matches."""
-    from baclofen_cli.render import json_out, views
     from baclofen_cli.search import search as run_search
 
     k = _knowledge(ctx)
@@ -338,8 +307,7 @@ def search(
     if not query.strip():
         fail("the search text is empty")
     hits = run_search(k, query)
-    _emit(json, lambda: views.search_results(hits, query), lambda: json_out.search(k, query, hits),
-          EXIT_OK if hits else EXIT_FLAGGED)
+    _emit(json, "search_page", k, query, hits, code=EXIT_OK if hits else EXIT_FLAGGED)
 
 
 @app.command(epilog=EXIT_CODES_HELP)
@@ -369,7 +337,6 @@ def check(
     """
     from baclofen_cli.check import check as run_check
     from baclofen_cli.check import exit_status
-    from baclofen_cli.render import json_out, views
     from baclofen_cli.resolve import HISTORY, WITH, Resolver, split_items
 
     meds = split_items(_clean(v) for v in with_)
@@ -384,8 +351,7 @@ def check(
     resolver = Resolver(k)
     resolutions = resolver.resolve_all(meds, WITH) + resolver.resolve_all(conditions, HISTORY)
     result = run_check(k, resolutions, daily_dose, audience.value)
-    _emit(json, lambda: views.check_result(k, result), lambda: json_out.check_result(k, result),
-          exit_status(result, fail_on.value))
+    _emit(json, "check_page", k, result, code=exit_status(result, fail_on.value))
 
 
 # ---------------------------------------------------------------- entry point

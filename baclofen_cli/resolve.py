@@ -9,7 +9,6 @@ by a near match: an item that matches nothing is unrecognized, with suggestions.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
@@ -144,6 +143,9 @@ class _Suggester:
     """Near matches by trigram overlap, ranked by difflib; built only when something is unrecognized."""
 
     def __init__(self, index: Mapping[str, Sequence[str]]) -> None:
+        from difflib import SequenceMatcher  # deferred: only an unrecognized item needs it
+
+        self.matcher = SequenceMatcher
         self.keys = list(index)
         self.display = {key: Target(*target).display for key, target in index.items()}
         self.grams: Dict[str, List[int]] = {}
@@ -163,7 +165,7 @@ class _Suggester:
         scored = []
         for i, _ in counts.most_common(40):
             candidate = self.keys[i]
-            ratio = difflib.SequenceMatcher(None, key, candidate).ratio()
+            ratio = self.matcher(None, key, candidate).ratio()
             if ratio >= 0.6:
                 scored.append((-ratio, candidate))
         scored.sort()
@@ -210,5 +212,7 @@ def resolve_section(sections: Sequence[Section], text: str) -> Tuple[Optional[st
         return by_prefix[0], ()
     if by_prefix:
         return None, tuple(by_prefix)
-    close = difflib.get_close_matches(key, list(index), n=3, cutoff=0.6)
+    from difflib import get_close_matches
+
+    close = get_close_matches(key, list(index), n=3, cutoff=0.6)
     return None, tuple(dict.fromkeys(index[c] for c in close))

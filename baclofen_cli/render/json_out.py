@@ -9,6 +9,7 @@ from typing import IO, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from baclofen_cli import __version__
 from baclofen_cli.check import CheckResult, summary_line
 from baclofen_cli.knowledge.model import Knowledge
+from baclofen_cli.render import OVERVIEW_WARNINGS
 
 
 def to_plain(value: Any) -> Any:
@@ -49,7 +50,7 @@ def section(k: Knowledge, section_id: str) -> Dict[str, Any]:
             "entries": to_plain(s.entries), "content": to_plain(content(k)) if content else None}
 
 
-def overview(k: Knowledge, warnings_shown: int) -> Dict[str, Any]:
+def overview(k: Knowledge, warnings_shown: int = OVERVIEW_WARNINGS) -> Dict[str, Any]:
     by_id = {s.id: s for s in k.sections}
     pick = lambda sid: to_plain(by_id[sid].entries) if sid in by_id else []  # noqa: E731
     return envelope(k, overview=pick("overview"), key_points=pick("key-points"),
@@ -118,3 +119,59 @@ def side_effects(k: Knowledge, groups: Sequence[str]) -> Dict[str, Any]:
     return envelope(k, groups=list(groups), side_effects=to_plain(chosen))
 
 
+
+
+# ---------------------------------------------------------------- pages
+# Twins of the page functions in ``views``: same names, same arguments.
+
+def overview_page(k: Knowledge) -> Dict[str, Any]:
+    return overview(k, OVERVIEW_WARNINGS)
+
+
+def all_page(k: Knowledge) -> Dict[str, Any]:
+    return everything(k)
+
+
+def section_page(k: Knowledge, section_id: str) -> Dict[str, Any]:
+    return envelope(k, section=section(k, section_id))
+
+
+def sections_page(k: Knowledge) -> Dict[str, Any]:
+    return envelope(k, sections=[{"id": s.id, "title": s.title, "aliases": list(s.aliases), "summary": s.summary}
+                                 for s in k.sections])
+
+
+def side_effects_page(k: Knowledge, groups: Sequence[str]) -> Dict[str, Any]:
+    return side_effects(k, groups)
+
+
+def interactions_page(k: Knowledge) -> Dict[str, Any]:
+    return envelope(k, interactions=to_plain(k.interactions))
+
+
+def class_page(k: Knowledge, class_id: str, audience: str) -> Dict[str, Any]:
+    return envelope(k, interaction=to_plain(k.classes_by_id[class_id]))
+
+
+def cautions_page(k: Knowledge, audience: str) -> Dict[str, Any]:
+    return envelope(k, cautions=to_plain(k.cautions))
+
+
+def dose_page(k: Knowledge) -> Dict[str, Any]:
+    return envelope(k, dosing=to_plain(k.dosing))
+
+
+def faq_page(k: Knowledge) -> Dict[str, Any]:
+    return envelope(k, faq=to_plain(k.faq))
+
+
+def sources_page(k: Knowledge) -> Dict[str, Any]:
+    return envelope(k, sources=to_plain(k.sources), reviewed=k.meta.reviewed)
+
+
+def search_page(k: Knowledge, query: str, hits: Sequence[Tuple[str, str, str]]) -> Dict[str, Any]:
+    return search(k, query, hits)
+
+
+def check_page(k: Knowledge, result: CheckResult) -> Dict[str, Any]:
+    return check_result(k, result)

@@ -13,12 +13,12 @@ from baclofen_cli.check import (
     summary_line,
 )
 from baclofen_cli.knowledge.model import GRADES, Entry, Knowledge
+from baclofen_cli.render import OVERVIEW_WARNINGS
 from baclofen_cli.render.blocks import Block, Heading, Ladder, Para, Spacer, Table
 
 MAX_SHOWN_CHARS = 200
 """Terminal and text output shorten longer user items (JSON keeps them whole)."""
 
-OVERVIEW_WARNINGS = 4
 
 
 def shown(text: str) -> str:
@@ -325,9 +325,58 @@ def _named(items: Sequence) -> str:  # type: ignore[type-arg]
     return ", ".join(parts)
 
 
-def unknown_section(name: str, candidates: Sequence[str], k: Knowledge) -> str:
-    valid = ", ".join(s.id for s in k.sections)
-    hint = f" Did you mean: {', '.join(candidates)}?" if candidates else ""
-    return f"no section named {name!r}.{hint} Valid sections: {valid}."
+# ---------------------------------------------------------------- pages
+# One function per command output, named like its twin in ``json_out``, so the CLI
+# picks a page by name and imports only the module of the format it writes.
 
 
+def overview_page(k: Knowledge) -> List[Block]:
+    return overview(k) + disclaimer(k)
+
+
+def all_page(k: Knowledge) -> List[Block]:
+    return everything(k) + disclaimer(k)
+
+
+def section_page(k: Knowledge, section_id: str) -> List[Block]:
+    return section(k, section_id) + disclaimer(k)
+
+
+def sections_page(k: Knowledge) -> List[Block]:
+    return section_list(k)
+
+
+def side_effects_page(k: Knowledge, groups: Sequence[str]) -> List[Block]:
+    return side_effects(k, groups) + disclaimer(k)
+
+
+def interactions_page(k: Knowledge) -> List[Block]:
+    return interactions(k) + disclaimer(k)
+
+
+def class_page(k: Knowledge, class_id: str, audience: str) -> List[Block]:
+    return interaction_class(k, class_id, audience) + disclaimer(k, audience)
+
+
+def cautions_page(k: Knowledge, audience: str) -> List[Block]:
+    return cautions(k, audience) + disclaimer(k, audience)
+
+
+def dose_page(k: Knowledge) -> List[Block]:
+    return section(k, "dosing") + disclaimer(k)
+
+
+def faq_page(k: Knowledge) -> List[Block]:
+    return section(k, "faq") + disclaimer(k)
+
+
+def sources_page(k: Knowledge) -> List[Block]:
+    return sources(k)
+
+
+def search_page(k: Knowledge, query: str, hits: Sequence[Tuple[str, str, str]]) -> List[Block]:
+    return search_results(hits, query)
+
+
+def check_page(k: Knowledge, result: CheckResult) -> List[Block]:
+    return check_result(k, result)
