@@ -18,7 +18,7 @@ from baclofen_cli.knowledge.model import (
     Knowledge,
     Refs,
 )
-from baclofen_cli.resolve import HISTORY, WITH, Resolution
+from baclofen_cli.resolve import WITH, Resolution
 
 PROFESSIONAL = "professional"
 PATIENT = "patient"
@@ -108,7 +108,7 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
             item_agents = _agents_of(knowledge, res, index)
             agents.extend(item_agents)
             flagged = any(a.cls is not None for a in item_agents)
-            resolved = tuple(dict.fromkeys(a.drug or a.cls.id for a in item_agents if a.drug or a.cls))
+            resolved = tuple(dict.fromkeys(a.drug or (a.cls.id if a.cls else "") for a in item_agents))
             outcomes.append(ItemOutcome(res, FLAGGED if flagged else NO_KNOWN_INTERACTION, resolved))
         else:
             item_cautions = [knowledge.cautions_by_id[t.ref] for t in res.targets if t.kind == "caution"]
@@ -276,7 +276,7 @@ def _dose_findings(knowledge: Knowledge, dose: float, cautions: Sequence[Tuple[C
             sources=above.sources,
         ))
     seen = set()
-    for caution, item in cautions:
+    for caution, _ in cautions:
         limit = caution.dose_limit
         if limit is None or caution.id in seen:
             continue

@@ -85,7 +85,7 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _knowledge(ctx: typer.Context) -> "Knowledge":
+def _knowledge(ctx: typer.Context) -> Knowledge:
     from baclofen_cli.knowledge import load_knowledge
 
     path = (ctx.obj or {}).get("data") if ctx.obj else None
@@ -242,7 +242,7 @@ def interactions(
     _emit(json, "class_page", k, _class_for(k, _clean(name)), audience.value)
 
 
-def _class_for(k: "Knowledge", name: str) -> str:
+def _class_for(k: Knowledge, name: str) -> str:
     from baclofen_cli.resolve import WITH, Resolver
 
     res = Resolver(k).resolve(name, WITH)

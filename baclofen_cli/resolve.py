@@ -132,7 +132,7 @@ class Resolver:
                 return tuple(dict.fromkeys(found)), "parts"
         return (), ""
 
-    def _suggester(self, kind: str) -> "_Suggester":
+    def _suggester(self, kind: str) -> _Suggester:
         suggester = self._suggesters.get(kind)
         if suggester is None:
             suggester = self._suggesters[kind] = _Suggester(self._indexes[kind])
@@ -159,7 +159,7 @@ class _Suggester:
         cached = self._memo.get(key)
         if cached is not None:
             return cached
-        counts: Counter = Counter()
+        counts: Counter[int] = Counter()
         for gram in _trigrams(key):
             counts.update(self.grams.get(gram, ()))
         scored = []
@@ -182,7 +182,7 @@ class _Suggester:
         return result
 
 
-def _trigrams(key: str) -> set:
+def _trigrams(key: str) -> set[str]:
     padded = f"  {key} "
     return {padded[i:i + 3] for i in range(len(padded) - 2)}
 

@@ -22,7 +22,8 @@ def _texts(k: Knowledge) -> Iterator[Tuple[str, str, str]]:
             if e.note:
                 yield f"{where} (note)", e.note, s.id
     for r in k.pharmacokinetics:
-        yield f"Pharmacokinetics / {r.parameter}", f"{r.reference}" + (f" (article: {r.article})" if r.article else ""), "pharmacokinetics"
+        article = f" (article: {r.article})" if r.article else ""
+        yield f"Pharmacokinetics / {r.parameter}", r.reference + article, "pharmacokinetics"
         if r.note:
             yield f"Pharmacokinetics / {r.parameter} (note)", r.note, "pharmacokinetics"
     for u in k.uses:
@@ -38,15 +39,17 @@ def _texts(k: Knowledge) -> Iterator[Tuple[str, str, str]]:
         yield f"Dosing / {e.label or 'note'}", e.text, "dosing"
     for se in k.side_effects:
         name = se.name + (f" ({se.patient_name})" if se.patient_name else "")
-        yield f"Side effects / {se.name}", f"{name}: {', '.join(se.groups)}" + (f", {se.frequency}" if se.frequency else ""), "side-effects"
+        frequency = f", {se.frequency}" if se.frequency else ""
+        yield f"Side effects / {se.name}", f"{name}: {', '.join(se.groups)}{frequency}", "side-effects"
     for c in k.interactions:
         yield f"Interactions / {c.name}", c.effect, "interactions"
         yield f"Interactions / {c.name} (advice)", c.advice, "interactions"
         for m in c.members:
             yield f"Interactions / {c.name}", m.name + (f" ({', '.join(m.brands)})" if m.brands else ""), "interactions"
-    for c in k.cautions:
-        yield f"Cautions / {c.name}", f"{c.name} ({', '.join(c.aliases)}): {c.why}", "cautions"
-        yield f"Cautions / {c.name} (advice)", c.advice, "cautions"
+    for caution in k.cautions:
+        names = f"{caution.name} ({', '.join(caution.aliases)})"
+        yield f"Cautions / {caution.name}", f"{names}: {caution.why}", "cautions"
+        yield f"Cautions / {caution.name} (advice)", caution.advice, "cautions"
     for i, f in enumerate(k.faq, 1):
         yield f"FAQ {i}", f"{f.question} {f.answer}", "faq"
     for src in k.sources.values():

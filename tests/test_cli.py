@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from conftest import ESC
 
 from baclofen_cli import __version__
-from conftest import ESC, MINI
 
 COMMANDS = [
     ["info"], ["info", "--all"], ["info", "dosing"], ["info", "pk"], ["sections"],

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any, Callable, Dict
 
 import pytest
+from conftest import MINI
 
 from baclofen_cli.errors import DataError
 from baclofen_cli.knowledge import load_knowledge
 from baclofen_cli.knowledge.loader import MAX_BYTES
-
-from conftest import MINI
 
 
 def _mutated(raw: Dict[str, Any], change: Callable[[Dict[str, Any]], None]) -> Dict[str, Any]:

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
+from conftest import ESC, MINI
 
 from baclofen_cli.check import FLAGGED, NO_KNOWN_CAUTION, NO_KNOWN_INTERACTION, NOT_CHECKED, check, exit_status
 from baclofen_cli.knowledge import load_knowledge
 from baclofen_cli.knowledge.loader import _cache_file
 from baclofen_cli.names import normalize, singular_forms
 from baclofen_cli.resolve import HISTORY, WITH, Resolver, split_items
-from conftest import ESC, MINI
 
 
 @pytest.fixture(scope="module")

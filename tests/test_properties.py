@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, List
 
+from conftest import MINI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +13,6 @@ from baclofen_cli.check import NOT_CHECKED, check, exit_status
 from baclofen_cli.errors import DataError
 from baclofen_cli.knowledge import bundled_path, load_knowledge
 from baclofen_cli.resolve import HISTORY, WITH, Resolver, split_items
-from conftest import MINI
 
 K = load_knowledge(str(bundled_path()))
 MED_NAMES = sorted({t[2] for t in K.medication_names.values()})

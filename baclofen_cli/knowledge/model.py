@@ -6,8 +6,8 @@ them at start-up, and tuple construction is several times cheaper.
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Mapping, NamedTuple, Optional, Sequence, Tuple
 
 GRADES: Tuple[str, ...] = ("contraindicated", "major", "moderate", "minor")
@@ -276,7 +276,7 @@ class Knowledge:
 
     def __post_init__(self) -> None:
         members = {m.name: (c, m) for c in self.interactions for m in c.members}
-        derived = {
+        derived: dict[str, Mapping[str, object]] = {
             "classes_by_id": {c.id: c for c in self.interactions},
             "cautions_by_id": {c.id: c for c in self.cautions},
             "products_by_name": {p.name: p for p in self.products},

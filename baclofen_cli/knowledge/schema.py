@@ -26,9 +26,9 @@ from baclofen_cli.knowledge.model import (
     Entry,
     Faq,
     InteractionClass,
+    Knowledge,
     KnownCondition,
     KnownDrug,
-    Knowledge,
     LabelStatus,
     Member,
     Meta,
@@ -119,7 +119,7 @@ class _Node:
             raise SchemaError(self.at(key), f"{value!r} is not one of {', '.join(allowed)}")
         return value
 
-    def items(self, key: str, build: Callable[["_Node"], T], required: bool = True) -> Tuple[T, ...]:
+    def items(self, key: str, build: Callable[[_Node], T], required: bool = True) -> Tuple[T, ...]:
         value = self.data.get(key)
         if value is None and not required:
             return ()
@@ -127,7 +127,7 @@ class _Node:
             raise SchemaError(self.at(key), f"expected a list, found {_kind(value)}")
         return tuple(build(_Node(v, f"{self.at(key)}[{i}]")) for i, v in enumerate(value))
 
-    def child(self, key: str) -> "_Node":
+    def child(self, key: str) -> _Node:
         if key not in self.data:
             raise SchemaError(self.at(key), "required mapping is missing")
         return _Node(self.data[key], self.at(key))
@@ -175,10 +175,10 @@ class _TrustedNode(_Node):
     def choice(self, key: str, allowed: Tuple[str, ...], required: bool = True) -> Optional[str]:
         return self.data.get(key)
 
-    def items(self, key: str, build: Callable[["_Node"], T], required: bool = True) -> Tuple[T, ...]:
+    def items(self, key: str, build: Callable[[_Node], T], required: bool = True) -> Tuple[T, ...]:
         return tuple(build(_TrustedNode(v, "")) for v in self.data.get(key) or ())
 
-    def child(self, key: str) -> "_Node":
+    def child(self, key: str) -> _Node:
         return _TrustedNode(self.data[key], "")
 
 
@@ -375,7 +375,7 @@ def build_knowledge(raw: Any, *, path: str, digest: str,
 def _unique_ids(items: Tuple[Any, ...], key: str, what: str) -> None:
     seen: Dict[str, int] = {}
     for i, item in enumerate(items):
-        ident = getattr(item, "id", None) or getattr(item, "name")
+        ident = getattr(item, "id", None) or item.name
         if ident in seen:
             raise SchemaError(f"{key}[{i}]", f"{what} {ident!r} is already defined at {key}[{seen[ident]}]")
         seen[ident] = i
@@ -464,10 +464,10 @@ def build_name_indexes(k: Knowledge) -> Tuple[Dict[str, Target], Dict[str, Targe
         for j, alias in enumerate(p.aliases):
             meds.add(alias, Target("product", p.name, alias), f"products[{i}].aliases[{j}]")
     conditions = _NameRegistry("condition")
-    for i, c in enumerate(k.cautions):
-        conditions.add(c.name, Target("caution", c.id, c.name), f"cautions[{i}].name")
-        for j, alias in enumerate(c.aliases):
-            conditions.add(alias, Target("caution", c.id, alias), f"cautions[{i}].aliases[{j}]")
+    for i, caution in enumerate(k.cautions):
+        conditions.add(caution.name, Target("caution", caution.id, caution.name), f"cautions[{i}].name")
+        for j, alias in enumerate(caution.aliases):
+            conditions.add(alias, Target("caution", caution.id, alias), f"cautions[{i}].aliases[{j}]")
     for i, kc in enumerate(k.no_known_caution.conditions):
         conditions.add(kc.name, Target("known-condition", kc.name, kc.name),
                        f"no_known_caution.conditions[{i}].name")

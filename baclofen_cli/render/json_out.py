@@ -4,7 +4,7 @@ so they are stable and documented in one place; ``check`` has the shape given in
 from __future__ import annotations
 
 import json
-from typing import IO, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import IO, Any, Dict, List, Mapping, Sequence, Tuple
 
 from baclofen_cli import __version__
 from baclofen_cli.check import CheckResult, summary_line
@@ -52,7 +52,10 @@ def section(k: Knowledge, section_id: str) -> Dict[str, Any]:
 
 def overview(k: Knowledge, warnings_shown: int = OVERVIEW_WARNINGS) -> Dict[str, Any]:
     by_id = {s.id: s for s in k.sections}
-    pick = lambda sid: to_plain(by_id[sid].entries) if sid in by_id else []  # noqa: E731
+
+    def pick(section_id: str) -> Any:
+        return to_plain(by_id[section_id].entries) if section_id in by_id else []
+
     return envelope(k, overview=pick("overview"), key_points=pick("key-points"),
                     pharmacokinetics=to_plain(k.pharmacokinetics),
                     warnings=pick("warnings")[:warnings_shown])

@@ -51,15 +51,17 @@ def _table(t: Table, width: int) -> List[str]:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
     if sum(widths) + 2 * (len(widths) - 1) <= width:
-        fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-        out.append(fmt(t.columns))
+        def aligned(cells: Sequence[str]) -> str:
+            return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()
+
+        out.append(aligned(t.columns))
         out.append("  ".join("-" * w for w in widths))
-        out.extend(fmt(row) for row in t.rows)
+        out.extend(aligned(row) for row in t.rows)
     else:
         # too wide to align: one record per row, one field per line
         for row in t.rows:
             out.append(f"* {row[0]}" if row else "*")
-            for name, cell in zip(t.columns[1:], row[1:]):
+            for name, cell in zip(t.columns[1:], row[1:], strict=False):
                 if cell:
                     out.append(f"  {name}: {cell}")
     return out
