@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Any, List, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, Callable, List, NoReturn, Optional
 
 import typer
 
@@ -68,6 +68,18 @@ class Grade(str, Enum):
     minor = "minor"
 
 
+class InputFormat(str, Enum):
+    csv = "csv"
+    tsv = "tsv"
+    jsonl = "jsonl"
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    fhir = "fhir"
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -114,19 +126,25 @@ def _width() -> int:
         return 100
 
 
-def _emit(json_flag: bool, page: str, *args: Any, code: int = EXIT_OK) -> NoReturn:
+def _emit(fmt: Any, page: str, *args: Any, code: int = EXIT_OK) -> NoReturn:
     """Write one page in the chosen format, then exit with ``code``.
 
-    ``page`` names a function that exists in both ``render.views`` (a document for
-    Rich or plain text) and ``render.json_out``; only the module needed is imported.
-    A reader that closes the pipe early (``| head -1``) ends the output quietly;
-    the exit status is still the one the result calls for.
+    ``fmt`` is "text", "json" or "fhir" (``True``/``False`` stand for a --json flag).
+    ``page`` names a function that exists in ``render.views`` (a document for Rich
+    or plain text), ``render.json_out`` and, for check results, ``render.fhir``;
+    only the module needed is imported. A reader that closes the pipe early
+    (``| head -1``) ends the output quietly, with the status the result calls for.
     """
+    if isinstance(fmt, bool):
+        fmt = "json" if fmt else "text"
     try:
-        if json_flag:
+        if fmt in ("json", "fhir"):
             from baclofen_cli.render import json_out
 
-            json_out.dump(getattr(json_out, page)(*args), sys.stdout)
+            module = json_out
+            if fmt == "fhir":
+                from baclofen_cli.render import fhir as module  # type: ignore[no-redef]
+            json_out.dump(getattr(module, page)(*args), sys.stdout)
         else:
             from baclofen_cli.render import views
 
@@ -328,7 +346,9 @@ def check(
                                       help="Wording for professionals or patients."),
     fail_on: Grade = typer.Option(Grade.minor, "--fail-on", case_sensitive=False,
                                   help="Lowest grade that makes the exit status 1."),
-    json: bool = JSON_OPTION,
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", case_sensitive=False,
+                                               help="text, json, or fhir (a FHIR R4 Bundle of DetectedIssue)."),
+    json: bool = typer.Option(False, "--json", help="Shorthand for --format json."),
 ) -> None:
     """Check co-medications and conditions against baclofen; never a false all-clear.
 
@@ -351,7 +371,120 @@ def check(
     resolver = Resolver(k)
     resolutions = resolver.resolve_all(meds, WITH) + resolver.resolve_all(conditions, HISTORY)
     result = run_check(k, resolutions, daily_dose, audience.value)
-    _emit(json, "check_page", k, result, code=exit_status(result, fail_on.value))
+    _emit("json" if json else output_format.value, "check_page", k, result,
+          code=exit_status(result, fail_on.value))
+
+
+@app.command(epilog=EXIT_CODES_HELP)
+def screen(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., metavar="FILE", help="CSV, TSV or JSON Lines of patients; - reads standard input."),
+    format_in: Optional[InputFormat] = typer.Option(None, "--format-in", case_sensitive=False,
+                                                    help="Input format (default: from the file extension, else csv)."),
+    id_column: str = typer.Option("id", "--id-column", help="Column holding the patient id."),
+    medications_column: str = typer.Option("medications", "--medications-column",
+                                           help="Column of medications (items separated by ; or |)."),
+    conditions_column: str = typer.Option("conditions", "--conditions-column",
+                                          help="Column of conditions (items separated by ; or |)."),
+    dose_column: str = typer.Option("daily_dose_mg", "--dose-column", help="Column of the daily dose in mg (optional)."),
+    out: Optional[str] = typer.Option(None, "--out", metavar="PATH",
+                                      help="Write one record per input row, in input order (.csv or .jsonl)."),
+    strict: bool = typer.Option(False, "--strict", help="Stop at the first malformed row (exit 2)."),
+    show: int = typer.Option(20, "--show", min=0, help="How many flagged rows to list on screen."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", case_sensitive=False,
+                                               help="text, json (the summary) or fhir (a Bundle per patient, JSON Lines)."),
+    fail_on: Grade = typer.Option(Grade.minor, "--fail-on", case_sensitive=False,
+                                  help="Lowest grade that makes the exit status 1."),
+    json: bool = typer.Option(False, "--json", help="Shorthand for --format json."),
+) -> None:
+    """Screen a whole patient list: every row flagged, clean, not fully checked or malformed."""
+    from baclofen_cli import screen as screening
+
+    fmt = "json" if json else output_format.value
+    k = _knowledge(ctx)
+    columns = screening.Columns(id_column, medications_column, conditions_column, dose_column)
+    source = "standard input" if file == "-" else _clean(file)
+    in_format = screening.format_for(file, format_in.value if format_in else None)
+    writer = None
+    summary = screening.Summary()
+    try:
+        stream = sys.stdin if file == "-" else open(file, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+    except OSError as e:
+        fail(f"cannot read {source}: {e.strerror or e}")
+    try:
+        if out:
+            writer = screening.open_writer(out)
+        screener = screening.Screener(k)
+        flagged: List[Any] = []
+        progress = _progress(fmt)
+        bundle_line: Optional[Callable[[Knowledge, Any], str]] = None
+        if fmt == "fhir":
+            from baclofen_cli.render.fhir import bundle_line
+        for outcome in screener.screen_all(screening.read_rows(stream, in_format, columns)):
+            if strict and outcome.status == screening.MALFORMED:
+                fail(f"{source}, row {outcome.row.number}: {outcome.row.error} (--strict)")
+            summary.add(outcome)
+            if writer:
+                writer.write(outcome)
+            if bundle_line is not None:
+                _write_line(bundle_line(k, outcome))
+            if outcome.status == screening.FLAGGED and len(flagged) < show:
+                flagged.append(outcome)
+            if progress:
+                progress.advance()
+    except screening.ScreenError as e:
+        fail(f"{source}: {e}")
+    except BrokenPipeError:
+        _silence_stdout()
+        raise typer.Exit(summary.exit_status(fail_on.value)) from None
+    finally:
+        if writer:
+            writer.close()
+        if file != "-":
+            stream.close()
+    if progress:
+        progress.stop()
+    code = summary.exit_status(fail_on.value)
+    if fmt == "fhir":
+        raise typer.Exit(code)
+    _emit(fmt, "screen_page", k, summary, flagged, source, code=code)
+
+
+def _write_line(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
+class _Progress:
+    """A Rich progress bar on standard error, only when a person is watching it."""
+
+    def __init__(self) -> None:
+        from rich.progress import Progress
+
+        from baclofen_cli.render.terminal import make_console
+
+        self.bar = Progress(console=make_console(stderr=True), transient=True)
+        self.bar.start()
+        self.task = self.bar.add_task("screening", total=None)
+        self.count = 0
+
+    def advance(self) -> None:
+        self.count += 1
+        if self.count % 5000 == 0:
+            self.bar.update(self.task, completed=self.count, description=f"screening: {self.count:,} rows")
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
+def _progress(fmt: str) -> Optional[_Progress]:
+    if fmt != "text" or _plain_output():
+        return None
+    try:
+        if not sys.stderr.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    return _Progress()
 
 
 # ---------------------------------------------------------------- entry point

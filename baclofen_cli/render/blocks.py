@@ -31,8 +31,8 @@ class Table(NamedTuple):
     row_styles: Tuple[Optional[str], ...] = ()
 
 
-class Ladder(NamedTuple):
-    """A bar per step, for the titration schedule: (label, value, caption)."""
+class Bars(NamedTuple):
+    """A small bar chart: one bar per (label, value, caption), scaled to ``maximum``."""
 
     steps: Tuple[Tuple[str, float, str], ...]
     maximum: float
@@ -43,7 +43,7 @@ class Spacer(NamedTuple):
     pass
 
 
-Block = Union[Heading, Para, Table, Ladder, Spacer]
+Block = Union[Heading, Para, Table, Bars, Spacer]
 Document = Sequence[Block]
 
 

@@ -178,3 +178,7 @@ def search_page(k: Knowledge, query: str, hits: Sequence[Tuple[str, str, str]]) 
 
 def check_page(k: Knowledge, result: CheckResult) -> Dict[str, Any]:
     return check_result(k, result)
+
+
+def screen_page(k: Knowledge, summary: Any, flagged: Sequence[Any], source: str) -> Dict[str, Any]:
+    return envelope(k, source=source, summary=summary.as_dict())

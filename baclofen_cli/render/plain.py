@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO, List, Sequence
 
-from baclofen_cli.render.blocks import Block, Heading, Ladder, Para, Spacer, Table, sources_text
+from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text
 
 
 def render(document: Sequence[Block], out: IO[str], width: int = 100) -> None:
@@ -18,15 +18,15 @@ def lines(document: Sequence[Block], width: int = 100) -> List[str]:
         if isinstance(block, Heading):
             if result and result[-1] != "":
                 result.append("")
-            text = block.text.upper() if block.level == 1 else block.text
+            text = block.text
             result.append(text)
             result.append(("=" if block.level == 1 else "-") * min(len(text), width))
         elif isinstance(block, Para):
             result.append(_para(block))
         elif isinstance(block, Table):
             result.extend(_table(block, width))
-        elif isinstance(block, Ladder):
-            result.extend(_ladder(block, width))
+        elif isinstance(block, Bars):
+            result.extend(_bars(block, width))
         elif isinstance(block, Spacer):
             result.append("")
     return result
@@ -67,11 +67,11 @@ def _table(t: Table, width: int) -> List[str]:
     return out
 
 
-def _ladder(ladder: Ladder, width: int) -> List[str]:
-    label_w = max(len(s[0]) for s in ladder.steps)
+def _bars(bars: Bars, width: int) -> List[str]:
+    label_w = max(len(s[0]) for s in bars.steps)
     bar_room = max(width - label_w - 30, 5)
     out = []
-    for label, value, caption in ladder.steps:
-        bar = "#" * max(1, round(bar_room * value / ladder.maximum))
-        out.append(f"{label.ljust(label_w)}  {bar} {value:g} {ladder.unit}  {caption}".rstrip())
+    for label, value, caption in bars.steps:
+        bar = "#" * max(1, round(bar_room * value / bars.maximum))
+        out.append(f"{label.ljust(label_w)}  {bar} {value:g} {bars.unit}  {caption}".rstrip())
     return out

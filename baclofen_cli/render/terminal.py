@@ -10,7 +10,7 @@ from rich.padding import Padding
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from baclofen_cli.render.blocks import Block, Heading, Ladder, Para, Spacer, Table, sources_text
+from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text
 
 STYLES = {
     "contraindicated": "bold white on red",
@@ -41,8 +41,8 @@ def render(document: Sequence[Block], console: Optional[Console] = None) -> None
             console.print(Padding(_para(block), (0, 0, 0, 2 * block.indent), expand=False))
         elif isinstance(block, Table):
             console.print(_table(block))
-        elif isinstance(block, Ladder):
-            console.print(_ladder(block))
+        elif isinstance(block, Bars):
+            console.print(_bars(block))
         elif isinstance(block, Spacer):
             console.print()
 
@@ -70,13 +70,13 @@ def _table(t: Table) -> RichTable:
     return table
 
 
-def _ladder(ladder: Ladder) -> RichTable:
+def _bars(bars: Bars) -> RichTable:
     table = RichTable.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column()
-    for label, value, caption in ladder.steps:
-        share = value / ladder.maximum
+    for label, value, caption in bars.steps:
+        share = value / bars.maximum
         bar = Text("█" * max(1, round(24 * share)), style="red" if share > 1 else "green")
-        bar.append(f" {value:g} {ladder.unit}")
+        bar.append(f" {value:g} {bars.unit}")
         table.add_row(Text(label, style="bold"), Text.assemble(bar, "  ", caption))
     return table

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, List, Sequence, Tuple
+from typing import Any, Iterable, List, Sequence, Tuple
 
 from baclofen_cli.check import (
     NO_KNOWN_CAUTION,
@@ -14,7 +14,7 @@ from baclofen_cli.check import (
 )
 from baclofen_cli.knowledge.model import GRADES, Entry, Knowledge
 from baclofen_cli.render import OVERVIEW_WARNINGS
-from baclofen_cli.render.blocks import Block, Heading, Ladder, Para, Spacer, Table
+from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table
 
 MAX_SHOWN_CHARS = 200
 """Terminal and text output shorten longer user items (JSON keeps them whole)."""
@@ -85,7 +85,7 @@ def dosing(k: Knowledge) -> List[Block]:
     rows = tuple((s.days, s.dose, f"{s.daily_mg:g} mg") for s in d.titration)
     blocks: List[Block] = [
         Table(("Days", "Dose", "Per day"), rows, title="Titration (adults, by mouth)"),
-        Ladder(tuple((f"days {s.days}", s.daily_mg, s.dose) for s in d.titration)
+        Bars(tuple((f"days {s.days}", s.daily_mg, s.dose) for s in d.titration)
                + (("maximum", d.max_daily_mg, "never more than this per day"),),
                d.max_daily_mg, "mg/day"),
         Para(f"{d.max_daily_mg:g} mg per day", label="Labelled maximum", sources=d.sources),
@@ -380,3 +380,39 @@ def search_page(k: Knowledge, query: str, hits: Sequence[Tuple[str, str, str]]) 
 
 def check_page(k: Knowledge, result: CheckResult) -> List[Block]:
     return check_result(k, result)
+
+
+def screen_page(k: Knowledge, summary: Any, flagged: Sequence[Any], source: str) -> List[Block]:
+    """The screening summary: counts, a bar chart by grade, frequent findings, the flagged rows."""
+    data = summary.as_dict()
+    blocks: List[Block] = [Heading(f"Baclofen screen: {source}")]
+    rows = (("Rows read", str(data["rows"])), ("Flagged", str(data["flagged"])), ("Clean", str(data["clean"])),
+            ("Not fully checked", str(data["not_fully_checked"])), ("Malformed", str(data["malformed"])))
+    blocks.append(Table(("", "Rows"), rows))
+    by_grade = data["flagged_by_highest_severity"]
+    if any(by_grade.values()):
+        blocks.append(Heading("Flagged rows by highest grade", level=2))
+        peak = max(by_grade.values())
+        blocks.append(Bars(tuple((g, float(n), "") for g, n in by_grade.items()), float(peak), "rows"))
+    if data["top_findings"]:
+        blocks.append(Heading("Most frequent findings", level=2))
+        blocks.append(Table(("Grade", "Finding", "Rows"),
+                            tuple((f["severity"], f["title"], str(f["rows"])) for f in data["top_findings"]),
+                            row_styles=tuple(f["severity"] for f in data["top_findings"])))
+    if data["top_unrecognized"]:
+        blocks.append(Heading("Not recognized (these rows are not fully checked)", level=2, style="not-checked"))
+        blocks.append(Table(("Item", "Rows"), tuple((shown(u["text"]), str(u["rows"])) for u in data["top_unrecognized"])))
+    if data["malformed_rows"]:
+        blocks.append(Heading("Malformed rows (kept in the output)", level=2, style="warning"))
+        for m in data["malformed_rows"]:
+            blocks.append(Para(m["error"], label=f"row {m['row']}", bullet=True))
+    if flagged:
+        blocks.append(Heading(f"Flagged rows (first {len(flagged)})", level=2))
+        table_rows = []
+        for outcome in flagged:
+            result = outcome.result
+            titles = "; ".join(f"{f.severity}: {f.title}" for f in result.findings)
+            table_rows.append((str(outcome.row.number), shown(outcome.row.id), result.highest_severity or "", titles))
+        blocks.append(Table(("Row", "Id", "Highest", "Findings"), tuple(table_rows)))
+    blocks.extend(disclaimer(k))
+    return blocks
