@@ -339,6 +339,11 @@ def check(
         [], "--history", "-c", metavar="CONDITIONS",
         help="Conditions in the patient's history; comma-separated; repeatable.",
     ),
+    fhir: Optional[str] = typer.Option(
+        None, "--fhir", metavar="FILE",
+        help="Also check the MedicationStatement, MedicationRequest and Condition resources of a FHIR R4 "
+             "Bundle or resource (JSON; - reads standard input).",
+    ),
     daily_dose: Optional[float] = typer.Option(
         None, "--daily-dose", metavar="MG", help="Total baclofen per day in mg, checked against the labelled limits.",
     ),
@@ -361,14 +366,26 @@ def check(
 
     meds = split_items(_clean(v) for v in with_)
     conditions = split_items(_clean(v) for v in history)
+    k = _knowledge(ctx)
+    resolver = Resolver(k)
+    if fhir is not None:
+        from baclofen_cli.fhir_input import FhirError, read_fhir_file
+
+        try:
+            found = read_fhir_file(fhir, sys.stdin.read() if fhir == "-" else None)
+        except FhirError as e:
+            fail(f"--fhir: {e}")
+        meds += [_clean(m) for m in found.medications]
+        for names in found.conditions:  # the first way of naming it that is recognized, else the first
+            named = next((n for n in names if resolver.resolve(n, HISTORY).recognized), names[0])
+            conditions.append(_clean(named))
     if daily_dose is not None and not (0 < daily_dose < float("inf")):
         fail(f"--daily-dose must be a positive number of mg per day, not {daily_dose:g}")
     if not meds and not conditions and daily_dose is None:
         given = " (the values given were empty)" if with_ or history else ""
+        given = " (the FHIR file names no medication or condition)" if fhir is not None else given
         fail(f"nothing to check{given}: give --with MEDICINES and/or --history CONDITIONS. "
              "Example: baclo check --with opioids --history kidney")
-    k = _knowledge(ctx)
-    resolver = Resolver(k)
     resolutions = resolver.resolve_all(meds, WITH) + resolver.resolve_all(conditions, HISTORY)
     result = run_check(k, resolutions, daily_dose, audience.value)
     _emit("json" if json else output_format.value, "check_page", k, result,

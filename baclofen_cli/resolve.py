@@ -30,6 +30,7 @@ _STRENGTH = re.compile(
     r"potassium|daily|once|twice|bid|tid|qid|prn|as needed|at night|nightly)\b"
     r"|\b\d+(?:\.\d+)?\b"
 )
+_ICD10 = re.compile(r"(?:icd-?10(?:-?cm)?[\s:]*)?([a-tv-z][0-9][0-9a-z])\.?([0-9a-z]{0,4})", re.IGNORECASE)
 _COMBINATION_SPLIT = re.compile(r"\s*(?:/|\+|&|\band\b|\bwith\b|\bplus\b)\s*", re.IGNORECASE)
 
 
@@ -111,6 +112,10 @@ class Resolver:
         target, how = self._lookup(key, kind)
         if target is not None:
             return (target,), how
+        if kind == HISTORY:
+            target = self._icd10(text)
+            if target is not None:
+                return (target,), "ICD-10-CM code"
         stripped = " ".join(_STRENGTH.sub(" ", key).split())
         if stripped and stripped != key:
             target, _ = self._lookup(stripped, kind)
@@ -131,6 +136,19 @@ class Resolver:
                     found.append(part_target)
                 return tuple(dict.fromkeys(found)), "parts"
         return (), ""
+
+    def _icd10(self, text: str) -> Optional[Target]:
+        """An ICD-10-CM code matches the entry with the longest listed prefix of it."""
+        match = _ICD10.fullmatch(text.strip())
+        if match is None:
+            return None
+        code = (match.group(1) + match.group(2)).lower()
+        index = self._indexes[HISTORY]
+        for end in range(len(code), 2, -1):
+            found = index.get("icd10 " + code[:end])
+            if found is not None:
+                return Target(*found)
+        return None
 
     def _suggester(self, kind: str) -> _Suggester:
         suggester = self._suggesters.get(kind)

@@ -104,7 +104,7 @@ def _items(value: Any, what: str) -> Tuple[Tuple[str, ...], Optional[str]]:
     return (), f"{what} must be text or a list of text"
 
 
-def _row(number: int, record: Dict[str, Any], columns: Columns) -> Row:
+def _row(number: int, record: Dict[Any, Any], columns: Columns) -> Row:
     ident = record.get(columns.id)
     meds, med_error = _items(record.get(columns.medications), columns.medications)
     conds, cond_error = _items(record.get(columns.conditions), columns.conditions)

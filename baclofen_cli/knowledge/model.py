@@ -190,11 +190,14 @@ class Caution(NamedTuple):
     patient_advice: str
     sources: Refs
     dose_limit: Optional[DoseLimit]
+    icd10: Tuple[str, ...] = ()
+    """ICD-10-CM codes or code prefixes (``N18``, ``Z99.2``) recognized as this condition."""
 
 
 class KnownCondition(NamedTuple):
     name: str
     aliases: Tuple[str, ...]
+    icd10: Tuple[str, ...] = ()
 
 
 class NoKnownCaution(NamedTuple):

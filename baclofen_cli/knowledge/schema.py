@@ -7,6 +7,7 @@ and on the compiled cache, so the two can never disagree about what is valid.
 
 from __future__ import annotations
 
+import re
 from types import MappingProxyType
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, TypeVar
 
@@ -47,6 +48,9 @@ from baclofen_cli.knowledge.model import (
 from baclofen_cli.names import normalize
 
 SCHEMA_VERSION = 1
+ICD10_SOURCE = "icd10cm"
+"""The source every ICD-10-CM code in the file is cited to."""
+ICD10_CODE = re.compile(r"[A-TV-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?")
 STRUCTURED_SECTIONS = (
     "pharmacokinetics", "uses", "dosing", "side-effects", "interactions", "cautions", "faq",
 )
@@ -277,6 +281,16 @@ class _Builder:
             raise SchemaError(n.at("ingredients"), "a product needs at least one ingredient")
         return Product(n.text("name"), n.texts("aliases"), ingredients, self.refs(n))
 
+    def codes(self, n: _Node) -> Tuple[str, ...]:
+        codes = n.texts("icd10")
+        if codes and not self.trusted:
+            for i, code in enumerate(codes):
+                if not ICD10_CODE.fullmatch(code):
+                    raise SchemaError(f"{n.at('icd10')}[{i}]", f"{code!r} is not an ICD-10-CM code or prefix like N18 or Z99.2")
+            if ICD10_SOURCE not in self.source_tags:
+                raise SchemaError(n.at("icd10"), f"ICD-10-CM codes need the source tag {ICD10_SOURCE!r} defined")
+        return codes
+
     def dose_limit(self, n: _Node) -> DoseLimit:
         return DoseLimit(n.number("max_mg_per_day", required=False), n.choice("grade", GRADES) or "",
                          n.text("text"), n.text("patient_text"), self.refs(n))
@@ -286,11 +300,11 @@ class _Builder:
         return Caution(
             n.text("id"), n.text("name"), n.texts("aliases"), n.choice("grade", GRADES) or "",
             n.texts("tags"), n.text("why"), n.text("advice"), n.text("patient_why"),
-            n.text("patient_advice"), self.refs(n), limit,
+            n.text("patient_advice"), self.refs(n), limit, self.codes(n),
         )
 
     def no_known_caution(self, n: _Node) -> NoKnownCaution:
-        conditions = n.items("conditions", lambda c: KnownCondition(c.text("name"), c.texts("aliases")))
+        conditions = n.items("conditions", lambda c: KnownCondition(c.text("name"), c.texts("aliases"), self.codes(c)))
         return NoKnownCaution(n.text("statement"), n.text("patient_statement"), self.refs(n), conditions)
 
     def clause(self, n: _Node) -> Clause:
@@ -468,13 +482,24 @@ def build_name_indexes(k: Knowledge) -> Tuple[Dict[str, Target], Dict[str, Targe
         conditions.add(caution.name, Target("caution", caution.id, caution.name), f"cautions[{i}].name")
         for j, alias in enumerate(caution.aliases):
             conditions.add(alias, Target("caution", caution.id, alias), f"cautions[{i}].aliases[{j}]")
+        for j, code in enumerate(caution.icd10):
+            conditions.add(icd10_key(code), Target("caution", caution.id, f"ICD-10-CM {code}"),
+                           f"cautions[{i}].icd10[{j}]")
     for i, kc in enumerate(k.no_known_caution.conditions):
         conditions.add(kc.name, Target("known-condition", kc.name, kc.name),
                        f"no_known_caution.conditions[{i}].name")
         for j, alias in enumerate(kc.aliases):
             conditions.add(alias, Target("known-condition", kc.name, alias),
                            f"no_known_caution.conditions[{i}].aliases[{j}]")
+        for j, code in enumerate(kc.icd10):
+            conditions.add(icd10_key(code), Target("known-condition", kc.name, f"ICD-10-CM {code}"),
+                           f"no_known_caution.conditions[{i}].icd10[{j}]")
     return meds.index, conditions.index
+
+
+def icd10_key(code: str) -> str:
+    """The index key of an ICD-10-CM code or prefix: ``Z99.2`` -> ``icd10 z992``."""
+    return "icd10 " + code.replace(".", "").lower()
 
 
 def _add_drug(registry: _NameRegistry, name: str, brands: Tuple[str, ...],
