@@ -72,7 +72,7 @@ def items_from_fhir(data: Any) -> FhirItems:
             if isinstance(res.get("id"), str):
                 by_reference[f"{res.get('resourceType')}/{res['id']}"] = res
     meds: List[str] = []
-    conditions: List[str] = []
+    conditions: List[Tuple[str, ...]] = []
     for res in resources:
         kind = res.get("resourceType")
         if kind in MEDICATION_USES:
