@@ -439,7 +439,7 @@ def screen(
             from baclofen_cli.render.fhir import bundle_line
         for outcome in screener.screen_all(screening.read_rows(stream, in_format, columns)):
             if strict and outcome.status == screening.MALFORMED:
-                fail(f"{source}, row {outcome.row.number}: {outcome.row.error} (--strict)")
+                fail(f"{source}, row {outcome.row.number}: {outcome.error} (--strict)")
             summary.add(outcome)
             if writer:
                 writer.write(outcome)

@@ -16,7 +16,7 @@ from collections import Counter
 from typing import IO, Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from baclofen_cli.check import CheckResult, Finding, check, exit_status
-from baclofen_cli.knowledge.model import GRADES, Knowledge
+from baclofen_cli.knowledge.model import GRADE_RANK, GRADES, Knowledge
 from baclofen_cli.resolve import HISTORY, WITH, Resolver
 
 FORMATS = ("csv", "tsv", "jsonl")
@@ -40,25 +40,42 @@ class Columns(NamedTuple):
     daily_dose: str = "daily_dose_mg"
 
 
-class Row(NamedTuple):
+class RawRow(NamedTuple):
+    """One input row as read, before any checking: cells are kept as given."""
+
     number: int
     """1-based position among the data rows (the header is not counted)."""
     id: str
-    medications: Tuple[str, ...]
-    conditions: Tuple[str, ...]
-    daily_dose_mg: Optional[float]
+    medications: Any
+    conditions: Any
+    daily_dose: Any
+    error: Optional[str] = None
+    """Set when the row itself cannot be read (bad JSON, more fields than the header)."""
+
+
+class Verdict(NamedTuple):
+    """What a row's cells come to. Rows with the same cells share one Verdict object."""
+
+    status: str
+    result: Optional[CheckResult]
     error: Optional[str] = None
 
 
 class RowOutcome(NamedTuple):
-    row: Row
-    status: str
-    result: Optional[CheckResult]
-    """None for a malformed row."""
+    row: RawRow
+    verdict: Verdict
 
     @property
-    def highest_severity(self) -> Optional[str]:
-        return self.result.highest_severity if self.result else None
+    def status(self) -> str:
+        return self.verdict.status
+
+    @property
+    def result(self) -> Optional[CheckResult]:
+        return self.verdict.result
+
+    @property
+    def error(self) -> Optional[str]:
+        return self.verdict.error
 
 
 def split_cell(cell: str) -> Tuple[str, ...]:
@@ -97,49 +114,55 @@ def _items(value: Any, what: str) -> Tuple[Tuple[str, ...], Optional[str]]:
         return (), None
     if isinstance(value, str):
         if len(value) > _MAX_CELL:
-            return (), f"{what} cell is over {_MAX_CELL:,} characters"
+            return (), f"the {what} cell is over {_MAX_CELL:,} characters"
         return split_cell(value), None
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         return tuple(v.strip() for v in value if v.strip()), None
     return (), f"{what} must be text or a list of text"
 
 
-def _row(number: int, record: Dict[Any, Any], columns: Columns) -> Row:
-    ident = record.get(columns.id)
-    meds, med_error = _items(record.get(columns.medications), columns.medications)
-    conds, cond_error = _items(record.get(columns.conditions), columns.conditions)
-    dose, dose_error = _dose(record.get(columns.daily_dose))
-    error = med_error or cond_error or dose_error
-    if ident is None or (isinstance(ident, str) and not ident.strip()):
-        error = f"no value in the {columns.id!r} column"
-    if None in record:  # csv.DictReader puts surplus fields under None
-        error = f"more fields than the header has ({len(record) - 1 + len(record[None])})"
-    return Row(number, "" if ident is None else str(ident), meds, conds, dose, error)
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
-def read_rows(stream: IO[str], fmt: str, columns: Columns) -> Iterator[Row]:
-    """Rows one at a time; a row that cannot be read is yielded with ``error`` set."""
+def read_rows(stream: IO[str], fmt: str, columns: Columns) -> Iterator[RawRow]:
+    """Rows one at a time, cells as given; a row that cannot be read comes with ``error`` set."""
     if fmt == "jsonl":
-        number = 0
-        for line in stream:
-            if not line.strip():
-                continue
-            number += 1
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as e:
-                yield Row(number, "", (), (), None, f"not valid JSON ({e.msg}, column {e.colno})")
-                continue
-            except RecursionError:
-                yield Row(number, "", (), (), None, "JSON nested too deeply")
-                continue
-            if not isinstance(record, dict):
-                yield Row(number, "", (), (), None, "a line is not a JSON object")
-                continue
-            yield _row(number, record, columns)
-        return
-    reader = csv.DictReader(stream, delimiter="\t" if fmt == "tsv" else ",")
-    header = list(reader.fieldnames or [])
+        yield from _jsonl_rows(stream, columns)
+    else:
+        yield from _delimited_rows(stream, "\t" if fmt == "tsv" else ",", fmt, columns)
+
+
+def _jsonl_rows(stream: IO[str], columns: Columns) -> Iterator[RawRow]:
+    number = 0
+    for line in stream:
+        if not line.strip():
+            continue
+        number += 1
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield RawRow(number, "", None, None, None, f"not valid JSON ({e.msg}, column {e.colno})")
+            continue
+        except RecursionError:
+            yield RawRow(number, "", None, None, None, "JSON nested too deeply")
+            continue
+        if not isinstance(record, dict):
+            yield RawRow(number, "", None, None, None, "the line is not a JSON object")
+            continue
+        ident = record.get(columns.id)
+        yield RawRow(number, "" if ident is None else str(ident), _hashable(record.get(columns.medications)),
+                     _hashable(record.get(columns.conditions)), _hashable(record.get(columns.daily_dose)))
+
+
+def _delimited_rows(stream: IO[str], delimiter: str, fmt: str, columns: Columns) -> Iterator[RawRow]:
+    reader = csv.reader(stream, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        header = []
+    except csv.Error as e:
+        raise ScreenError(f"the header cannot be read as {fmt.upper()} ({e})") from None
     missing = [] if columns.id in header else [repr(columns.id)]
     if columns.medications not in header and columns.conditions not in header:
         missing.append(f"{columns.medications!r} or {columns.conditions!r}")
@@ -148,54 +171,82 @@ def read_rows(stream: IO[str], fmt: str, columns: Columns) -> Iterator[Row]:
             f"the header ({', '.join(header) or 'empty'}) has no column {' and no column '.join(missing)}; "
             "map columns with --id-column, --medications-column, --conditions-column, --dose-column"
         )
-    records = iter(reader)
+    width = len(header)
+    at = {name: header.index(name) for name in columns if name in header}
+    i_id = at[columns.id]
+    i_med = at.get(columns.medications, width)
+    i_cond = at.get(columns.conditions, width)
+    i_dose = at.get(columns.daily_dose, width)
     number = 0
     while True:
         try:
-            record = next(records)
+            cells = next(reader)
         except StopIteration:
             return
         except csv.Error as e:  # NUL bytes, oversized fields, broken quoting: keep going
             number += 1
-            yield Row(number, "", (), (), None, f"cannot be read as {fmt.upper()} ({e})")
+            yield RawRow(number, "", None, None, None, f"cannot be read as {fmt.upper()} ({e})")
             continue
+        if not cells:
+            continue  # a blank line
         number += 1
-        yield _row(number, record, columns)
+        n = len(cells)
+        if n > width:
+            yield RawRow(number, cells[i_id], None, None, None, f"{n} fields where the header has {width}")
+            continue
+        yield RawRow(number, cells[i_id] if i_id < n else "", cells[i_med] if i_med < n else None,
+                     cells[i_cond] if i_cond < n else None, cells[i_dose] if i_dose < n else None)
 
 
 class Screener:
-    """Checks rows against one Knowledge, remembering the verdict for rows with the same cells."""
+    """Checks rows against one Knowledge. Rows with the same cells share one verdict (bounded memo)."""
 
     def __init__(self, knowledge: Knowledge, audience: str = "professional") -> None:
         self.knowledge = knowledge
         self.resolver = Resolver(knowledge)
         self.audience = audience
-        self._memo: Dict[Tuple[Any, ...], Tuple[str, CheckResult]] = {}
+        self._memo: Dict[Tuple[Any, Any, Any], Verdict] = {}
 
-    def screen(self, row: Row) -> RowOutcome:
+    def screen(self, row: RawRow) -> RowOutcome:
         if row.error:
-            return RowOutcome(row, MALFORMED, None)
-        key = (row.medications, row.conditions, row.daily_dose_mg)
-        found = self._memo.get(key)
-        if found is None:
-            resolutions = (self.resolver.resolve_all(row.medications, WITH)
-                           + self.resolver.resolve_all(row.conditions, HISTORY))
-            result = check(self.knowledge, resolutions, row.daily_dose_mg, self.audience)
-            code = exit_status(result)
-            status = NOT_FULLY_CHECKED if code == 3 else FLAGGED if code == 1 else CLEAN
-            found = (status, result)
+            return RowOutcome(row, Verdict(MALFORMED, None, row.error))
+        if not row.id.strip():
+            return RowOutcome(row, _NO_ID)
+        key = (row.medications, row.conditions, row.daily_dose)
+        verdict = self._memo.get(key)
+        if verdict is None:
+            verdict = self._verdict(*key)
             if len(self._memo) >= _MEMO_LIMIT:
                 self._memo.clear()
-            self._memo[key] = found
-        return RowOutcome(row, found[0], found[1])
+            self._memo[key] = verdict
+        return RowOutcome(row, verdict)
 
-    def screen_all(self, rows: Iterator[Row]) -> Iterator[RowOutcome]:
+    def _verdict(self, medications: Any, conditions: Any, daily_dose: Any) -> Verdict:
+        meds, med_error = _items(medications, "medications")
+        conds, cond_error = _items(conditions, "conditions")
+        dose, dose_error = _dose(daily_dose)
+        error = med_error or cond_error or dose_error
+        if error:
+            return Verdict(MALFORMED, None, error)
+        resolutions = self.resolver.resolve_all(meds, WITH) + self.resolver.resolve_all(conds, HISTORY)
+        result = check(self.knowledge, resolutions, dose, self.audience)
+        code = exit_status(result)
+        return Verdict(NOT_FULLY_CHECKED if code == 3 else FLAGGED if code == 1 else CLEAN, result)
+
+    def screen_all(self, rows: Iterator[RawRow]) -> Iterator[RowOutcome]:
         for row in rows:
             yield self.screen(row)
 
 
+_NO_ID = Verdict(MALFORMED, None, "the patient id is empty")
+
+
 class Summary:
-    """Running totals: constant memory whatever the number of rows."""
+    """Running totals in constant memory.
+
+    Rows are counted per shared verdict first (one dictionary increment per row);
+    the per-finding totals are expanded from those counts in batches.
+    """
 
     def __init__(self) -> None:
         self.rows = 0
@@ -204,35 +255,47 @@ class Summary:
         self.findings: Counter[Tuple[str, str]] = Counter()
         self.unrecognized: Counter[str] = Counter()
         self.malformed: List[Tuple[int, str]] = []
-        self.flagged_at_or_above: Dict[str, int] = {g: 0 for g in GRADES}
+        self._pending: Dict[int, List[Any]] = {}
 
     def add(self, outcome: RowOutcome) -> None:
         self.rows += 1
-        self.by_status[outcome.status] += 1
-        if outcome.status == MALFORMED:
-            if len(self.malformed) < 1000:
-                self.malformed.append((outcome.row.number, outcome.row.error or ""))
-            return
-        assert outcome.result is not None
-        if outcome.result.highest_severity:
-            self.by_grade[outcome.result.highest_severity] += 1
-        for f in outcome.result.findings:
-            self.findings[(f.severity, f.title)] += 1
-        for text in outcome.result.unrecognized:
-            if len(self.unrecognized) < 10_000 or text in self.unrecognized:
-                self.unrecognized[text] += 1
+        verdict = outcome.verdict
+        if verdict.status == MALFORMED and len(self.malformed) < 1000:
+            self.malformed.append((outcome.row.number, verdict.error or ""))
+        slot = self._pending.get(id(verdict))
+        if slot is None:
+            if len(self._pending) >= _MEMO_LIMIT:
+                self._flush()
+            self._pending[id(verdict)] = [verdict, 1]
+        else:
+            slot[1] += 1
+
+    def _flush(self) -> None:
+        for verdict, n in self._pending.values():
+            self.by_status[verdict.status] += n
+            result = verdict.result
+            if result is None:
+                continue
+            if result.findings:
+                self.by_grade[result.highest_severity or ""] += n
+            for f in result.findings:
+                self.findings[(f.severity, f.title)] += n
+            for text in result.unrecognized:
+                if len(self.unrecognized) < 10_000 or text in self.unrecognized:
+                    self.unrecognized[text] += n
+        self._pending.clear()
 
     def exit_status(self, fail_on: str = "minor") -> int:
+        self._flush()
         if self.by_status[NOT_FULLY_CHECKED]:
             return 3
-        from baclofen_cli.knowledge.model import GRADE_RANK
-
         threshold = GRADE_RANK[fail_on]
         if any(n and GRADE_RANK[g] >= threshold for g, n in self.by_grade.items()):
             return 1
         return 0
 
     def as_dict(self, top: int = 10) -> Dict[str, Any]:
+        self._flush()
         return {
             "rows": self.rows,
             "flagged": self.by_status[FLAGGED],
@@ -259,7 +322,7 @@ def record(outcome: RowOutcome) -> Dict[str, Any]:
         "highest_severity": result.highest_severity if result else None,
         "findings": [_finding_brief(f) for f in result.findings] if result else [],
         "unrecognized": list(result.unrecognized) if result else [],
-        "error": outcome.row.error,
+        "error": outcome.error,
     }
 
 

@@ -99,7 +99,7 @@ def bundle_line(k: Knowledge, outcome: Any) -> str:
             "fullUrl": f"urn:uuid:baclo-row-{outcome.row.number}",
             "resource": {"resourceType": "OperationOutcome", "id": f"row-{outcome.row.number}",
                          "issue": [{"severity": "error", "code": "structure",
-                                    "diagnostics": f"row {outcome.row.number}: {outcome.row.error}"}]}}]}
+                                    "diagnostics": f"row {outcome.row.number}: {outcome.error}"}]}}]}
     else:
         payload = bundle(k, outcome.result, _safe_id(patient_id))
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
