@@ -432,23 +432,24 @@ def screen(
         if out:
             writer = screening.open_writer(out)
         screener = screening.Screener(k)
-        flagged: List[Any] = []
         progress = _progress(fmt)
         bundle_line: Optional[Callable[[Knowledge, Any], str]] = None
         if fmt == "fhir":
             from baclofen_cli.render.fhir import bundle_line
-        for outcome in screener.screen_all(screening.read_rows(stream, in_format, columns)):
+
+        def each(outcome: Any) -> None:
             if strict and outcome.status == screening.MALFORMED:
                 fail(f"{source}, row {outcome.row.number}: {outcome.error} (--strict)")
-            summary.add(outcome)
             if writer:
                 writer.write(outcome)
             if bundle_line is not None:
                 _write_line(bundle_line(k, outcome))
-            if outcome.status == screening.FLAGGED and len(flagged) < show:
-                flagged.append(outcome)
             if progress:
                 progress.advance()
+
+        per_row = strict or writer or bundle_line is not None or progress
+        flagged = screener.run(screening.read_rows(stream, in_format, columns), summary,
+                               each=each if per_row else None, keep_flagged=show)
     except screening.ScreenError as e:
         fail(f"{source}: {e}")
     except BrokenPipeError:

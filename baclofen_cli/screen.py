@@ -13,7 +13,7 @@ import csv
 import json
 import math
 from collections import Counter
-from typing import IO, Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import IO, Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from baclofen_cli.check import CheckResult, Finding, check, exit_status
 from baclofen_cli.knowledge.model import GRADE_RANK, GRADES, Knowledge
@@ -125,7 +125,11 @@ def _hashable(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def read_rows(stream: IO[str], fmt: str, columns: Columns) -> Iterator[RawRow]:
+Cells = Tuple[int, str, Any, Any, Any, Optional[str]]
+"""A row as a plain tuple in ``RawRow`` field order (cheaper to make than the NamedTuple)."""
+
+
+def read_rows(stream: IO[str], fmt: str, columns: Columns) -> Iterator[Cells]:
     """Rows one at a time, cells as given; a row that cannot be read comes with ``error`` set."""
     if fmt == "jsonl":
         yield from _jsonl_rows(stream, columns)
@@ -133,7 +137,7 @@ def read_rows(stream: IO[str], fmt: str, columns: Columns) -> Iterator[RawRow]:
         yield from _delimited_rows(stream, "\t" if fmt == "tsv" else ",", fmt, columns)
 
 
-def _jsonl_rows(stream: IO[str], columns: Columns) -> Iterator[RawRow]:
+def _jsonl_rows(stream: IO[str], columns: Columns) -> Iterator[Cells]:
     number = 0
     for line in stream:
         if not line.strip():
@@ -155,7 +159,7 @@ def _jsonl_rows(stream: IO[str], columns: Columns) -> Iterator[RawRow]:
                      _hashable(record.get(columns.conditions)), _hashable(record.get(columns.daily_dose)))
 
 
-def _delimited_rows(stream: IO[str], delimiter: str, fmt: str, columns: Columns) -> Iterator[RawRow]:
+def _delimited_rows(stream: IO[str], delimiter: str, fmt: str, columns: Columns) -> Iterator[Cells]:
     reader = csv.reader(stream, delimiter=delimiter)
     try:
         header = next(reader)
@@ -185,17 +189,18 @@ def _delimited_rows(stream: IO[str], delimiter: str, fmt: str, columns: Columns)
             return
         except csv.Error as e:  # NUL bytes, oversized fields, broken quoting: keep going
             number += 1
-            yield RawRow(number, "", None, None, None, f"cannot be read as {fmt.upper()} ({e})")
+            yield (number, "", None, None, None, f"cannot be read as {fmt.upper()} ({e})")
             continue
         if not cells:
             continue  # a blank line
         number += 1
         n = len(cells)
         if n > width:
-            yield RawRow(number, cells[i_id], None, None, None, f"{n} fields where the header has {width}")
+            yield (number, cells[i_id], None, None, None, f"{n} fields where the header has {width}")
             continue
-        yield RawRow(number, cells[i_id] if i_id < n else "", cells[i_med] if i_med < n else None,
-                     cells[i_cond] if i_cond < n else None, cells[i_dose] if i_dose < n else None)
+        # a plain tuple in RawRow's field order: building the NamedTuple is left to the rows that need it
+        yield (number, cells[i_id] if i_id < n else "", cells[i_med] if i_med < n else None,
+               cells[i_cond] if i_cond < n else None, cells[i_dose] if i_dose < n else None, None)
 
 
 class Screener:
@@ -207,7 +212,8 @@ class Screener:
         self.audience = audience
         self._memo: Dict[Tuple[Any, Any, Any], Verdict] = {}
 
-    def screen(self, row: RawRow) -> RowOutcome:
+    def screen(self, cells: Cells) -> RowOutcome:
+        row = RawRow._make(cells)
         if row.error:
             return RowOutcome(row, Verdict(MALFORMED, None, row.error))
         if not row.id.strip():
@@ -233,9 +239,29 @@ class Screener:
         code = exit_status(result)
         return Verdict(NOT_FULLY_CHECKED if code == 3 else FLAGGED if code == 1 else CLEAN, result)
 
-    def screen_all(self, rows: Iterator[RawRow]) -> Iterator[RowOutcome]:
+    def run(self, rows: Iterator[Cells], summary: "Summary", *,
+            each: Optional[Callable[[RowOutcome], None]] = None, keep_flagged: int = 0) -> List[RowOutcome]:
+        """Screen every row into ``summary``; call ``each`` per row if given; return the first flagged rows.
+
+        The loop is the hot path of a million-row file: a row whose cells were seen
+        before costs one dictionary look-up and one count.
+        """
+        memo = self._memo
+        count = summary.count
+        flagged: List[RowOutcome] = []
         for row in rows:
-            yield self.screen(row)
+            verdict = memo.get((row[2], row[3], row[4])) if row[5] is None and row[1] else None
+            if verdict is None or each is not None or (keep_flagged and len(flagged) < keep_flagged):
+                outcome = self.screen(row)
+                verdict = outcome.verdict
+                if verdict.status == MALFORMED:
+                    summary.note_malformed(row[0], verdict.error or "")
+                if each is not None:
+                    each(outcome)
+                if verdict.status == FLAGGED and len(flagged) < keep_flagged:
+                    flagged.append(outcome)
+            count(verdict)
+        return flagged
 
 
 _NO_ID = Verdict(MALFORMED, None, "the patient id is empty")
@@ -257,11 +283,12 @@ class Summary:
         self.malformed: List[Tuple[int, str]] = []
         self._pending: Dict[int, List[Any]] = {}
 
-    def add(self, outcome: RowOutcome) -> None:
+    def note_malformed(self, number: int, error: str) -> None:
+        if len(self.malformed) < 1000:
+            self.malformed.append((number, error))
+
+    def count(self, verdict: Verdict) -> None:
         self.rows += 1
-        verdict = outcome.verdict
-        if verdict.status == MALFORMED and len(self.malformed) < 1000:
-            self.malformed.append((outcome.row.number, verdict.error or ""))
         slot = self._pending.get(id(verdict))
         if slot is None:
             if len(self._pending) >= _MEMO_LIMIT:
