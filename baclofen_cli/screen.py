@@ -121,8 +121,15 @@ def _items(value: Any, what: str) -> Tuple[Tuple[str, ...], Optional[str]]:
     return (), f"{what} must be text or a list of text"
 
 
-def _hashable(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
+def _json_cell(value: Any) -> Any:
+    """A JSON value as a hashable cell: lists of text become tuples; other containers are refused."""
+    if isinstance(value, list):
+        if all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise ValueError("a list may hold only text")
+    if isinstance(value, dict):
+        raise ValueError("an object is not a list of items")
+    return value
 
 
 Cells = Tuple[int, str, Any, Any, Any, Optional[str]]
@@ -155,8 +162,13 @@ def _jsonl_rows(stream: IO[str], columns: Columns) -> Iterator[Cells]:
             yield RawRow(number, "", None, None, None, "the line is not a JSON object")
             continue
         ident = record.get(columns.id)
-        yield RawRow(number, "" if ident is None else str(ident), _hashable(record.get(columns.medications)),
-                     _hashable(record.get(columns.conditions)), _hashable(record.get(columns.daily_dose)))
+        ident = "" if ident is None else str(ident)
+        try:
+            cells = [_json_cell(record.get(name)) for name in (columns.medications, columns.conditions, columns.daily_dose)]
+        except ValueError as e:
+            yield RawRow(number, ident, None, None, None, str(e))
+            continue
+        yield RawRow(number, ident, *cells)
 
 
 def _delimited_rows(stream: IO[str], delimiter: str, fmt: str, columns: Columns) -> Iterator[Cells]:
@@ -239,7 +251,7 @@ class Screener:
         code = exit_status(result)
         return Verdict(NOT_FULLY_CHECKED if code == 3 else FLAGGED if code == 1 else CLEAN, result)
 
-    def run(self, rows: Iterator[Cells], summary: "Summary", *,
+    def run(self, rows: Iterator[Cells], summary: Summary, *,
             each: Optional[Callable[[RowOutcome], None]] = None, keep_flagged: int = 0) -> List[RowOutcome]:
         """Screen every row into ``summary``; call ``each`` per row if given; return the first flagged rows.
 
