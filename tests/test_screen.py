@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any, List
 
 import pytest
-
 from conftest import MINI
 
 ROWS = [
