@@ -447,6 +447,10 @@ class _NameRegistry:
         self.index: Dict[str, Target] = {}
         self.owner: Dict[str, str] = {}
 
+    def add_if_free(self, name: str, target: Target) -> None:
+        """Claim a name only if nothing else has (for class ids, which are a convenience)."""
+        self.index.setdefault(normalize(name), target)
+
     def add(self, name: str, target: Target, path: str) -> None:
         key = normalize(name)
         if not key:
@@ -464,15 +468,15 @@ def build_name_indexes(k: Knowledge) -> Tuple[Dict[str, Target], Dict[str, Targe
     """Normalized name -> target, for co-medications and for conditions."""
     meds = _NameRegistry("co-medication")
     for i, c in enumerate(k.interactions):
-        target = Target("class", c.id, c.name)
-        meds.add(c.name, target, f"interactions[{i}].name")
-        meds.add(c.id, target, f"interactions[{i}].id")
+        meds.add(c.name, Target("class", c.id, c.name), f"interactions[{i}].name")
         for j, alias in enumerate(c.aliases):
             meds.add(alias, Target("class", c.id, alias), f"interactions[{i}].aliases[{j}]")
         for j, m in enumerate(c.members):
             _add_drug(meds, m.name, m.brands, m.aliases, f"interactions[{i}].members[{j}]")
     for i, d in enumerate(k.no_known_interaction.drugs):
         _add_drug(meds, d.name, d.brands, d.aliases, f"no_known_interaction.drugs[{i}]")
+    for c in k.interactions:  # ids last: `baclo interactions ID` works unless a real name uses the words
+        meds.add_if_free(c.id, Target("class", c.id, c.name))
     for i, p in enumerate(k.products):
         meds.add(p.name, Target("product", p.name, p.name), f"products[{i}].name")
         for j, alias in enumerate(p.aliases):
