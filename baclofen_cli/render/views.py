@@ -257,7 +257,8 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
             blocks.append(Para(f.title, label=f.kind.capitalize(), style=grade, bullet=True))
             if f.inputs:
                 trigger = ", ".join(shown(t) for t in f.inputs)
-                matched = ", ".join(m for m in f.matched if m not in f.inputs)
+                given = {t.casefold() for t in f.inputs}
+                matched = ", ".join(m for m in f.matched if m.casefold() not in given)
                 blocks.append(Para(trigger + (f" ({matched})" if matched else ""), label="From", indent=1))
             blocks.append(Para(f.effect, label="What happens", indent=1))
             blocks.append(Para(f.advice, label="What to do", indent=1))
