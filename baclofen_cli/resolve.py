@@ -31,7 +31,7 @@ _STRENGTH = re.compile(
     r"|\b\d+(?:\.\d+)?\b"
 )
 _ICD10 = re.compile(r"(?:icd-?10(?:-?cm)?[\s:]*)?([a-tv-z][0-9][0-9a-z])\.?([0-9a-z]{0,4})", re.IGNORECASE)
-_COMBINATION_SPLIT = re.compile(r"\s*(?:/|\+|&|\band\b|\bwith\b|\bplus\b)\s*", re.IGNORECASE)
+_COMBINATION_SPLIT = re.compile(r"\s*(?:/|\+|&|\band\b|\bwith\b|\bplus\b)\s*|(?<=[a-z])-(?=[a-z])", re.IGNORECASE)
 
 
 class Resolution(NamedTuple):

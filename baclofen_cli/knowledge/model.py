@@ -241,7 +241,7 @@ class Target(NamedTuple):
     display: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Knowledge:
     """Everything the tool knows, plus the name indexes and lookup tables built from it."""
 
@@ -276,6 +276,9 @@ class Knowledge:
     members_by_name: Mapping[str, Tuple[InteractionClass, Member]] = field(init=False, repr=False)
     """Generic name -> its class and member record."""
     known_drugs_by_name: Mapping[str, KnownDrug] = field(init=False, repr=False)
+
+    def __repr__(self) -> str:
+        return f"Knowledge(path={self.path!r}, data_version={self.meta.data_version!r})"
 
     def __post_init__(self) -> None:
         members = {m.name: (c, m) for c in self.interactions for m in c.members}
