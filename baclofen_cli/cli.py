@@ -2,9 +2,9 @@
 
 Only Typer is imported at start-up; each command imports the layers it needs, so
 ``baclo --version`` and ``--help`` never load the knowledge file or Rich.
+No ``from __future__ import annotations`` here: Typer reads every command's
+annotations at start-up, and real objects cost it less than strings to evaluate.
 """
-
-from __future__ import annotations
 
 import os
 import sys
@@ -97,7 +97,7 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _knowledge(ctx: typer.Context) -> Knowledge:
+def _knowledge(ctx: typer.Context) -> "Knowledge":
     from baclofen_cli.knowledge import load_knowledge
 
     path = (ctx.obj or {}).get("data") if ctx.obj else None
@@ -260,7 +260,7 @@ def interactions(
     _emit(json, "class_page", k, _class_for(k, _clean(name)), audience.value)
 
 
-def _class_for(k: Knowledge, name: str) -> str:
+def _class_for(k: "Knowledge", name: str) -> str:
     from baclofen_cli.resolve import WITH, Resolver
 
     res = Resolver(k).resolve(name, WITH)

@@ -7,7 +7,6 @@ name resolution (to look user text up), so both agree on what "the same name" me
 from __future__ import annotations
 
 import re
-import unicodedata
 
 _APOSTROPHES = re.compile(r"['\u2019\u2018`\u00b4]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -22,6 +21,8 @@ def normalize(text: str) -> str:
     if text.isascii():
         folded = text.lower()
     else:
+        import unicodedata  # deferred: most names are plain ASCII
+
         decomposed = unicodedata.normalize("NFKD", text)
         folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     folded = _APOSTROPHES.sub("", folded.replace("&", " and "))

@@ -22,16 +22,30 @@ MAX_SUGGESTIONS = 3
 _SUGGEST_CHARS = 64
 """Only this much of an item is compared for suggestions: bounds the cost of huge inputs."""
 
-_STRENGTH = re.compile(
-    r"\b\d+(?: \d+)?\s*(?:mg|mcg|ug|g|ml|iu|units?|percent|mg ml|mg h|mcg h)\b"
-    r"|\b(?:tablets?|tabs?|capsules?|caps?|pills?|er|xr|sr|cr|xl|la|ir|dr|ec|odt|oral|solution|"
-    r"suspension|liquid|syrup|drops|injection|injectable|patch|patches|cream|ointment|gel|spray|"
-    r"inhaler|extended release|immediate release|delayed release|hcl|hydrochloride|sodium|"
-    r"potassium|daily|once|twice|bid|tid|qid|prn|as needed|at night|nightly)\b"
-    r"|\b\d+(?:\.\d+)?\b"
-)
-_ICD10 = re.compile(r"(?:icd-?10(?:-?cm)?[\s:]*)?([a-tv-z][0-9][0-9a-z])\.?([0-9a-z]{0,4})", re.IGNORECASE)
-_COMBINATION_SPLIT = re.compile(r"\s*(?:/|\+|&|\band\b|\bwith\b|\bplus\b)\s*|(?<=[a-z])-(?=[a-z])", re.IGNORECASE)
+_PATTERNS: Dict[str, re.Pattern[str]] = {}
+_PATTERN_SOURCES = {
+    # strength and dosage-form words stripped from an item that matched nothing as typed
+    "strength": (
+        r"\b\d+(?: \d+)?\s*(?:mg|mcg|ug|g|ml|iu|units?|percent|mg ml|mg h|mcg h)\b"
+        r"|\b(?:tablets?|tabs?|capsules?|caps?|pills?|er|xr|sr|cr|xl|la|ir|dr|ec|odt|oral|solution|"
+        r"suspension|liquid|syrup|drops|injection|injectable|patch|patches|cream|ointment|gel|spray|"
+        r"inhaler|extended release|immediate release|delayed release|hcl|hydrochloride|sodium|"
+        r"potassium|daily|once|twice|bid|tid|qid|prn|as needed|at night|nightly)\b"
+        r"|\b\d+(?:\.\d+)?\b"
+    ),
+    # an ICD-10-CM code, with or without its dot and an "ICD-10(-CM)" prefix
+    "icd10": r"(?:icd-?10(?:-?cm)?[\s:]*)?([a-tv-z][0-9][0-9a-z])\.?([0-9a-z]{0,4})",
+    # how people write a combination: oxycodone/acetaminophen, carbidopa-levodopa, A and B
+    "combination": r"\s*(?:/|\+|&|\band\b|\bwith\b|\bplus\b)\s*|(?<=[a-z])-(?=[a-z])",
+}
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    """Compiled on first use: most runs match every item by name and never need them."""
+    pattern = _PATTERNS.get(name)
+    if pattern is None:
+        pattern = _PATTERNS[name] = re.compile(_PATTERN_SOURCES[name], re.IGNORECASE)
+    return pattern
 
 
 class Resolution(NamedTuple):
@@ -116,20 +130,20 @@ class Resolver:
             target = self._icd10(text)
             if target is not None:
                 return (target,), "ICD-10-CM code"
-        stripped = " ".join(_STRENGTH.sub(" ", key).split())
+        stripped = " ".join(_pattern("strength").sub(" ", key).split())
         if stripped and stripped != key:
             target, _ = self._lookup(stripped, kind)
             if target is not None:
                 return (target,), "without strength or form words"
         if kind == WITH:
-            parts = [p for p in _COMBINATION_SPLIT.split(text) if p.strip()]
+            parts = [p for p in _pattern("combination").split(text) if p.strip()]
             if len(parts) > 1:
                 found: List[Target] = []
                 for part in parts:
                     part_key = normalize(part)
                     part_target, _ = self._lookup(part_key, kind)
                     if part_target is None:
-                        part_stripped = " ".join(_STRENGTH.sub(" ", part_key).split())
+                        part_stripped = " ".join(_pattern("strength").sub(" ", part_key).split())
                         part_target, _ = self._lookup(part_stripped, kind)
                     if part_target is None:
                         return (), ""
@@ -139,7 +153,7 @@ class Resolver:
 
     def _icd10(self, text: str) -> Optional[Target]:
         """An ICD-10-CM code matches the entry with the longest listed prefix of it."""
-        match = _ICD10.fullmatch(text.strip())
+        match = _pattern("icd10").fullmatch(text.strip())
         if match is None:
             return None
         code = (match.group(1) + match.group(2)).lower()

@@ -6,9 +6,8 @@ them at start-up, and tuple construction is several times cheaper.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple, TypeVar
 
 GRADES: Tuple[str, ...] = ("contraindicated", "major", "moderate", "minor")
 """Most severe first."""
@@ -24,6 +23,8 @@ LABEL_STATUSES: Tuple[str, ...] = ("labelled", "not-established", "not-labelled"
 SOURCE_KINDS: Tuple[str, ...] = (
     "article", "label", "monograph", "regulator", "database", "study", "reference", "inference",
 )
+
+V = TypeVar("V")
 
 Refs = Tuple[str, ...]
 """Source references such as ``("us-label 5.3", "article")``: a tag, then an optional locator."""
@@ -241,53 +242,133 @@ class Target(NamedTuple):
     display: str
 
 
-@dataclass(frozen=True, repr=False)
 class Knowledge:
-    """Everything the tool knows, plus the name indexes and lookup tables built from it."""
+    """Everything the tool knows, plus the name indexes and lookup tables built from it.
 
-    path: str
-    digest: str
-    """BLAKE2 hash of the file's bytes."""
-    meta: Meta
-    sources: Mapping[str, Source]
-    sections: Tuple[Section, ...]
-    pharmacokinetics: Tuple[PkRow, ...]
-    uses: Tuple[Use, ...]
-    dosing: Dosing
-    side_effects: Tuple[SideEffect, ...]
-    interactions: Tuple[InteractionClass, ...]
-    no_known_interaction: NoKnownInteraction
-    products: Tuple[Product, ...]
-    cautions: Tuple[Caution, ...]
-    no_known_caution: NoKnownCaution
-    combinations: Tuple[Combination, ...]
-    faq: Tuple[Faq, ...]
-    medication_names: Mapping[str, Sequence[str]]
-    """Normalized co-medication name -> what it names, as the fields of a ``Target``.
-
-    Kept as plain sequences so that a process reading the compiled cache turns only
-    the names it looks up into ``Target`` records, not all of them.
+    Read-only. Each part is built from the checked content the first time it is
+    used: a command that only checks a medication list never builds the side-effect
+    table or the prose sections, which keeps start-up short.
     """
-    condition_names: Mapping[str, Sequence[str]]
-    """Normalized condition name -> what it names, as the fields of a ``Target``."""
-    classes_by_id: Mapping[str, InteractionClass] = field(init=False, repr=False)
-    cautions_by_id: Mapping[str, Caution] = field(init=False, repr=False)
-    products_by_name: Mapping[str, Product] = field(init=False, repr=False)
-    members_by_name: Mapping[str, Tuple[InteractionClass, Member]] = field(init=False, repr=False)
-    """Generic name -> its class and member record."""
-    known_drugs_by_name: Mapping[str, KnownDrug] = field(init=False, repr=False)
+
+    __slots__ = ("path", "digest", "medication_names", "condition_names", "_parts", "_built")
+
+    def __init__(self, path: str, digest: str, parts: Mapping[str, Callable[[], Any]],
+                 medication_names: Mapping[str, Sequence[str]],
+                 condition_names: Mapping[str, Sequence[str]]) -> None:
+        self.path = path
+        self.digest = digest
+        """BLAKE2 hash of the file's bytes."""
+        self.medication_names = medication_names
+        """Normalized co-medication name -> what it names, as the fields of a ``Target``.
+
+        Plain sequences, so that a process reading the compiled cache turns only the
+        names it looks up into ``Target`` records, not all of them.
+        """
+        self.condition_names = condition_names
+        """Normalized condition name -> what it names, as the fields of a ``Target``."""
+        self._parts = parts
+        self._built: Dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return f"Knowledge(path={self.path!r}, data_version={self.meta.data_version!r})"
 
-    def __post_init__(self) -> None:
-        members = {m.name: (c, m) for c in self.interactions for m in c.members}
-        derived: dict[str, Mapping[str, object]] = {
-            "classes_by_id": {c.id: c for c in self.interactions},
-            "cautions_by_id": {c.id: c for c in self.cautions},
-            "products_by_name": {p.name: p for p in self.products},
-            "members_by_name": members,
-            "known_drugs_by_name": {d.name: d for d in self.no_known_interaction.drugs},
-        }
-        for name, table in derived.items():
-            object.__setattr__(self, name, MappingProxyType(table))
+    def with_names(self, medication_names: Mapping[str, Sequence[str]],
+                   condition_names: Mapping[str, Sequence[str]]) -> Knowledge:
+        """The same knowledge (parts already built are shared) with its name indexes."""
+        other = Knowledge(self.path, self.digest, self._parts, medication_names, condition_names)
+        other._built = self._built
+        return other
+
+    def part(self, name: str) -> Any:
+        """A part by its knowledge-file key, built on first use."""
+        try:
+            return self._built[name]
+        except KeyError:
+            value = self._built[name] = self._parts[name]()
+            return value
+
+    @property
+    def meta(self) -> Meta:
+        return self.part("meta")  # type: ignore[no-any-return]
+
+    @property
+    def sources(self) -> Mapping[str, Source]:
+        return self.part("sources")  # type: ignore[no-any-return]
+
+    @property
+    def sections(self) -> Tuple[Section, ...]:
+        return self.part("sections")  # type: ignore[no-any-return]
+
+    @property
+    def pharmacokinetics(self) -> Tuple[PkRow, ...]:
+        return self.part("pharmacokinetics")  # type: ignore[no-any-return]
+
+    @property
+    def uses(self) -> Tuple[Use, ...]:
+        return self.part("uses")  # type: ignore[no-any-return]
+
+    @property
+    def dosing(self) -> Dosing:
+        return self.part("dosing")  # type: ignore[no-any-return]
+
+    @property
+    def side_effects(self) -> Tuple[SideEffect, ...]:
+        return self.part("side_effects")  # type: ignore[no-any-return]
+
+    @property
+    def interactions(self) -> Tuple[InteractionClass, ...]:
+        return self.part("interactions")  # type: ignore[no-any-return]
+
+    @property
+    def no_known_interaction(self) -> NoKnownInteraction:
+        return self.part("no_known_interaction")  # type: ignore[no-any-return]
+
+    @property
+    def products(self) -> Tuple[Product, ...]:
+        return self.part("products")  # type: ignore[no-any-return]
+
+    @property
+    def cautions(self) -> Tuple[Caution, ...]:
+        return self.part("cautions")  # type: ignore[no-any-return]
+
+    @property
+    def no_known_caution(self) -> NoKnownCaution:
+        return self.part("no_known_caution")  # type: ignore[no-any-return]
+
+    @property
+    def combinations(self) -> Tuple[Combination, ...]:
+        return self.part("combinations")  # type: ignore[no-any-return]
+
+    @property
+    def faq(self) -> Tuple[Faq, ...]:
+        return self.part("faq")  # type: ignore[no-any-return]
+
+    # lookup tables derived from the parts, also built on first use
+
+    @property
+    def classes_by_id(self) -> Mapping[str, InteractionClass]:
+        return self._derived("classes_by_id", lambda: {c.id: c for c in self.interactions})
+
+    @property
+    def cautions_by_id(self) -> Mapping[str, Caution]:
+        return self._derived("cautions_by_id", lambda: {c.id: c for c in self.cautions})
+
+    @property
+    def products_by_name(self) -> Mapping[str, Product]:
+        return self._derived("products_by_name", lambda: {p.name: p for p in self.products})
+
+    @property
+    def members_by_name(self) -> Mapping[str, Tuple[InteractionClass, Member]]:
+        """Generic name -> its class and member record."""
+        return self._derived("members_by_name",
+                             lambda: {m.name: (c, m) for c in self.interactions for m in c.members})
+
+    @property
+    def known_drugs_by_name(self) -> Mapping[str, KnownDrug]:
+        return self._derived("known_drugs_by_name", lambda: {d.name: d for d in self.no_known_interaction.drugs})
+
+    def _derived(self, name: str, build: Callable[[], Dict[str, V]]) -> Mapping[str, V]:
+        table: Optional[Mapping[str, V]] = self._built.get(name)
+        if table is None:
+            table = self._built[name] = MappingProxyType(build())
+        return table

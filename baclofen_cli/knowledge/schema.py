@@ -354,36 +354,36 @@ def build_knowledge(raw: Any, *, path: str, digest: str,
     if version != SCHEMA_VERSION:
         raise SchemaError("schema_version", f"expected {SCHEMA_VERSION}, found {version!r}")
     b = _Builder(_sources(root), trusted)
-    m = root.child("meta")
-    reviewed = m.text("reviewed")
-    meta = Meta(m.text("drug"), m.text("data_version"), reviewed, m.text("disclaimer"),
-                m.text("patient_disclaimer"))
-    knowledge = Knowledge(
-        path=path,
-        digest=digest,
-        meta=meta,
-        sources=b.source_tags,
-        sections=root.items("sections", b.section),
-        pharmacokinetics=root.items("pharmacokinetics", b.pk_row),
-        uses=root.items("uses", b.use),
-        dosing=b.dosing(root.child("dosing")),
-        side_effects=root.items("side_effects", b.side_effect),
-        interactions=root.items("interactions", b.interaction),
-        no_known_interaction=b.no_known_interaction(root.child("no_known_interaction")),
-        products=root.items("products", b.product, required=False),
-        cautions=root.items("cautions", b.caution),
-        no_known_caution=b.no_known_caution(root.child("no_known_caution")),
-        combinations=root.items("combinations", b.combination, required=False),
-        faq=root.items("faq", b.faq),
-        medication_names=MappingProxyType({}),
-        condition_names=MappingProxyType({}),
-    )
-    if names is None:
-        _check_references(knowledge)
-        names = build_name_indexes(knowledge)
-    object.__setattr__(knowledge, "medication_names", MappingProxyType(names[0]))
-    object.__setattr__(knowledge, "condition_names", MappingProxyType(names[1]))
-    return knowledge
+
+    def meta() -> Meta:
+        m = root.child("meta")
+        return Meta(m.text("drug"), m.text("data_version"), m.text("reviewed"), m.text("disclaimer"),
+                    m.text("patient_disclaimer"))
+
+    parts: Dict[str, Callable[[], Any]] = {
+        "meta": meta,
+        "sources": lambda: b.source_tags,
+        "sections": lambda: root.items("sections", b.section),
+        "pharmacokinetics": lambda: root.items("pharmacokinetics", b.pk_row),
+        "uses": lambda: root.items("uses", b.use),
+        "dosing": lambda: b.dosing(root.child("dosing")),
+        "side_effects": lambda: root.items("side_effects", b.side_effect),
+        "interactions": lambda: root.items("interactions", b.interaction),
+        "no_known_interaction": lambda: b.no_known_interaction(root.child("no_known_interaction")),
+        "products": lambda: root.items("products", b.product, required=False),
+        "cautions": lambda: root.items("cautions", b.caution),
+        "no_known_caution": lambda: b.no_known_caution(root.child("no_known_caution")),
+        "combinations": lambda: root.items("combinations", b.combination, required=False),
+        "faq": lambda: root.items("faq", b.faq),
+    }
+    if names is not None:
+        return Knowledge(path, digest, parts, MappingProxyType(names[0]), MappingProxyType(names[1]))
+    knowledge = Knowledge(path, digest, parts, MappingProxyType({}), MappingProxyType({}))
+    for name in parts:  # build and check every part now
+        knowledge.part(name)
+    _check_references(knowledge)
+    meds, conditions = build_name_indexes(knowledge)
+    return knowledge.with_names(MappingProxyType(meds), MappingProxyType(conditions))
 
 
 def _unique_ids(items: Tuple[Any, ...], key: str, what: str) -> None:
