@@ -152,3 +152,46 @@ def test_check_json_shape(run: Any) -> None:
         assert finding["kind"] in {"interaction", "caution", "combination", "dose"}
         assert finding["severity"] in {"contraindicated", "major", "moderate", "minor"}
     json.dumps(payload)
+
+
+def test_ten_thousand_items_are_all_accounted_for(run: Any, knowledge: Any) -> None:
+    names = sorted({t[2] for t in knowledge.medication_names.values() if "," not in t[2]})  # commas split items
+    items = [names[i % len(names)] for i in range(9_990)] + [f"unknown-thing-{i}" for i in range(10)]
+    code, payload = run.json("check", "--with", ",".join(items))
+    assert code == 3
+    assert len(payload["inputs"]) == 10_000
+    assert [i["text"] for i in payload["inputs"]] == items
+    assert len(payload["unrecognized"]) == 10
+
+
+def test_markup_in_arguments_is_never_interpreted(run: Any) -> None:
+    for env in ({}, {"FORCE_COLOR": "1"}):
+        result = run("check", "--with", "[bold]oxycodone[/bold], [link=http://x]y[/link]", env=env)
+        assert result.exit_code == 3
+        assert "[link=http://x]y[/link]" in result.stdout
+        assert "Traceback" not in result.output
+
+
+def test_patient_audience_uses_plain_wording(run: Any) -> None:
+    pro = run.json("check", "--with", "oxycodone")[1]["findings"][0]
+    patient = run.json("check", "--with", "oxycodone", "--audience", "patient")[1]["findings"][0]
+    assert pro["effect"] != patient["effect"]
+    assert "breathing" in patient["effect"].lower()
+
+
+def test_fail_on_raises_the_threshold(run: Any) -> None:
+    assert run("check", "--with", "sertraline").exit_code == 1  # minor finding
+    assert run("check", "--with", "sertraline", "--fail-on", "moderate").exit_code == 0
+    assert run("check", "--with", "oxycodone", "--fail-on", "major").exit_code == 1
+
+
+def test_daily_dose_checks(run: Any) -> None:
+    code, payload = run.json("check", "--history", "dialysis", "--daily-dose", "20")
+    ids = {f["id"]: f for f in payload["findings"]}
+    assert code == 1
+    assert ids["dose-kidney-failure"]["severity"] == "major"
+    assert "dose-maximum" not in ids
+    code, payload = run.json("check", "--daily-dose", "90")
+    assert code == 1 and payload["findings"][0]["id"] == "dose-maximum"
+    code, payload = run.json("check", "--daily-dose", "60")
+    assert code == 0 and payload["findings"] == [] and payload["highest_severity"] is None
