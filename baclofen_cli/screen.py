@@ -139,9 +139,8 @@ Cells = Tuple[int, str, Any, Any, Any, Optional[str]]
 def read_rows(stream: IO[str], fmt: str, columns: Columns) -> Iterator[Cells]:
     """Rows one at a time, cells as given; a row that cannot be read comes with ``error`` set."""
     if fmt == "jsonl":
-        yield from _jsonl_rows(stream, columns)
-    else:
-        yield from _delimited_rows(stream, "\t" if fmt == "tsv" else ",", fmt, columns)
+        return _jsonl_rows(stream, columns)
+    return _delimited_rows(stream, "\t" if fmt == "tsv" else ",", fmt, columns)
 
 
 def _jsonl_rows(stream: IO[str], columns: Columns) -> Iterator[Cells]:
@@ -172,9 +171,9 @@ def _jsonl_rows(stream: IO[str], columns: Columns) -> Iterator[Cells]:
 
 
 def _delimited_rows(stream: IO[str], delimiter: str, fmt: str, columns: Columns) -> Iterator[Cells]:
-    reader = csv.reader(stream, delimiter=delimiter)
+    reader: Iterator[List[Any]] = csv.reader(stream, delimiter=delimiter)
     try:
-        header = next(reader)
+        header = [h or "" for h in next(reader)]
     except StopIteration:
         header = []
     except csv.Error as e:
@@ -193,53 +192,62 @@ def _delimited_rows(stream: IO[str], delimiter: str, fmt: str, columns: Columns)
     i_med = at.get(columns.medications, width)
     i_cond = at.get(columns.conditions, width)
     i_dose = at.get(columns.daily_dose, width)
+    pad = width in (i_med, i_cond, i_dose)  # an absent column reads as the None appended at index `width`
     number = 0
     while True:
         try:
-            cells = next(reader)
-        except StopIteration:
+            for cells in reader:
+                number += 1
+                n = len(cells)
+                if n == width:  # the common case, kept short: this runs once per row
+                    if pad:
+                        cells.append(None)
+                    # a plain tuple in RawRow's field order: the NamedTuple is built only for rows that need it
+                    yield (number, cells[i_id], cells[i_med], cells[i_cond], cells[i_dose], None)
+                elif n == 0:
+                    number -= 1  # a blank line is not a row
+                elif n > width:
+                    yield (number, cells[i_id], None, None, None, f"{n} fields where the header has {width}")
+                else:
+                    cells.extend([None] * (width + 1 - n))
+                    yield (number, cells[i_id] or "", cells[i_med], cells[i_cond], cells[i_dose], None)
             return
-        except csv.Error as e:  # NUL bytes, oversized fields, broken quoting: keep going
+        except csv.Error as e:  # NUL bytes, oversized fields, broken quoting: note the row and go on
             number += 1
             yield (number, "", None, None, None, f"cannot be read as {fmt.upper()} ({e})")
-            continue
-        if not cells:
-            continue  # a blank line
-        number += 1
-        n = len(cells)
-        if n > width:
-            yield (number, cells[i_id], None, None, None, f"{n} fields where the header has {width}")
-            continue
-        # a plain tuple in RawRow's field order: building the NamedTuple is left to the rows that need it
-        yield (number, cells[i_id] if i_id < n else "", cells[i_med] if i_med < n else None,
-               cells[i_cond] if i_cond < n else None, cells[i_dose] if i_dose < n else None, None)
 
 
 class Screener:
-    """Checks rows against one Knowledge. Rows with the same cells share one verdict (bounded memo)."""
+    """Checks rows against one Knowledge and counts them into a Summary.
+
+    Rows with the same cells share one verdict: the memo maps the cells to a slot
+    ``[verdict, rows counted]`` (bounded; when full, its counts go to the summary
+    and it starts afresh).
+    """
 
     def __init__(self, knowledge: Knowledge, audience: str = "professional") -> None:
         self.knowledge = knowledge
         self.resolver = Resolver(knowledge)
         self.audience = audience
-        self._memo: Dict[Tuple[Any, Any, Any], Verdict] = {}
+        self._memo: Dict[Tuple[Any, Any, Any], List[Any]] = {}
 
-    def screen(self, cells: Cells) -> RowOutcome:
-        row = RawRow._make(cells)
-        if row.error:
-            return RowOutcome(row, Verdict(MALFORMED, None, row.error))
-        if not row.id.strip():
-            return RowOutcome(row, _NO_ID)
-        key = (row.medications, row.conditions, row.daily_dose)
-        verdict = self._memo.get(key)
-        if verdict is None:
-            verdict = self._verdict(*key)
-            if len(self._memo) >= _MEMO_LIMIT:
-                self._memo.clear()
-            self._memo[key] = verdict
-        return RowOutcome(row, verdict)
+    def verdict(self, cells: Cells) -> Verdict:
+        """The verdict for one row's cells (from the memo when the same cells were seen)."""
+        number, ident, medications, conditions, daily_dose, error = cells
+        if error:
+            return Verdict(MALFORMED, None, error)
+        if not ident.strip():
+            return _NO_ID
+        slot = self._memo.get(cells[2:5]) or self._slot(cells[2:5])
+        return slot[0]  # type: ignore[no-any-return]
 
-    def _verdict(self, medications: Any, conditions: Any, daily_dose: Any) -> Verdict:
+    def _slot(self, key: Tuple[Any, Any, Any]) -> List[Any]:
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._flush()
+        slot = self._memo[key] = [self._new_verdict(*key), 0]
+        return slot
+
+    def _new_verdict(self, medications: Any, conditions: Any, daily_dose: Any) -> Verdict:
         meds, med_error = _items(medications, "medications")
         conds, cond_error = _items(conditions, "conditions")
         dose, dose_error = _dose(daily_dose)
@@ -251,40 +259,52 @@ class Screener:
         code = exit_status(result)
         return Verdict(NOT_FULLY_CHECKED if code == 3 else FLAGGED if code == 1 else CLEAN, result)
 
-    def run(self, rows: Iterator[Cells], summary: Summary, *,
+    def run(self, rows: Iterator[Cells], summary: "Summary", *,
             each: Optional[Callable[[RowOutcome], None]] = None, keep_flagged: int = 0) -> List[RowOutcome]:
         """Screen every row into ``summary``; call ``each`` per row if given; return the first flagged rows.
 
-        The loop is the hot path of a million-row file: a row whose cells were seen
-        before costs one dictionary look-up and one count.
+        This loop is the hot path of a million-row file: a row whose cells were seen
+        before costs one dictionary look-up and one increment.
         """
+        self._summary = summary
         memo = self._memo
-        count = summary.count
         flagged: List[RowOutcome] = []
         for row in rows:
-            verdict = memo.get((row[2], row[3], row[4])) if row[5] is None and row[1] else None
-            if verdict is None or each is not None or (keep_flagged and len(flagged) < keep_flagged):
-                outcome = self.screen(row)
-                verdict = outcome.verdict
-                if verdict.status == MALFORMED:
-                    summary.note_malformed(row[0], verdict.error or "")
+            slot = memo.get(row[2:5]) if row[1] and row[5] is None else None
+            if slot is None:
+                if row[5] is None and row[1].strip():
+                    slot = self._slot(row[2:5])
+                else:
+                    verdict = self.verdict(row)
+                    summary.count(verdict, row[0])
+                    if each is not None:
+                        each(RowOutcome(RawRow._make(row), verdict))
+                    continue
+            slot[1] += 1
+            if slot[0].status == MALFORMED:  # bad cells (a dose that is not a number): note the row
+                summary.note_malformed(row[0], slot[0].error or "")
+            if each is not None or (keep_flagged and len(flagged) < keep_flagged and slot[0].status == FLAGGED):
+                outcome = RowOutcome(RawRow._make(row), slot[0])
                 if each is not None:
                     each(outcome)
-                if verdict.status == FLAGGED and len(flagged) < keep_flagged:
+                if keep_flagged and len(flagged) < keep_flagged and slot[0].status == FLAGGED:
                     flagged.append(outcome)
-            count(verdict)
+        self._flush()
         return flagged
+
+    def _flush(self) -> None:
+        summary = getattr(self, "_summary", None)
+        if summary is not None:
+            for verdict, n in self._memo.values():
+                summary.count(verdict, None, n)
+        self._memo.clear()
 
 
 _NO_ID = Verdict(MALFORMED, None, "the patient id is empty")
 
 
 class Summary:
-    """Running totals in constant memory.
-
-    Rows are counted per shared verdict first (one dictionary increment per row);
-    the per-finding totals are expanded from those counts in batches.
-    """
+    """Running totals in constant memory: counts per status, grade, finding and unrecognized item."""
 
     def __init__(self) -> None:
         self.rows = 0
@@ -293,39 +313,31 @@ class Summary:
         self.findings: Counter[Tuple[str, str]] = Counter()
         self.unrecognized: Counter[str] = Counter()
         self.malformed: List[Tuple[int, str]] = []
-        self._pending: Dict[int, List[Any]] = {}
+
+    def count(self, verdict: Verdict, number: Optional[int] = None, n: int = 1) -> None:
+        """Add ``n`` rows with this verdict (``number`` is the row's, for a malformed row)."""
+        if n == 0:
+            return
+        self.rows += n
+        self.by_status[verdict.status] += n
+        if verdict.status == MALFORMED and number is not None:
+            self.note_malformed(number, verdict.error or "")
+        result = verdict.result
+        if result is None:
+            return
+        if result.findings:
+            self.by_grade[result.highest_severity or ""] += n
+        for f in result.findings:
+            self.findings[(f.severity, f.title)] += n
+        for text in result.unrecognized:
+            if len(self.unrecognized) < 10_000 or text in self.unrecognized:
+                self.unrecognized[text] += n
 
     def note_malformed(self, number: int, error: str) -> None:
         if len(self.malformed) < 1000:
             self.malformed.append((number, error))
 
-    def count(self, verdict: Verdict) -> None:
-        self.rows += 1
-        slot = self._pending.get(id(verdict))
-        if slot is None:
-            if len(self._pending) >= _MEMO_LIMIT:
-                self._flush()
-            self._pending[id(verdict)] = [verdict, 1]
-        else:
-            slot[1] += 1
-
-    def _flush(self) -> None:
-        for verdict, n in self._pending.values():
-            self.by_status[verdict.status] += n
-            result = verdict.result
-            if result is None:
-                continue
-            if result.findings:
-                self.by_grade[result.highest_severity or ""] += n
-            for f in result.findings:
-                self.findings[(f.severity, f.title)] += n
-            for text in result.unrecognized:
-                if len(self.unrecognized) < 10_000 or text in self.unrecognized:
-                    self.unrecognized[text] += n
-        self._pending.clear()
-
     def exit_status(self, fail_on: str = "minor") -> int:
-        self._flush()
         if self.by_status[NOT_FULLY_CHECKED]:
             return 3
         threshold = GRADE_RANK[fail_on]
@@ -334,7 +346,6 @@ class Summary:
         return 0
 
     def as_dict(self, top: int = 10) -> Dict[str, Any]:
-        self._flush()
         return {
             "rows": self.rows,
             "flagged": self.by_status[FLAGGED],
