@@ -259,7 +259,7 @@ class Screener:
         code = exit_status(result)
         return Verdict(NOT_FULLY_CHECKED if code == 3 else FLAGGED if code == 1 else CLEAN, result)
 
-    def run(self, rows: Iterator[Cells], summary: "Summary", *,
+    def run(self, rows: Iterator[Cells], summary: Summary, *,
             each: Optional[Callable[[RowOutcome], None]] = None, keep_flagged: int = 0) -> List[RowOutcome]:
         """Screen every row into ``summary``; call ``each`` per row if given; return the first flagged rows.
 
