@@ -178,6 +178,10 @@ def _version(value: bool) -> None:
 
 
 JSON_OPTION = typer.Option(False, "--json", help="Print only JSON (keys documented in the README).")
+AUDIENCE_OPTION = typer.Option(Audience.professional, "--audience", case_sensitive=False,
+                               help="Wording for professionals or patients.")
+FAIL_ON_OPTION = typer.Option(Grade.minor, "--fail-on", case_sensitive=False,
+                              help="Lowest grade that makes the exit status 1.")
 
 
 # ---------------------------------------------------------------- commands
@@ -249,8 +253,7 @@ def interactions(
     ctx: typer.Context,
     name: Optional[str] = typer.Argument(None, metavar="[CLASS]",
                                          help="A class (opioids), or a medicine to show its class."),
-    audience: Audience = typer.Option(Audience.professional, "--audience", case_sensitive=False,
-                                      help="Wording for professionals or patients."),
+    audience: Audience = AUDIENCE_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """Interacting drug classes with grade and examples; with CLASS, its members and advice."""
@@ -285,8 +288,7 @@ def _class_for(k: "Knowledge", name: str) -> str:
 @app.command()
 def cautions(
     ctx: typer.Context,
-    audience: Audience = typer.Option(Audience.professional, "--audience", case_sensitive=False,
-                                      help="Wording for professionals or patients."),
+    audience: Audience = AUDIENCE_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """Conditions to take care with, graded (contraindicated, major, moderate, minor)."""
@@ -347,10 +349,8 @@ def check(
     daily_dose: Optional[float] = typer.Option(
         None, "--daily-dose", metavar="MG", help="Total baclofen per day in mg, checked against the labelled limits.",
     ),
-    audience: Audience = typer.Option(Audience.professional, "--audience", case_sensitive=False,
-                                      help="Wording for professionals or patients."),
-    fail_on: Grade = typer.Option(Grade.minor, "--fail-on", case_sensitive=False,
-                                  help="Lowest grade that makes the exit status 1."),
+    audience: Audience = AUDIENCE_OPTION,
+    fail_on: Grade = FAIL_ON_OPTION,
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", case_sensitive=False,
                                                help="text, json, or fhir (a FHIR R4 Bundle of DetectedIssue)."),
     json: bool = typer.Option(False, "--json", help="Shorthand for --format json."),
@@ -410,8 +410,7 @@ def screen(
     show: int = typer.Option(20, "--show", min=0, help="How many flagged rows to list on screen."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", case_sensitive=False,
                                                help="text, json (the summary) or fhir (a Bundle per patient, JSON Lines)."),
-    fail_on: Grade = typer.Option(Grade.minor, "--fail-on", case_sensitive=False,
-                                  help="Lowest grade that makes the exit status 1."),
+    fail_on: Grade = FAIL_ON_OPTION,
     json: bool = typer.Option(False, "--json", help="Shorthand for --format json."),
 ) -> None:
     """Screen a whole patient list: every row flagged, clean, not fully checked or malformed."""
