@@ -42,6 +42,7 @@ baclo: an offline reference and interaction checker for baclofen.
   baclo check --with opioids --history kidney
                                      screen co-medications and conditions
   baclo search seizures              search everything baclo knows
+  baclo screen patients.csv          screen a whole patient list (CSV, TSV, JSON Lines)
 
 Every command takes --json. More: baclo --help, baclo COMMAND --help.
 Informational only: not a substitute for a prescriber's or pharmacist's advice.
