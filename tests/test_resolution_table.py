@@ -93,6 +93,9 @@ clopidogrel=none | Plavix=none | allopurinol=none | albuterol=none | ProAir=none
 Flonase=none | Advair=none | Symbicort=none | prednisone=none | acetaminophen=none | Tylenol=none
 paracetamol=none | vitamin D=none | fish oil=none | multivitamin=none | ezetimibe=none | finasteride=none
 estradiol=none | valacyclovir=none | fluconazole=none | tamoxifen=none | potassium chloride=none
+baclofen=baclofen-duplicate:major | Lioresal=baclofen-duplicate:major | Ozobax=baclofen-duplicate:major
+sotalol=antihypertensives:minor | heparin=none | cyclosporine=kidney-function:minor | tacrolimus=kidney-function:minor
+azelastine=less-sedating-antihistamines:minor | tolterodine=other-cns-active:minor | sulfamethoxazole=none
 """
 
 PRODUCTS = [
