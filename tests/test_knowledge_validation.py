@@ -86,6 +86,7 @@ HOSTILE = [
     ("empty file", "", "expected a mapping, found empty", ""),
     ("unquoted date", "schema_version: 1\nwhen: 2026-01-01\n", "quote dates", ""),
     ("NUL byte", "a: b\x00c\n", "NUL", ""),
+    ("deep nesting", "a: " + "[" * 5000 + "]" * 5000 + "\n", "invalid", ""),
 ]
 
 
