@@ -78,4 +78,10 @@ def _snippet(text: str, at: int, length: int) -> str:
     start = max(0, at - (SNIPPET_CHARS - length) // 2)
     end = min(len(text), start + SNIPPET_CHARS)
     start = max(0, end - SNIPPET_CHARS)
+    if start:  # begin and end on whole words
+        space = text.find(" ", start, at)
+        start = space + 1 if space >= 0 else start
+    if end < len(text):
+        space = text.rfind(" ", at + length, end)
+        end = space if space >= 0 else end
     return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")

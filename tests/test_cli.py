@@ -195,3 +195,13 @@ def test_daily_dose_checks(run: Any) -> None:
     assert code == 1 and payload["findings"][0]["id"] == "dose-maximum"
     code, payload = run.json("check", "--daily-dose", "60")
     assert code == 0 and payload["findings"] == [] and payload["highest_severity"] is None
+
+
+def test_search_snippets_cut_on_whole_words(run: Any) -> None:
+    code, payload = run.json("search", "respiratory depression")
+    assert code == 0 and payload["matches"]
+    for match in payload["matches"]:
+        assert "respiratory depression" in match["snippet"].casefold()
+        snippet = match["snippet"]
+        if snippet.startswith("…"):
+            assert snippet[1] != " "
