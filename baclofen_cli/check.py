@@ -22,7 +22,6 @@ from baclofen_cli.resolve import WITH, Resolution
 
 PROFESSIONAL = "professional"
 PATIENT = "patient"
-AUDIENCES = (PROFESSIONAL, PATIENT)
 
 FLAGGED = "flagged"
 NO_KNOWN_INTERACTION = "no-known-interaction"

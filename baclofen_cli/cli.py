@@ -430,7 +430,7 @@ def screen(
         fail(f"cannot read {source}: {e.strerror or e}")
     try:
         if out:
-            writer = screening.open_writer(out)
+            writer = screening.Writer(out)
         screener = screening.Screener(k)
         progress = _progress(fmt)
         bundle_line: Optional[Callable[[Knowledge, Any], str]] = None

@@ -21,7 +21,3 @@ class BacloError(Exception):
 
 class DataError(BacloError):
     """The knowledge file is missing, unreadable, malformed or invalid."""
-
-
-class UsageError(BacloError):
-    """The command line asks for something that cannot be done."""

@@ -19,12 +19,10 @@ from baclofen_cli.check import CheckResult, Finding, check, exit_status
 from baclofen_cli.knowledge.model import GRADE_RANK, GRADES, Knowledge
 from baclofen_cli.resolve import HISTORY, WITH, Resolver
 
-FORMATS = ("csv", "tsv", "jsonl")
 FLAGGED = "flagged"
 CLEAN = "clean"
 NOT_FULLY_CHECKED = "not-fully-checked"
 MALFORMED = "malformed"
-STATUSES = (FLAGGED, CLEAN, NOT_FULLY_CHECKED, MALFORMED)
 _MEMO_LIMIT = 200_000
 _MAX_CELL = 100_000
 
@@ -415,6 +413,3 @@ class Writer:
     def close(self) -> None:
         self.file.close()
 
-
-def open_writer(path: str) -> Writer:
-    return Writer(path)

@@ -363,10 +363,6 @@ class Knowledge:
         return self._derived("members_by_name",
                              lambda: {m.name: (c, m) for c in self.interactions for m in c.members})
 
-    @property
-    def known_drugs_by_name(self) -> Mapping[str, KnownDrug]:
-        return self._derived("known_drugs_by_name", lambda: {d.name: d for d in self.no_known_interaction.drugs})
-
     def _derived(self, name: str, build: Callable[[], Dict[str, V]]) -> Mapping[str, V]:
         table: Optional[Mapping[str, V]] = self._built.get(name)
         if table is None:
