@@ -34,8 +34,7 @@ def render(document: Sequence[Block], console: Optional[Console] = None) -> None
     for block in document:
         if isinstance(block, Heading):
             style = STYLES.get(block.style or "", "bold underline" if block.level == 1 else "bold")
-            if block.level == 1:
-                console.print()
+            console.print()  # headings open a new block on screen
             console.print(Text(block.text, style=style))
         elif isinstance(block, Para):
             console.print(Padding(_para(block), (0, 0, 0, 2 * block.indent), expand=False))
