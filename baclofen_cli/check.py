@@ -147,7 +147,7 @@ def summary_line(result: CheckResult) -> str:
     missing = len(result.unrecognized)
     if missing:
         text += f"; {missing} item{'s' if missing != 1 else ''} not checked"
-    elif not n:
+    elif not n and result.items:
         text += f": every item recognized ({len(result.items)}), no known interaction or caution"
     return text
 
