@@ -5,7 +5,6 @@ least one finding), ``no-known-interaction`` / ``no-known-caution`` (recognized
 and listed as harmless), or ``not-checked`` (not recognized). Nothing is dropped.
 """
 
-from __future__ import annotations
 
 import itertools
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple

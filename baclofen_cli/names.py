@@ -4,7 +4,6 @@ Shared by the knowledge loader (to refuse two entries claiming one name) and by
 name resolution (to look user text up), so both agree on what "the same name" means.
 """
 
-from __future__ import annotations
 
 import re
 

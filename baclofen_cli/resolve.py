@@ -7,7 +7,6 @@ dosage-form words ("oxycodone 5 mg tablets"), then as a combination written with
 by a near match: an item that matches nothing is unrecognized, with suggestions.
 """
 
-from __future__ import annotations
 
 import re
 from collections import Counter
@@ -164,7 +163,7 @@ class Resolver:
                 return Target(*found)
         return None
 
-    def _suggester(self, kind: str) -> _Suggester:
+    def _suggester(self, kind: str) -> "_Suggester":
         suggester = self._suggesters.get(kind)
         if suggester is None:
             suggester = self._suggesters[kind] = _Suggester(self._indexes[kind])

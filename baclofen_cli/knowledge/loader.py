@@ -7,7 +7,6 @@ and of this loader's version: any edit to the YAML (or a new baclo) misses the c
 and is parsed and checked afresh, so the cache can never serve stale data.
 """
 
-from __future__ import annotations
 
 import json
 import os

@@ -5,7 +5,6 @@ Every check raises ``SchemaError`` naming the path to the bad value, such as
 and on the compiled cache, so the two can never disagree about what is valid.
 """
 
-from __future__ import annotations
 
 import re
 from types import MappingProxyType
@@ -123,7 +122,7 @@ class _Node:
             raise SchemaError(self.at(key), f"{value!r} is not one of {', '.join(allowed)}")
         return value
 
-    def items(self, key: str, build: Callable[[_Node], T], required: bool = True) -> Tuple[T, ...]:
+    def items(self, key: str, build: Callable[["_Node"], T], required: bool = True) -> Tuple[T, ...]:
         value = self.data.get(key)
         if value is None and not required:
             return ()
@@ -131,7 +130,7 @@ class _Node:
             raise SchemaError(self.at(key), f"expected a list, found {_kind(value)}")
         return tuple(build(_Node(v, f"{self.at(key)}[{i}]")) for i, v in enumerate(value))
 
-    def child(self, key: str) -> _Node:
+    def child(self, key: str) -> "_Node":
         if key not in self.data:
             raise SchemaError(self.at(key), "required mapping is missing")
         return _Node(self.data[key], self.at(key))
@@ -179,10 +178,10 @@ class _TrustedNode(_Node):
     def choice(self, key: str, allowed: Tuple[str, ...], required: bool = True) -> Optional[str]:
         return self.data.get(key)
 
-    def items(self, key: str, build: Callable[[_Node], T], required: bool = True) -> Tuple[T, ...]:
+    def items(self, key: str, build: Callable[["_Node"], T], required: bool = True) -> Tuple[T, ...]:
         return tuple(build(_TrustedNode(v, "")) for v in self.data.get(key) or ())
 
-    def child(self, key: str) -> _Node:
+    def child(self, key: str) -> "_Node":
         return _TrustedNode(self.data[key], "")
 
 

@@ -3,7 +3,6 @@
 All text in blocks is literal: it is never parsed as markup by either renderer.
 """
 
-from __future__ import annotations
 
 from typing import NamedTuple, Optional, Sequence, Tuple, Union
 

@@ -1,7 +1,6 @@
 """JSON output. Keys are the knowledge file's own field names (see docs/knowledge-file.md),
 so they are stable and documented in one place; ``check`` has the shape given in the README."""
 
-from __future__ import annotations
 
 import json
 from typing import IO, Any, Dict, List, Mapping, Sequence, Tuple
