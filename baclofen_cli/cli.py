@@ -9,7 +9,7 @@ annotations at start-up, and real objects cost it less than strings to evaluate.
 import os
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Callable, List, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NoReturn, Optional
 
 import typer
 
@@ -48,13 +48,14 @@ Every command takes --json. More: baclo --help, baclo COMMAND --help.
 Informational only: not a substitute for a prescriber's or pharmacist's advice.
 """
 
-app = typer.Typer(
-    name="baclo",
-    help="Offline reference and interaction checker for baclofen. Informational only.",
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["--help"]},
-)
+APP_SETTINGS: Dict[str, Any] = {
+    "name": "baclo",
+    "help": "Offline reference and interaction checker for baclofen. Informational only.",
+    "add_completion": True,
+    "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["--help"]},
+}
+app = typer.Typer(**APP_SETTINGS)
 
 
 class Audience(str, Enum):
@@ -508,23 +509,71 @@ def _progress(fmt: str) -> Optional[_Progress]:
 # ---------------------------------------------------------------- entry point
 
 
+def _app_for(argv: List[str]) -> typer.Typer:
+    """The app to run for these arguments: just the one command they name, when they name one.
+
+    Typer builds the parameters of every command before it parses anything; a run
+    needs only one, and building the others costs more than a millisecond of start-up.
+    Help, completion and unknown commands get the whole app.
+    """
+    if any(name.startswith("_BACLO_COMPLETE") for name in os.environ):
+        return app
+    remaining = iter(argv)
+    for arg in remaining:
+        if arg == "--data":
+            next(remaining, None)
+        elif not arg.startswith("-"):
+            chosen = [c for c in app.registered_commands
+                      if (c.name or (c.callback.__name__ if c.callback else "")) == arg]
+            if not chosen:
+                return app
+            single = typer.Typer(**APP_SETTINGS)
+            single.registered_callback = app.registered_callback
+            single.registered_commands = chosen
+            return single
+        elif arg in ("--help", "--install-completion", "--show-completion"):
+            return app
+    return app
+
+
 def main(argv: Optional[List[str]] = None) -> None:
-    """Console-script entry point: never lets a traceback reach the user."""
+    """Console-script entry point: never lets a traceback reach the user.
+
+    It ends with ``os._exit`` once the output is flushed: tearing the interpreter down
+    (freeing every module and record one by one) would cost a run about a fifth of its
+    time, and baclo holds nothing that needs closing by then.
+    """
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
+    code = _run(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: the reader has gone, nothing to add
+            pass
+    os._exit(code)
+
+
+def _run(args: List[str]) -> int:
+    """Run the command line; return the exit status instead of raising SystemExit."""
     try:
-        app(args=argv, prog_name="baclo")
+        _app_for(args)(args=args, prog_name="baclo")
+    except SystemExit as e:
+        if e.code is None or isinstance(e.code, int):
+            return e.code or EXIT_OK
+        typer.echo(str(e.code), err=True)
+        return EXIT_INTERNAL
     except BacloError as e:
         typer.echo(f"baclo: error: {e.message}", err=True)
-        sys.exit(e.exit_code)
+        return e.exit_code
     except BrokenPipeError:
         _silence_stdout()
-        sys.exit(EXIT_OK)
+        return EXIT_OK
     except KeyboardInterrupt:
-        sys.exit(130)
+        return 130
     except Exception as e:  # noqa: BLE001 - the last line of defence against tracebacks
         if os.environ.get("BACLO_DEBUG"):
             raise
@@ -532,4 +581,5 @@ def main(argv: Optional[List[str]] = None) -> None:
             f"baclo: internal error: {type(e).__name__}: {e}. This is a bug; please report it "
             "(set BACLO_DEBUG=1 to see the traceback).", err=True,
         )
-        sys.exit(EXIT_INTERNAL)
+        return EXIT_INTERNAL
+    return EXIT_OK

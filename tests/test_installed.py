@@ -86,3 +86,23 @@ def test_python_dash_m_works(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "baclofen_cli", "--version"], cwd=tmp_path,
                           capture_output=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.startswith(b"baclo ")
+
+
+@pytest.mark.parametrize("args", [["--data", "check", "info"], ["check", "--help"], ["chek"], ["--help"]])
+def test_main_picks_the_named_command_or_the_whole_app(tmp_path: Path, args: List[str]) -> None:
+    from baclofen_cli.cli import _app_for, app
+
+    chosen = _app_for(args)
+    if args == ["check", "--help"]:
+        assert chosen is not app and [c.callback.__name__ for c in chosen.registered_commands] == ["check"]
+    elif args[0] == "--data":
+        assert [c.callback.__name__ for c in chosen.registered_commands] == ["info"]
+    else:
+        assert chosen is app
+
+
+def test_subcommand_help_and_typos_through_the_console_script(tmp_path: Path) -> None:
+    proc = run(["check", "--help"], tmp_path, env={"COLUMNS": "100"})
+    assert proc.returncode == 0 and b"--fail-on" in proc.stdout
+    proc = run(["chek", "--with", "x"], tmp_path)
+    assert proc.returncode == 2 and b"No such command" in proc.stderr
