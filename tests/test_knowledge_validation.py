@@ -132,3 +132,10 @@ def test_unreadable_file(tmp_path: Path) -> None:
         pytest.skip("running as a user who can read mode-000 files")
     with pytest.raises(DataError, match="permission denied"):
         load_knowledge(str(path))
+
+
+def test_path_through_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    with pytest.raises(DataError, match="knowledge file"):
+        load_knowledge(str(plain / "k.yaml"))  # a file cannot contain another: NotADirectoryError
