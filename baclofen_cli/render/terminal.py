@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Union
 
 from rich import box
 from rich.console import Console
@@ -37,7 +37,7 @@ def render(document: Sequence[Block], console: Optional[Console] = None) -> None
             console.print()  # headings open a new block on screen
             console.print(Text(block.text, style=style))
         elif isinstance(block, Para):
-            console.print(Padding(_para(block), (0, 0, 0, 2 * block.indent), expand=False))
+            console.print(Padding(_bulleted(block), (0, 0, 0, 2 * block.indent), expand=False))
         elif isinstance(block, Table):
             console.print(_table(block))
         elif isinstance(block, Bars):
@@ -46,10 +46,19 @@ def render(document: Sequence[Block], console: Optional[Console] = None) -> None
             console.print()
 
 
+def _bulleted(p: Para) -> Union[Text, RichTable]:
+    """A bullet hangs to the left of its text, so wrapped lines stay aligned under the text."""
+    if not p.bullet:
+        return _para(p)
+    grid = RichTable.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(Text("•", style=STYLES.get(p.style or "", "")), _para(p))
+    return grid
+
+
 def _para(p: Para) -> Text:
     text = Text(style=STYLES.get(p.style or "", ""))
-    if p.bullet:
-        text.append("• ")
     if p.label:
         text.append(p.label + ": ", style="bold")
     text.append(p.text)
