@@ -62,7 +62,7 @@ def pharmacokinetics(k: Knowledge) -> List[Block]:
 
 def uses(k: Knowledge) -> List[Block]:
     blocks: List[Block] = []
-    for kind, title in (("primary", "Uses"), ("off-label", "Off-label uses")):
+    for kind, title in (("primary", "Primary uses"), ("off-label", "Off-label uses")):
         chosen = [u for u in k.uses if u.kind == kind]
         if not chosen:
             continue
