@@ -424,6 +424,7 @@ def screen(
     source = "standard input" if file == "-" else _clean(file)
     in_format = screening.format_for(file, format_in.value if format_in else None)
     writer = None
+    progress = None
     summary = screening.Summary()
     try:
         stream = sys.stdin if file == "-" else open(file, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
@@ -457,12 +458,12 @@ def screen(
         _silence_stdout()
         raise typer.Exit(summary.exit_status(fail_on.value)) from None
     finally:
+        if progress:
+            progress.stop()
         if writer:
             writer.close()
         if file != "-":
             stream.close()
-    if progress:
-        progress.stop()
     code = summary.exit_status(fail_on.value)
     if fmt == "fhir":
         raise typer.Exit(code)

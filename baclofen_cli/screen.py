@@ -228,6 +228,7 @@ class Screener:
         self.resolver = Resolver(knowledge)
         self.audience = audience
         self._memo: Dict[Tuple[Any, Any, Any], List[Any]] = {}
+        self._summary: Optional[Summary] = None
 
     def verdict(self, cells: Cells) -> Verdict:
         """The verdict for one row's cells (from the memo when the same cells were seen)."""
@@ -267,34 +268,35 @@ class Screener:
         self._summary = summary
         memo = self._memo
         flagged: List[RowOutcome] = []
-        for row in rows:
-            slot = memo.get(row[2:5]) if row[1] and row[5] is None else None
-            if slot is None:
-                if row[5] is None and row[1].strip():
-                    slot = self._slot(row[2:5])
-                else:
-                    verdict = self.verdict(row)
-                    summary.count(verdict, row[0])
+        try:
+            for row in rows:
+                slot = memo.get(row[2:5]) if row[1] and row[5] is None else None
+                if slot is None:
+                    if row[5] is None and row[1].strip():
+                        slot = self._slot(row[2:5])
+                    else:
+                        verdict = self.verdict(row)
+                        summary.count(verdict, row[0])
+                        if each is not None:
+                            each(RowOutcome(RawRow._make(row), verdict))
+                        continue
+                slot[1] += 1
+                if slot[0].status == MALFORMED:  # bad cells (a dose that is not a number): note the row
+                    summary.note_malformed(row[0], slot[0].error or "")
+                if each is not None or (keep_flagged and len(flagged) < keep_flagged and slot[0].status == FLAGGED):
+                    outcome = RowOutcome(RawRow._make(row), slot[0])
                     if each is not None:
-                        each(RowOutcome(RawRow._make(row), verdict))
-                    continue
-            slot[1] += 1
-            if slot[0].status == MALFORMED:  # bad cells (a dose that is not a number): note the row
-                summary.note_malformed(row[0], slot[0].error or "")
-            if each is not None or (keep_flagged and len(flagged) < keep_flagged and slot[0].status == FLAGGED):
-                outcome = RowOutcome(RawRow._make(row), slot[0])
-                if each is not None:
-                    each(outcome)
-                if keep_flagged and len(flagged) < keep_flagged and slot[0].status == FLAGGED:
-                    flagged.append(outcome)
-        self._flush()
+                        each(outcome)
+                    if keep_flagged and len(flagged) < keep_flagged and slot[0].status == FLAGGED:
+                        flagged.append(outcome)
+        finally:  # counts reach the summary even when the run stops early (a closed pipe, --strict)
+            self._flush()
         return flagged
 
     def _flush(self) -> None:
-        summary = getattr(self, "_summary", None)
-        if summary is not None:
+        if self._summary is not None:
             for verdict, n in self._memo.values():
-                summary.count(verdict, None, n)
+                self._summary.count(verdict, None, n)
         self._memo.clear()
 
 

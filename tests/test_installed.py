@@ -106,3 +106,13 @@ def test_subcommand_help_and_typos_through_the_console_script(tmp_path: Path) ->
     assert proc.returncode == 0 and b"--fail-on" in proc.stdout
     proc = run(["chek", "--with", "x"], tmp_path)
     assert proc.returncode == 2 and b"No such command" in proc.stderr
+
+
+def test_screen_into_a_closed_pipe_keeps_its_exit_status(tmp_path: Path) -> None:
+    source = tmp_path / "p.csv"
+    rows = "\n".join(f"p{i},Percocet;gabapentin,CKD,30" for i in range(3000))
+    source.write_text("id,medications,conditions,daily_dose_mg\n" + rows + "\n")
+    shell = f"'{baclo_path()}' screen '{source}' --format fhir | head -1 > /dev/null; echo \"status=${{PIPESTATUS[0]}}\""
+    proc = subprocess.run(["bash", "-c", shell], cwd=tmp_path, capture_output=True, timeout=120)
+    assert proc.stderr == b""
+    assert proc.stdout.decode().strip() == "status=1"
