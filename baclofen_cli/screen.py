@@ -243,7 +243,9 @@ class Screener:
     def _slot(self, key: Tuple[Any, Any, Any]) -> List[Any]:
         if len(self._memo) >= _MEMO_LIMIT:
             self._flush()
-        slot = self._memo[key] = [self._new_verdict(*key), 0]
+        verdict = self._new_verdict(*key)
+        # [verdict, rows counted, malformed?, flagged?]: flags kept as plain values for the hot loop
+        slot = self._memo[key] = [verdict, 0, verdict.status == MALFORMED, verdict.status == FLAGGED]
         return slot
 
     def _new_verdict(self, medications: Any, conditions: Any, daily_dose: Any) -> Verdict:
@@ -281,13 +283,14 @@ class Screener:
                             each(RowOutcome(RawRow._make(row), verdict))
                         continue
                 slot[1] += 1
-                if slot[0].status == MALFORMED:  # bad cells (a dose that is not a number): note the row
+                if slot[2]:  # malformed cells (a dose that is not a number): note the row
                     summary.note_malformed(row[0], slot[0].error or "")
-                if each is not None or (keep_flagged and len(flagged) < keep_flagged and slot[0].status == FLAGGED):
+                wanted = slot[3] and len(flagged) < keep_flagged
+                if each is not None or wanted:
                     outcome = RowOutcome(RawRow._make(row), slot[0])
                     if each is not None:
                         each(outcome)
-                    if keep_flagged and len(flagged) < keep_flagged and slot[0].status == FLAGGED:
+                    if wanted:
                         flagged.append(outcome)
         finally:  # counts reach the summary even when the run stops early (a closed pipe, --strict)
             self._flush()
@@ -295,7 +298,7 @@ class Screener:
 
     def _flush(self) -> None:
         if self._summary is not None:
-            for verdict, n in self._memo.values():
+            for verdict, n, _, _ in self._memo.values():
                 self._summary.count(verdict, None, n)
         self._memo.clear()
 
