@@ -31,7 +31,7 @@ FACTS: List[Tuple[str, List[str], List[str]]] = [
     ("article: highly soluble in water (the label disagrees)", ["info", "identity"],
      ["highly soluble in water", "slightly soluble in water"]),
     ("article: slightly soluble in ethanol", ["info", "identity"], ["slightly soluble in ethanol"]),
-    ("5, 10 and 20 mg tablets and an oral solution", ["info", "forms"], ["5 mg, 10 mg and 20 mg tablets", "oral solution"]),
+    ("5, 10 and 20 mg tablets and an oral solution", ["info", "forms"], ["5 mg, 10 mg and 20 mg tablets, and an oral solution"]),
     ("5 mg is the starting point with gradual titration", ["info", "forms"], ["starting dose", "raised gradually"]),
     ("bioavailability 60-80%", ["info", "pk"], ["60-80%"]),
     ("half-life 2-4 hours", ["info", "pk"], ["2-4 hours"]),
@@ -106,7 +106,7 @@ def test_article_fact_is_in_its_command(run_module: Any, fact: str, command: Lis
 def test_article_claims_are_attributed_and_corrected(run_module: Any) -> None:
     text = flat(run_module("info", "--all").stdout)
     assert "where the article and the reference sources disagree" in text
-    assert "the article says: the article calls baclofen a white crystalline powder that is highly soluble in water" in text
+    assert "the article says: a white crystalline powder that is highly soluble in water" in text
     assert "about 74% (absolute)" in text  # the reference bioavailability beside the article's 60-80%
 
 

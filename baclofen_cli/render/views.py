@@ -164,7 +164,7 @@ def faq(k: Knowledge) -> List[Block]:
 
 def sources(k: Knowledge) -> List[Block]:
     rows = tuple((s.tag, s.kind, s.title, s.citation) for s in k.sources.values())
-    blocks: List[Block] = [Table(("Tag", "Kind", "Title", "Citation"), rows, title="Sources")]
+    blocks: List[Block] = [Heading("Sources"), Table(("Tag", "Kind", "Title", "Citation"), rows)]
     for s in k.sources.values():
         if s.note:
             blocks.append(Para(s.note, label=s.tag, style="note"))
@@ -225,7 +225,6 @@ def everything(k: Knowledge) -> List[Block]:
     if extra:
         blocks.append(Heading("Where the article and the reference sources disagree"))
         blocks.extend(extra)
-    blocks.append(Heading("Sources"))
     blocks.extend(sources(k))
     return blocks
 
