@@ -1,0 +1,59 @@
+"""The one input record every way in produces, and what could not be read from it.
+
+``--with/--history`` options, a FHIR resource or Bundle, and a row of a screening
+file each become a ``Record`` (see ``baclofen_cli.inputs``); ``baclofen_cli.api.check_record``
+checks any of them the same way. A record keeps everything it was given: text it
+could not read is carried in ``unreadable`` and shown as not checked, and anything
+deliberately left out (a stopped medicine, a refuted condition) is carried in
+``skipped`` with the reason. Nothing is dropped silently.
+"""
+
+from typing import NamedTuple, Optional, Tuple
+
+
+class Unreadable(NamedTuple):
+    """Part of the input that could not be read as a medicine or condition: never clear."""
+
+    where: str
+    """Where it came from: ``MedicationRequest/42``, ``row 7, column medications``."""
+    text: str
+    """What was there (a code, raw text), shown to the user."""
+    reason: str
+
+
+class Skipped(NamedTuple):
+    """An input deliberately not checked, with the reason (FHIR status stopped, refuted...)."""
+
+    where: str
+    text: str
+    reason: str
+
+
+class RenalFunction(NamedTuple):
+    """A measured kidney function, in mL/min (eGFR per 1.73 m2, or creatinine clearance)."""
+
+    measure: str
+    """``egfr`` or ``crcl``."""
+    value: float
+    source: str
+    """Where it came from: ``--egfr``, ``Observation/7``."""
+
+
+class Record(NamedTuple):
+    """Everything to check for one patient."""
+
+    medications: Tuple[str, ...] = ()
+    conditions: Tuple[str, ...] = ()
+    daily_dose_mg: Optional[float] = None
+    renal: Tuple[RenalFunction, ...] = ()
+    patient_id: Optional[str] = None
+    unreadable: Tuple[Unreadable, ...] = ()
+    skipped: Tuple[Skipped, ...] = ()
+    allergies: Tuple[str, ...] = ()
+    """Substances the patient is recorded as allergic or intolerant to (FHIR AllergyIntolerance)."""
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to check and nothing unreadable: such a record is "nothing to check", never clean."""
+        return not (self.medications or self.conditions or self.daily_dose_mg is not None
+                    or self.renal or self.unreadable or self.allergies)
