@@ -59,6 +59,8 @@ class Resolution(NamedTuple):
     suggestions: Tuple[str, ...] = ()
     hint: Optional[str] = None
     """Set when the text names something of the other kind (a condition given with --with...)."""
+    daily_mg: Optional[float] = None
+    """For a baclofen line with strength and frequency (``baclofen 10 mg TID``): the daily dose it states."""
 
     @property
     def recognized(self) -> bool:
@@ -79,8 +81,10 @@ def split_items(values: Iterable[str]) -> List[str]:
 class Resolver:
     """Resolves items against one Knowledge; remembers answers, so repeated items cost nothing."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, suggest: bool = True) -> None:
         self.knowledge = knowledge
+        self.suggest = suggest
+        """Offer spelling suggestions for unrecognized items (screening turns them off: it never shows them)."""
         self._indexes: Mapping[str, Mapping[str, Sequence[str]]] = {
             WITH: knowledge.medication_names,
             HISTORY: knowledge.condition_names,
@@ -103,7 +107,8 @@ class Resolver:
         if self._match(text, key, other)[0]:
             hint = ("this is a condition: give it with --history" if other == HISTORY
                     else "this is a medicine: give it with --with")
-        return Resolution(text, kind, (), "", self._suggester(kind).suggest(key), hint)
+        suggestions = self._suggester(kind).suggest(key) if self.suggest else ()
+        return Resolution(text, kind, (), "", suggestions, hint)
 
     def resolve_all(self, texts: Sequence[str], kind: str) -> List[Resolution]:
         return [self.resolve(t, kind) for t in texts]
