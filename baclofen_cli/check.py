@@ -9,6 +9,7 @@ and listed as harmless), or ``not-checked`` (not recognized). Nothing is dropped
 import itertools
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
+from baclofen_cli.errors import EXIT_FLAGGED, EXIT_FLAGGED_AND_NOT_CHECKED, EXIT_NOT_RECOGNIZED, EXIT_OK
 from baclofen_cli.knowledge.model import (
     GRADE_RANK,
     GRADES,
@@ -17,6 +18,7 @@ from baclofen_cli.knowledge.model import (
     Knowledge,
     Refs,
 )
+from baclofen_cli.record import RenalFunction, Skipped
 from baclofen_cli.resolve import WITH, Resolution
 
 PROFESSIONAL = "professional"
@@ -63,6 +65,9 @@ class CheckResult(NamedTuple):
     findings: Tuple[Finding, ...]
     daily_dose_mg: Optional[float]
     audience: str
+    skipped: Tuple[Skipped, ...] = ()
+    """Inputs deliberately not checked (a stopped medicine, a refuted condition), with the reason."""
+    patient_id: Optional[str] = None
 
     @property
     def unrecognized(self) -> Tuple[str, ...]:
@@ -93,7 +98,8 @@ class _Agent(NamedTuple):
 
 
 def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
-          daily_dose_mg: Optional[float] = None, audience: str = PROFESSIONAL) -> CheckResult:
+          daily_dose_mg: Optional[float] = None, audience: str = PROFESSIONAL, *,
+          renal: Sequence[RenalFunction] = (), country: Optional[str] = None) -> CheckResult:
     patient = audience == PATIENT
     agents: List[_Agent] = []
     cautions: List[Tuple[Caution, int]] = []
@@ -126,13 +132,17 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
 
 
 def exit_status(result: CheckResult, fail_on: str = "minor") -> int:
-    """3 if any item was not recognized; else 1 if a finding reaches ``fail_on``; else 0."""
-    if result.unrecognized:
-        return 3
-    threshold = GRADE_RANK[fail_on]
-    if any(GRADE_RANK[f.severity] >= threshold for f in result.findings):
-        return 1
-    return 0
+    """0 nothing flagged and every item checked; 1 a finding reaches ``fail_on``; 3 some item not
+    checked and nothing flagged; 4 both (a script tells them apart from the status alone)."""
+    return status_code(bool(result.unrecognized),
+                       any(GRADE_RANK[f.severity] >= GRADE_RANK[fail_on] for f in result.findings))
+
+
+def status_code(not_checked: bool, flagged: bool) -> int:
+    """The exit status for a run that did or did not leave something unchecked and flag something."""
+    if not_checked:
+        return EXIT_FLAGGED_AND_NOT_CHECKED if flagged else EXIT_NOT_RECOGNIZED
+    return EXIT_FLAGGED if flagged else EXIT_OK
 
 
 def summary_line(result: CheckResult) -> str:

@@ -6,6 +6,12 @@ EXIT_OK = 0
 EXIT_FLAGGED = 1
 EXIT_USAGE = 2
 EXIT_NOT_RECOGNIZED = 3
+"""Something was not checked (not recognized, unreadable, malformed) and nothing was flagged."""
+EXIT_FLAGGED_AND_NOT_CHECKED = 4
+"""Something was flagged AND something was not checked: a script sees both from the status alone."""
+EXIT_OUTPUT = 74
+"""Standard output or an output file could not be written (closed or full): BSD EX_IOERR."""
+EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
 
 

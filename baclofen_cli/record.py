@@ -49,11 +49,9 @@ class Record(NamedTuple):
     patient_id: Optional[str] = None
     unreadable: Tuple[Unreadable, ...] = ()
     skipped: Tuple[Skipped, ...] = ()
-    allergies: Tuple[str, ...] = ()
-    """Substances the patient is recorded as allergic or intolerant to (FHIR AllergyIntolerance)."""
 
     @property
     def empty(self) -> bool:
         """Nothing to check and nothing unreadable: such a record is "nothing to check", never clean."""
         return not (self.medications or self.conditions or self.daily_dose_mg is not None
-                    or self.renal or self.unreadable or self.allergies)
+                    or self.renal or self.unreadable)
