@@ -25,6 +25,7 @@ from baclofen_cli.errors import (
 
 if TYPE_CHECKING:
     from baclofen_cli.knowledge.model import Knowledge
+    from baclofen_cli.record import Record
 
 EXIT_CODES_HELP = (
     f"Exit status: {EXIT_OK} every item recognized and nothing flagged; {EXIT_FLAGGED} something "
@@ -345,8 +346,8 @@ def check(
     ),
     fhir: Optional[str] = typer.Option(
         None, "--fhir", metavar="FILE",
-        help="Also check the MedicationStatement, MedicationRequest and Condition resources of a FHIR R4 "
-             "Bundle or resource (JSON; - reads standard input).",
+        help="Also check one patient's FHIR R4 Bundle or resource (JSON; - reads standard input): medicines, "
+             "conditions, allergies to baclofen, eGFR and creatinine clearance, at any depth.",
     ),
     daily_dose: Optional[float] = typer.Option(
         None, "--daily-dose", metavar="MG", help="Total baclofen per day in mg, checked against the labelled limits.",
@@ -362,36 +363,45 @@ def check(
     Items that are not recognized are listed as not checked, with suggestions,
     and make the exit status 3.
     """
-    from baclofen_cli.check import check as run_check
+    from baclofen_cli.api import check_record
     from baclofen_cli.check import exit_status
-    from baclofen_cli.resolve import HISTORY, WITH, Resolver, split_items
+    from baclofen_cli.record import Record
+    from baclofen_cli.resolve import split_items
 
-    meds = split_items(_clean(v) for v in with_)
-    conditions = split_items(_clean(v) for v in history)
-    k = _knowledge(ctx)
-    resolver = Resolver(k)
-    if fhir is not None:
-        from baclofen_cli.fhir_input import FhirError, read_fhir_file
-
-        try:
-            found = read_fhir_file(fhir, sys.stdin.read() if fhir == "-" else None)
-        except FhirError as e:
-            fail(f"--fhir: {e}")
-        meds += [_clean(m) for m in found.medications]
-        for names in found.conditions:  # the first way of naming it that is recognized, else the first
-            named = next((n for n in names if resolver.resolve(n, HISTORY).recognized), names[0])
-            conditions.append(_clean(named))
+    record = Record(medications=tuple(split_items(_clean(v) for v in with_)),
+                    conditions=tuple(split_items(_clean(v) for v in history)), daily_dose_mg=daily_dose)
     if daily_dose is not None and not (0 < daily_dose < float("inf")):
         fail(f"--daily-dose must be a positive number of mg per day, not {daily_dose:g}")
-    if not meds and not conditions and daily_dose is None:
+    k = _knowledge(ctx)
+    if fhir is not None:
+        record = _with_fhir(record, fhir)
+    if record.empty:
         given = " (the values given were empty)" if with_ or history else ""
-        given = " (the FHIR file names no medication or condition)" if fhir is not None else given
+        if fhir is not None:
+            given = " (the FHIR file names no medication, condition or kidney function"
+            if record.skipped:
+                given += "; skipped: " + "; ".join(f"{s.where} {s.text}: {s.reason}" for s in record.skipped)
+            given += ")"
         fail(f"nothing to check{given}: give --with MEDICINES and/or --history CONDITIONS. "
              "Example: baclo check --with opioids --history kidney")
-    resolutions = resolver.resolve_all(meds, WITH) + resolver.resolve_all(conditions, HISTORY)
-    result = run_check(k, resolutions, daily_dose, audience.value)
+    result = check_record(k, record, audience=audience.value)
     _emit("json" if json else output_format.value, "check_page", k, result,
           code=exit_status(result, fail_on.value))
+
+
+def _with_fhir(record: "Record", path: str) -> "Record":
+    """The options' record with everything a FHIR file (``-``: standard input) adds."""
+    from baclofen_cli.inputs.fhir import FhirError, read_fhir
+
+    try:
+        found = read_fhir(path)
+    except FhirError as e:
+        fail(f"--fhir: {e.message}")
+    return record._replace(
+        medications=record.medications + tuple(_clean(m) for m in found.medications),
+        conditions=record.conditions + tuple(_clean(c) for c in found.conditions),
+        renal=record.renal + found.renal, patient_id=found.patient_id,
+        unreadable=record.unreadable + found.unreadable, skipped=record.skipped + found.skipped)
 
 
 @app.command(epilog=EXIT_CODES_HELP)

@@ -1,0 +1,1 @@
+"""Input adapters: each way into baclo (options, a screening file, FHIR) produces one ``Record``."""

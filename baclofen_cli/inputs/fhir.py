@@ -1,0 +1,719 @@
+"""Read one patient's ``Record`` from FHIR R4 JSON: a Bundle (nested at any depth) or a single resource.
+
+What is read, from every resource at any depth (Bundle entries, Bundles inside
+Bundles, ``contained`` resources, ``Parameters``):
+
+* medicines: MedicationStatement, MedicationRequest, MedicationDispense,
+  MedicationAdministration (their ``medication[x]``, inline, contained or another
+  entry of the file, with the referenced Medication's ingredients), and a
+  Medication that no other resource refers to;
+* conditions: Condition (its text, every coding's display, and every ICD-10-CM
+  code, read as ``ICD-10-CM N18.3``); an AllergyIntolerance to baclofen becomes the
+  condition ``baclofen allergy`` (the hypersensitivity contraindication);
+* kidney function: an eGFR or creatinine-clearance Observation (by LOINC code or
+  by its text), also as a component of a panel, becomes ``Record.renal``.
+
+Every name a resource gives (its text and each coding's display) is its own item:
+if any of them names something that interacts, it is flagged, so a coding naming
+codeine is never hidden behind the text "Tylenol". The same name given twice (in
+one resource or several) is one item. A coding with a code and no display cannot
+be read (baclo reads names, not RxNorm or SNOMED CT codes; ICD-10-CM codes are the
+exception) and is carried in ``Record.unreadable`` with the code shown, so it is
+reported as not checked.
+
+Statuses that mean "not current" are carried in ``Record.skipped`` with the reason,
+never dropped silently (``NOT_CURRENT``, below). Statuses that leave any doubt are
+checked: a MedicationRequest that is ``completed`` has been fulfilled and the
+medicine may well still be taken; a MedicationAdministration that is ``completed``
+or ``stopped`` gave at least part of the dose; a Condition that is in
+``remission``, ``unconfirmed``, ``provisional`` or ``differential`` is checked.
+Resources of other types (a Patient, an Encounter, other Observations) are counted
+in one skipped line. A file with resources of more than one patient is refused:
+one record is one patient (``baclo screen`` is for many).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
+
+from baclofen_cli.errors import EXIT_USAGE, BacloError
+from baclofen_cli.record import Record, RenalFunction, Skipped, Unreadable
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_RESOURCES = 1_000_000
+
+ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+LOINC = "http://loinc.org"
+SYSTEM_NAMES = {
+    RXNORM: "RxNorm",
+    "http://snomed.info/sct": "SNOMED CT",
+    "http://hl7.org/fhir/sid/ndc": "NDC",
+    LOINC: "LOINC",
+    "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM",
+    "http://hl7.org/fhir/sid/icd-10": "ICD-10",
+    "http://www.whocc.no/atc": "ATC",
+    "http://fdasis.nlm.nih.gov": "UNII",
+    "http://hl7.org/fhir/sid/cvx": "CVX",
+}
+
+MEDICATION_USES = ("MedicationStatement", "MedicationRequest", "MedicationDispense", "MedicationAdministration")
+"""Resources that say a patient takes, was prescribed, was given or was handed a medicine."""
+
+NOT_CURRENT: Dict[str, Dict[str, str]] = {
+    "MedicationStatement": {
+        "stopped": "stopped", "completed": "completed: no longer taken", "not-taken": "not taken",
+        "entered-in-error": "entered in error",
+    },
+    "MedicationRequest": {
+        "stopped": "stopped", "cancelled": "cancelled", "entered-in-error": "entered in error",
+    },
+    "MedicationDispense": {
+        "stopped": "stopped", "cancelled": "cancelled", "declined": "declined",
+        "entered-in-error": "entered in error",
+    },
+    "MedicationAdministration": {"not-done": "not given", "entered-in-error": "entered in error"},
+    "Medication": {"entered-in-error": "entered in error"},
+    "Observation": {"cancelled": "cancelled", "entered-in-error": "entered in error"},
+}
+"""Per resource type, the ``status`` values that mean "not current", with the reason shown."""
+
+CLINICAL_NOT_CURRENT = {"inactive": "inactive", "resolved": "resolved"}
+VERIFICATION_NOT_CURRENT = {"refuted": "refuted", "entered-in-error": "entered in error"}
+"""Condition and AllergyIntolerance: ``clinicalStatus`` and ``verificationStatus`` codes that skip them."""
+
+EGFR_LOINC = frozenset({
+    "33914-3", "48642-3", "48643-1", "62238-1", "98979-8", "69405-9", "88293-6", "88294-4", "77147-7",
+})
+CRCL_LOINC = frozenset({"2164-2"})
+_EGFR_WORDS = re.compile(r"\begfr\b|glomerular filtration", re.IGNORECASE)
+_CRCL_WORDS = re.compile(r"creatinine (?:renal )?clearance|\bcrcl\b", re.IGNORECASE)
+
+BACLOFEN_RXNORM = "1292"
+BACLOFEN_NAMES = re.compile(r"\b(?:baclofen|lioresal|gablofen|ozobax|lyvispah|fleqsuvy|kemstro)\b", re.IGNORECASE)
+"""An allergy naming any of these (or RxNorm 1292, the baclofen ingredient) is an allergy to baclofen."""
+BACLOFEN_ALLERGY = "baclofen allergy"
+
+_SNOMED_TAG = re.compile(
+    r"\s*\((?:disorder|finding|situation|substance|product|medicinal product|medicinal product form|"
+    r"clinical drug|real clinical drug|morphologic abnormality|observable entity|procedure)\)\s*$",
+    re.IGNORECASE,
+)
+
+
+class FhirError(BacloError):
+    """The file is not FHIR JSON baclo can read at all (exit status 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+# ---------------------------------------------------------------- reading the file
+
+
+def read_fhir(path: str, text: Optional[str] = None) -> Record:
+    """Read a FHIR JSON file (``-`` is standard input), or ``text`` already read, into one ``Record``.
+
+    Raises ``FhirError`` when the file cannot be read, is not UTF-8 JSON, has a
+    duplicate key or a non-finite number, is not a FHIR resource, or holds
+    resources of more than one patient.
+    """
+    shown = "standard input" if path == "-" else path
+    if text is None:
+        raw = _read_bytes(path, shown)
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            raise FhirError(f"{shown} is not UTF-8 text (bad byte at line {line}, offset {e.start})") from None
+    elif text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as e:
+        raise FhirError(f"{shown} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
+    except _JsonProblem as e:
+        raise FhirError(f"{shown} is not valid FHIR JSON: {e}") from None
+    except RecursionError:
+        raise FhirError(f"{shown} is nested too deeply") from None
+    except ValueError as e:  # an integer too long to convert, for one
+        raise FhirError(f"{shown} is not valid JSON ({e})") from None
+    if not isinstance(data, dict):
+        raise FhirError(f"{shown} is not a FHIR resource: the JSON is {_json_type(data)}, "
+                        "not an object with a resourceType")
+    if not isinstance(data.get("resourceType"), str) or not data["resourceType"]:
+        raise FhirError(f"{shown} is not a FHIR resource (no resourceType)")
+    return record_from_resources([data])
+
+
+def _read_bytes(path: str, shown: str) -> bytes:
+    try:
+        if path == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            if stream is None:
+                raise FhirError("standard input is not available")
+            raw = stream.read(MAX_BYTES + 1)
+            if isinstance(raw, str):  # a text-only stdin (embedding code): same checks from here on
+                raw = raw.encode("utf-8", "surrogateescape")
+        else:
+            with open(path, "rb") as f:
+                raw = f.read(MAX_BYTES + 1)
+    except FhirError:
+        raise
+    except IsADirectoryError:
+        raise FhirError(f"cannot read {shown}: it is a directory") from None
+    except OSError as e:
+        raise FhirError(f"cannot read {shown}: {e.strerror or e}") from None
+    if len(raw) > MAX_BYTES:
+        raise FhirError(f"{shown} is over the limit of {MAX_BYTES:,} bytes")
+    return raw
+
+
+class _JsonProblem(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    result: Dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _JsonProblem(f"the key {key!r} appears twice in one object (which one counts is not defined)")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise _JsonProblem(f"{name} is not a JSON number")
+
+
+def _json_type(value: Any) -> str:
+    return {list: "an array", str: "a string", bool: "true or false", type(None): "null"}.get(
+        type(value), "a number")
+
+
+# ---------------------------------------------------------------- from resources to a record
+
+
+class _Found(NamedTuple):
+    resource: Dict[str, Any]
+    where: str
+    owner: Optional[Dict[str, Any]]
+    """The resource that contains this one (``contained``), if any."""
+
+
+def record_from_resources(resources: Iterable[Dict[str, Any]], patient_id: Optional[str] = None) -> Record:
+    """Build one patient's ``Record`` from FHIR resources (dicts; Bundles are opened at any depth).
+
+    With ``patient_id``, every resource that names a patient must name this one;
+    without it, the patient is taken from the Patient resource or the subjects.
+    Raises ``FhirError`` when resources of more than one patient are given.
+    """
+    return _Reader(resources, patient_id).record()
+
+
+class _Reader:
+    def __init__(self, resources: Iterable[Any], patient_id: Optional[str]) -> None:
+        self.expected_patient = patient_id
+        self.found: List[_Found] = []
+        self.problems: List[Unreadable] = []
+        self.by_reference: Dict[str, Dict[str, Any]] = {}
+        self._walk(resources)
+
+    # -- walking
+    def _walk(self, resources: Iterable[Any]) -> None:
+        stack: List[Tuple[Any, str, Optional[Dict[str, Any]]]] = []
+        for n, res in enumerate(resources, 1):
+            stack.append((res, f"resource {n}", None))
+        stack.reverse()
+        while stack:
+            res, at, owner = stack.pop()
+            if len(self.found) >= MAX_RESOURCES:
+                raise FhirError(f"more than {MAX_RESOURCES:,} resources in one record")
+            if not isinstance(res, dict) or not isinstance(res.get("resourceType"), str) or not res["resourceType"]:
+                what = "an object with no resourceType" if isinstance(res, dict) else _json_type(res)
+                self.problems.append(Unreadable(at, _preview(res), f"not a FHIR resource ({what})"))
+                continue
+            kind = res["resourceType"]
+            ident = res.get("id")
+            if owner is not None:
+                where = f"{at}#{ident}" if isinstance(ident, str) else at
+            else:
+                where = f"{kind}/{ident}" if isinstance(ident, str) and ident else f"{kind} ({at})"
+            self.found.append(_Found(res, where, owner))
+            if owner is None and isinstance(ident, str):
+                self.by_reference.setdefault(f"{kind}/{ident}", res)
+            children: List[Tuple[Any, str, Optional[Dict[str, Any]]]] = []
+            if kind == "Bundle":
+                entries = res.get("entry")
+                if entries is not None and not isinstance(entries, list):
+                    self.problems.append(Unreadable(where, _preview(entries), "Bundle.entry is not a list"))
+                    entries = []
+                for i, entry in enumerate(entries or [], 1):
+                    if not isinstance(entry, dict):
+                        self.problems.append(Unreadable(f"{where} entry {i}", _preview(entry),
+                                                        "a Bundle entry that is not an object"))
+                        continue
+                    inner = entry.get("resource")
+                    if inner is None:
+                        continue  # an entry with no resource (a search link, a deleted resource)
+                    if isinstance(inner, dict) and isinstance(entry.get("fullUrl"), str):
+                        self.by_reference.setdefault(entry["fullUrl"], inner)
+                    children.append((inner, f"{where} entry {i}", None))
+            elif kind == "Parameters":
+                for i, param in enumerate(_list(res.get("parameter")), 1):
+                    if isinstance(param, dict) and param.get("resource") is not None:
+                        children.append((param["resource"], f"{where} parameter {i}", None))
+            contained = res.get("contained")
+            if contained is not None and not isinstance(contained, list):
+                self.problems.append(Unreadable(where, _preview(contained), "contained is not a list"))
+            for i, inner in enumerate(_list(contained), 1):
+                children.append((inner, f"{where} contained {i}", res))
+            stack.extend(reversed(children))
+
+    # -- references
+    def resolve(self, reference: Any, owner: Dict[str, Any], container: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+        if not isinstance(reference, str) or not reference:
+            return None
+        if reference.startswith("#"):
+            for holder in (owner, container):
+                for inner in _list(holder.get("contained") if holder else None):
+                    if isinstance(inner, dict) and inner.get("id") == reference[1:]:
+                        return inner
+            return None
+        if reference in self.by_reference:
+            return self.by_reference[reference]
+        parts = reference.split("/_history/")[0].rstrip("/").split("/")
+        if len(parts) >= 2:
+            return self.by_reference.get(f"{parts[-2]}/{parts[-1]}")
+        return None
+
+    # -- the record
+    def record(self) -> Record:
+        meds = _Items()
+        conditions = _Items()
+        renal: List[RenalFunction] = []
+        unreadable = list(self.problems)
+        skipped: List[Skipped] = []
+        referenced: Set[int] = set()
+        others: Dict[str, int] = {}
+        patients = _Patients(self)
+        for found in self.found:
+            res = found.resource
+            kind = res["resourceType"]
+            if kind in MEDICATION_USES:
+                patients.subject(found, res.get("subject"))
+                names, codes, problems = self._medication_names(found, referenced)
+                reason = _status_reason(res, kind)
+                if reason is None and res.get("doNotPerform") is True:
+                    reason = "an order not to give it (doNotPerform)"
+                if reason is None and res.get("taken") in ("n", "N"):
+                    reason = "not taken"
+                if reason is not None:
+                    skipped.append(Skipped(found.where, _describe(names, codes), reason))
+                    continue
+                meds.extend(names)
+                unreadable.extend(problems)
+                unreadable.extend(Unreadable(found.where, c, _CODED_ONLY_MED) for c in codes)
+                if not names and not codes and not problems:
+                    unreadable.append(Unreadable(found.where, "no medication named", "the resource names no medication"))
+            elif kind == "Condition":
+                patients.subject(found, res.get("subject"))
+                names, codes, problem = _concept(res.get("code"), "code", condition=True)
+                reason = _clinical_reason(res)
+                if reason is not None:
+                    skipped.append(Skipped(found.where, _describe(names, codes), reason))
+                    continue
+                conditions.extend(names)
+                if problem:
+                    unreadable.append(Unreadable(found.where, problem[0], problem[1]))
+                unreadable.extend(Unreadable(found.where, c, _CODED_ONLY_CONDITION) for c in codes)
+                if not names and not codes and not problem:
+                    unreadable.append(Unreadable(found.where, "no condition named", "the resource names no condition"))
+            elif kind == "AllergyIntolerance":
+                patients.subject(found, res.get("patient"))
+                self._allergy(found, conditions, unreadable, skipped)
+            elif kind == "Observation":
+                patients.subject(found, res.get("subject"))
+                if not self._observation(found, renal, unreadable, skipped):
+                    others[kind] = others.get(kind, 0) + 1
+            elif kind == "Patient":
+                patients.patient(found)
+            elif kind not in ("Bundle", "Medication", "Parameters"):
+                others[kind] = others.get(kind, 0) + 1
+        for found in self.found:  # a Medication no other resource refers to is still a medicine
+            res = found.resource
+            if res["resourceType"] != "Medication" or id(res) in referenced:
+                continue
+            names, codes, problems = self._medication_of(res, found.where, found.owner)
+            reason = _status_reason(res, "Medication")
+            if reason is not None:
+                skipped.append(Skipped(found.where, _describe(names, codes), reason))
+                continue
+            meds.extend(names)
+            unreadable.extend(problems)
+            unreadable.extend(Unreadable(found.where, c, _CODED_ONLY_MED) for c in codes)
+            if not names and not codes and not problems:
+                unreadable.append(Unreadable(found.where, "no medication named", "the resource names no medication"))
+        if others:
+            count = sum(others.values())
+            kinds = ", ".join(f"{k} {n}" if n > 1 else k for k, n in sorted(others.items()))
+            skipped.append(Skipped("other resources", f"{count} ({kinds})",
+                                   "baclo reads medicines, conditions, allergies, eGFR and creatinine clearance"))
+        return Record(medications=meds.values(), conditions=conditions.values(), renal=tuple(renal),
+                      patient_id=patients.chosen(), unreadable=tuple(unreadable), skipped=tuple(skipped))
+
+    def _medication_names(self, found: _Found, referenced: Set[int]) -> Tuple[List[str], List[str], List[Unreadable]]:
+        res = found.resource
+        names: List[str] = []
+        codes: List[str] = []
+        problems: List[Unreadable] = []
+        concept = res.get("medicationCodeableConcept")
+        reference = res.get("medicationReference")
+        medication = res.get("medication")  # R5 CodeableReference, seen in the wild
+        if isinstance(medication, dict):
+            concept = concept if concept is not None else medication.get("concept")
+            reference = reference if reference is not None else medication.get("reference")
+        if concept is not None:
+            n, c, problem = _concept(concept, "medicationCodeableConcept")
+            names += n
+            codes += c
+            if problem:
+                problems.append(Unreadable(found.where, problem[0], problem[1]))
+        if reference is not None:
+            if not isinstance(reference, dict):
+                problems.append(Unreadable(found.where, _preview(reference), "medicationReference is not an object"))
+            else:
+                target = self.resolve(reference.get("reference"), res, found.owner)
+                if target is not None and target.get("resourceType") == "Medication":
+                    referenced.add(id(target))
+                    n, c, p = self._medication_of(target, found.where, res)
+                    names += n
+                    codes += c
+                    problems += p
+                display = reference.get("display")
+                if isinstance(display, str) and display.strip():
+                    names.append(display.strip())
+                elif target is None:
+                    problems.append(Unreadable(found.where, _preview(reference.get("reference")),
+                                               "the medication it refers to is not in the file"))
+        return names, codes, problems
+
+    def _medication_of(self, med: Dict[str, Any], where: str, owner: Optional[Dict[str, Any]]) -> Tuple[List[str], List[str], List[Unreadable]]:
+        """A Medication's names: its code, then each ingredient (inline or referenced)."""
+        names, codes, problem = _concept(med.get("code"), "Medication.code")
+        problems = [Unreadable(where, problem[0], problem[1])] if problem else []
+        ingredients = med.get("ingredient")
+        if ingredients is not None and not isinstance(ingredients, list):
+            problems.append(Unreadable(where, _preview(ingredients), "Medication.ingredient is not a list"))
+        for ingredient in _list(ingredients):
+            if not isinstance(ingredient, dict):
+                continue
+            if ingredient.get("itemCodeableConcept") is not None:
+                n, c, problem = _concept(ingredient["itemCodeableConcept"], "ingredient.itemCodeableConcept")
+                names += n
+                codes += c
+                if problem:
+                    problems.append(Unreadable(where, problem[0], problem[1]))
+            item = ingredient.get("itemReference")
+            if isinstance(item, dict):
+                target = self.resolve(item.get("reference"), med, owner)
+                if target is not None and target is not med:
+                    n, c, problem = _concept(target.get("code"), "ingredient")
+                    names += n
+                    codes += c
+                display = item.get("display")
+                if isinstance(display, str) and display.strip():
+                    names.append(display.strip())
+                elif target is None:
+                    problems.append(Unreadable(where, _preview(item.get("reference")),
+                                               "an ingredient it refers to is not in the file"))
+        return names, codes, problems
+
+    def _allergy(self, found: _Found, conditions: "_Items", unreadable: List[Unreadable],
+                 skipped: List[Skipped]) -> None:
+        res = found.resource
+        names, codes, problem = _concept(res.get("code"), "code")
+        raw_codes: List[Tuple[Any, Any]] = _raw_codes(res.get("code"))
+        for reaction in _list(res.get("reaction")):
+            if isinstance(reaction, dict) and reaction.get("substance") is not None:
+                n, c, _ = _concept(reaction["substance"], "reaction.substance")
+                names += n
+                codes += c
+                raw_codes += _raw_codes(reaction["substance"])
+        is_baclofen = any(BACLOFEN_NAMES.search(n) for n in names) or any(
+            system == RXNORM and code == BACLOFEN_RXNORM for system, code in raw_codes)
+        described = _describe(names, codes)
+        reason = _clinical_reason(res)
+        if reason is not None:
+            skipped.append(Skipped(found.where, f"allergy: {described}", reason))
+        elif is_baclofen:
+            conditions.extend([BACLOFEN_ALLERGY])
+        elif codes or problem or not names:
+            # a substance baclo cannot read might be baclofen: never assume it is not
+            shown = "; ".join(codes) or (problem[0] if problem else "no substance named")
+            unreadable.append(Unreadable(found.where, f"allergy: {shown}",
+                                         "cannot tell whether this allergy is to baclofen"))
+        else:
+            skipped.append(Skipped(found.where, f"allergy: {described}", "an allergy to something other than baclofen"))
+
+    def _observation(self, found: _Found, renal: List[RenalFunction], unreadable: List[Unreadable],
+                     skipped: List[Skipped]) -> bool:
+        """Read an eGFR or creatinine clearance (also from components); False if it is neither."""
+        res = found.resource
+        parts: List[Tuple[Any, Dict[str, Any], str]] = [(res.get("code"), res, found.where)]
+        for i, component in enumerate(_list(res.get("component")), 1):
+            if isinstance(component, dict):
+                parts.append((component.get("code"), component, f"{found.where} component {i}"))
+        read_any = False
+        for code, holder, where in parts:
+            measure = _renal_measure(code)
+            if measure is None:
+                continue
+            read_any = True
+            label = "eGFR" if measure == "egfr" else "creatinine clearance"
+            reason = _status_reason(res, "Observation")
+            if reason is not None:
+                skipped.append(Skipped(where, label, reason))
+                continue
+            value, problem = _renal_value(holder)
+            if problem is not None:
+                if holder.get("dataAbsentReason") is not None and problem == "no value":
+                    skipped.append(Skipped(where, label, "no value (dataAbsentReason)"))
+                else:
+                    unreadable.append(Unreadable(where, label, problem))
+                continue
+            assert value is not None
+            when = res.get("effectiveDateTime") or res.get("issued")
+            source = f"{where}, {when}" if isinstance(when, str) and when else where
+            renal.append(RenalFunction(measure, value, source))
+        return read_any
+
+
+class _Patients:
+    """Which patient the resources are about; more than one is an error."""
+
+    def __init__(self, reader: _Reader) -> None:
+        self.reader = reader
+        self.seen: Dict[str, str] = {}
+        """Patient key -> where it was first named."""
+        self.ids: Dict[str, str] = {}
+        """Patient key -> the id to report."""
+
+    def patient(self, found: _Found) -> None:
+        ident = found.resource.get("id")
+        if isinstance(ident, str) and ident:
+            self._add(ident, ident, found.where)
+
+    def subject(self, found: _Found, reference: Any) -> None:
+        if not isinstance(reference, dict):
+            return
+        ref = reference.get("reference")
+        if not isinstance(ref, str) or not ref or ref.startswith("#"):
+            return
+        target = self.reader.resolve(ref, found.resource, found.owner)
+        if target is not None and target.get("resourceType") == "Patient" and isinstance(target.get("id"), str):
+            self._add(target["id"], target["id"], found.where)
+            return
+        parts = ref.split("/_history/")[0].rstrip("/").split("/")
+        if len(parts) >= 2 and parts[-2] == "Patient":
+            self._add(parts[-1], parts[-1], found.where)
+        elif len(parts) >= 2 and parts[-2] in ("Group", "Location", "Device"):
+            return  # not a patient: nothing to compare
+        else:
+            self._add(ref, ref, found.where)
+
+    def _add(self, key: str, shown: str, where: str) -> None:
+        if self.reader.expected_patient is not None and key != self.reader.expected_patient:
+            raise FhirError(f"{where} is about patient {key!r}, not {self.reader.expected_patient!r}: "
+                            "one record is one patient")
+        if key not in self.seen:
+            self.seen[key] = where
+            self.ids[key] = shown
+        if len(self.seen) > 1:
+            listed = ", ".join(f"{k!r} ({w})" for k, w in self.seen.items())
+            raise FhirError(f"the file holds resources of more than one patient: {listed}. Check one patient "
+                            "at a time (baclo screen reads many)")
+
+    def chosen(self) -> Optional[str]:
+        if self.reader.expected_patient is not None:
+            return self.reader.expected_patient
+        return next(iter(self.ids.values()), None)
+
+
+class _Items:
+    """Names in order, each once (compared without case or repeated spaces)."""
+
+    def __init__(self) -> None:
+        self._seen: Set[str] = set()
+        self._values: List[str] = []
+
+    def extend(self, names: Iterable[str]) -> None:
+        for name in names:
+            key = " ".join(name.split()).casefold()
+            if key and key not in self._seen:
+                self._seen.add(key)
+                self._values.append(name)
+
+    def values(self) -> Tuple[str, ...]:
+        return tuple(self._values)
+
+
+_CODED_ONLY_MED = "coded only: baclo reads medicine names, not codes (give a display or text)"
+_CODED_ONLY_CONDITION = "coded only: baclo reads condition names and ICD-10-CM codes, not this code system"
+
+
+def _concept(concept: Any, field: str, *, condition: bool = False) -> Tuple[List[str], List[str], Optional[Tuple[str, str]]]:
+    """Names (text, every coding's display, ICD-10-CM codes for conditions), code-only codings, a problem."""
+    if concept is None:
+        return [], [], None
+    if not isinstance(concept, dict):
+        return [], [], (_preview(concept), f"{field} is not an object")
+    names: List[str] = []
+    codes: List[str] = []
+    problem: Optional[Tuple[str, str]] = None
+    text = concept.get("text")
+    if isinstance(text, str) and text.strip():
+        names.append(text.strip())
+    elif text is not None and not isinstance(text, str):
+        problem = (_preview(text), f"{field}.text is not a string")
+    codings = concept.get("coding")
+    if codings is not None and not isinstance(codings, list):
+        return names, codes, (_preview(codings), f"{field}.coding is not a list")
+    for coding in _list(codings):
+        if not isinstance(coding, dict):
+            problem = (_preview(coding), f"a coding of {field} is not an object")
+            continue
+        system, code, display = coding.get("system"), coding.get("code"), coding.get("display")
+        if condition and system in ICD10_SYSTEMS and isinstance(code, str) and code.strip():
+            names.append(f"ICD-10-CM {code.strip()}")  # read by its code; the display says the same
+            continue
+        if isinstance(display, str) and display.strip():
+            names.append(_SNOMED_TAG.sub("", display.strip()) or display.strip())
+        elif isinstance(code, (str, int, float)) and not isinstance(code, bool) and str(code).strip():
+            name = SYSTEM_NAMES.get(system, system) if isinstance(system, str) and system else "code"
+            codes.append(f"{name} {str(code).strip()}")
+        elif display is not None or code is not None:
+            problem = (_preview(coding), f"a coding of {field} has a code or display that is not text")
+    return names, codes, problem
+
+
+def _raw_codes(concept: Any) -> List[Tuple[Any, Any]]:
+    if not isinstance(concept, dict):
+        return []
+    return [(c.get("system"), c.get("code")) for c in _list(concept.get("coding")) if isinstance(c, dict)]
+
+
+def _status_reason(res: Dict[str, Any], kind: str) -> Optional[str]:
+    status = res.get("status")
+    if not isinstance(status, str):
+        return None
+    reason = NOT_CURRENT.get(kind, {}).get(status.strip().lower())
+    return f"status {status.strip()}: {reason}" if reason else None
+
+
+def _status_codes(value: Any) -> Set[str]:
+    """The codes of a status given as a CodeableConcept (R4) or a plain code (STU3)."""
+    if isinstance(value, str):
+        return {value.strip().lower()}
+    if not isinstance(value, dict):
+        return set()
+    codes = {str(c.get("code")).strip().lower() for c in _list(value.get("coding"))
+             if isinstance(c, dict) and isinstance(c.get("code"), str)}
+    if not codes and isinstance(value.get("text"), str):
+        codes.add(value["text"].strip().lower())
+    return codes
+
+
+def _clinical_reason(res: Dict[str, Any]) -> Optional[str]:
+    """Why a Condition or AllergyIntolerance is not current, or None (checked)."""
+    verification = _status_codes(res.get("verificationStatus"))
+    for code in sorted(verification):
+        if code in VERIFICATION_NOT_CURRENT:
+            return f"verification status {code}: {VERIFICATION_NOT_CURRENT[code]}"
+    clinical = _status_codes(res.get("clinicalStatus"))
+    if clinical and clinical <= set(CLINICAL_NOT_CURRENT):
+        code = sorted(clinical)[0]
+        return f"clinical status {code}: {CLINICAL_NOT_CURRENT[code]}"
+    return None
+
+
+def _renal_measure(code: Any) -> Optional[str]:
+    if not isinstance(code, dict):
+        return None
+    for coding in _list(code.get("coding")):
+        if isinstance(coding, dict) and coding.get("system") in (LOINC, None):
+            value = coding.get("code")
+            if value in EGFR_LOINC:
+                return "egfr"
+            if value in CRCL_LOINC:
+                return "crcl"
+    texts = [code.get("text")] + [c.get("display") for c in _list(code.get("coding")) if isinstance(c, dict)]
+    for text in texts:
+        if isinstance(text, str):
+            if _EGFR_WORDS.search(text):
+                return "egfr"
+            if _CRCL_WORDS.search(text):
+                return "crcl"
+    return None
+
+
+_VALUE_TEXT = re.compile(r"\s*(<=|>=|<|>)?\s*(\d+(?:\.\d+)?)\s*(.*)")
+
+
+def _renal_value(holder: Dict[str, Any]) -> Tuple[Optional[float], Optional[str]]:
+    """The value in mL/min, or a reason it cannot be read. ``<15`` counts as just under 15."""
+    quantity = holder.get("valueQuantity")
+    comparator: Any = None
+    unit: Any = None
+    if isinstance(quantity, dict):
+        value: Any = quantity.get("value")
+        comparator = quantity.get("comparator")
+        unit = quantity.get("unit") or quantity.get("code")
+    elif quantity is not None:
+        return None, "valueQuantity is not an object"
+    elif isinstance(holder.get("valueString"), str):
+        match = _VALUE_TEXT.fullmatch(holder["valueString"])
+        if not match:
+            return None, f"value {holder['valueString']!r} is not a number"
+        comparator, value, unit = match.group(1), float(match.group(2)), match.group(3) or None
+    elif "valueInteger" in holder:
+        value = holder["valueInteger"]
+    else:
+        return None, "no value"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None, f"value {_preview(value)} is not a number"
+    number = float(value)
+    if not math.isfinite(number) or number < 0 or number > 1000:
+        return None, f"value {number:g} is not a plausible kidney function"
+    if unit is not None:
+        if not isinstance(unit, str) or not unit.replace(" ", "").lower().startswith("ml/min"):
+            return None, f"unit {_preview(unit)} is not mL/min"
+    if comparator == "<" and number > 0:
+        number = math.nextafter(number, 0.0)
+    elif comparator not in (None, "<", "<=", ">", ">="):
+        return None, f"comparator {_preview(comparator)} is not understood"
+    return number, None
+
+
+def _describe(names: List[str], codes: List[str]) -> str:
+    return "; ".join(dict.fromkeys(names + codes)) or "(nothing named)"
+
+
+def _list(value: Any) -> List[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _preview(value: Any, limit: int = 80) -> str:
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
