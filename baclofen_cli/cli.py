@@ -6,6 +6,7 @@ No ``from __future__ import annotations`` here: Typer reads every command's
 annotations at start-up, and real objects cost it less than strings to evaluate.
 """
 
+import errno
 import os
 import sys
 from enum import Enum
@@ -18,7 +19,9 @@ from baclofen_cli.errors import (
     EXIT_FLAGGED,
     EXIT_INTERNAL,
     EXIT_NOT_RECOGNIZED,
+    EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_OUTPUT,
     EXIT_USAGE,
     BacloError,
 )
@@ -96,7 +99,7 @@ def _clean(text: str) -> str:
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    typer.echo(f"baclo: error: {message}", err=True)
+    typer.echo(f"baclo: error: {_visible(message)}", err=True)
     raise typer.Exit(code)
 
 
@@ -123,10 +126,10 @@ def _plain_output() -> bool:
 
 
 def _width() -> int:
-    try:
-        return max(20, int(os.environ.get("COLUMNS", "")))
-    except ValueError:
-        return 100
+    """The plain-text width: ``COLUMNS`` clamped to 20..500 (100 when unset or not a number)."""
+    from baclofen_cli.render.safe import columns
+
+    return columns(os.environ.get("COLUMNS"))
 
 
 def _emit(fmt: Any, page: str, *args: Any, code: int = EXIT_OK) -> NoReturn:
@@ -136,7 +139,9 @@ def _emit(fmt: Any, page: str, *args: Any, code: int = EXIT_OK) -> NoReturn:
     ``page`` names a function that exists in ``render.views`` (a document for Rich
     or plain text), ``render.json_out`` and, for check results, ``render.fhir``;
     only the module needed is imported. A reader that closes the pipe early
-    (``| head -1``) ends the output quietly, with the status the result calls for.
+    (``| head -1``) ends the output quietly, with the status the result calls for;
+    any other failure to write (a full disk, a closed descriptor) is one line on
+    standard error and exit status 74.
     """
     if isinstance(fmt, bool):
         fmt = "json" if fmt else "text"
@@ -163,7 +168,21 @@ def _emit(fmt: Any, page: str, *args: Any, code: int = EXIT_OK) -> NoReturn:
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
+    except OSError as e:
+        _output_failed(e)
+        code = EXIT_OUTPUT
     raise typer.Exit(code)
+
+
+def _output_failed(error: OSError) -> None:
+    """Standard output cannot be written (full disk, closed descriptor): one line on stderr, then exit 74."""
+    _silence_stdout()
+    reason = error.strerror or type(error).__name__
+    try:
+        sys.stderr.write(f"baclo: error: cannot write the output: {reason}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _silence_stdout() -> None:
@@ -550,22 +569,42 @@ def _app_for(argv: List[str]) -> typer.Typer:
 def main(argv: Optional[List[str]] = None) -> None:
     """Console-script entry point: never lets a traceback reach the user.
 
+    Output that cannot be written ends the run with one line on standard error and
+    exit status 74; a reader that closes the pipe early (``| head -1``) is not an
+    error: the output stops quietly and the status is the one the result calls for.
     It ends with ``os._exit`` once the output is flushed: tearing the interpreter down
     (freeing every module and record one by one) would cost a run about a fifth of its
     time, and baclo holds nothing that needs closing by then.
     """
+    if sys.stderr is None:  # started with standard error closed: messages go nowhere, but nothing fails
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115
+    if sys.stdout is None:  # started with standard output closed (>&-)
+        sys.stderr.write("baclo: error: cannot write the output: standard output is closed\n")
+        sys.stderr.flush()
+        os._exit(EXIT_OUTPUT)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
     code = _run(sys.argv[1:] if argv is None else argv)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe: the reader has gone, nothing to add
-            pass
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader has gone: nothing to add
+        pass
+    except (OSError, ValueError) as e:
+        if code != EXIT_OUTPUT:
+            _output_failed(e if isinstance(e, OSError) else OSError(0, "standard output is closed"))
+            code = EXIT_OUTPUT
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
     os._exit(code)
+
+
+_OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EBADF, errno.EIO})
+"""Errors that can only mean an output could not be written (baclo reads before it writes)."""
 
 
 def _run(args: List[str]) -> int:
@@ -578,19 +617,39 @@ def _run(args: List[str]) -> int:
         typer.echo(str(e.code), err=True)
         return EXIT_INTERNAL
     except BacloError as e:
-        typer.echo(f"baclo: error: {e.message}", err=True)
+        typer.echo(f"baclo: error: {_visible(e.message)}", err=True)
         return e.exit_code
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_OK
     except KeyboardInterrupt:
-        return 130
+        _silence_stdout()
+        try:
+            sys.stderr.write("baclo: interrupted\n")
+        except (OSError, ValueError):
+            pass
+        return EXIT_INTERRUPTED
+    except OSError as e:
+        if e.errno not in _OUTPUT_ERRORS or os.environ.get("BACLO_DEBUG"):
+            return _internal(e)
+        _output_failed(e)
+        return EXIT_OUTPUT
     except Exception as e:  # noqa: BLE001 - the last line of defence against tracebacks
-        if os.environ.get("BACLO_DEBUG"):
-            raise
-        typer.echo(
-            f"baclo: internal error: {type(e).__name__}: {e}. This is a bug; please report it "
-            "(set BACLO_DEBUG=1 to see the traceback).", err=True,
-        )
-        return EXIT_INTERNAL
+        return _internal(e)
     return EXIT_OK
+
+
+def _internal(e: Exception) -> int:
+    if os.environ.get("BACLO_DEBUG"):
+        raise e
+    typer.echo(
+        f"baclo: internal error: {type(e).__name__}: {_visible(str(e))}. This is a bug; please report it "
+        "(set BACLO_DEBUG=1 to see the traceback).", err=True,
+    )
+    return EXIT_INTERNAL
+
+
+def _visible(text: str) -> str:
+    from baclofen_cli.render.safe import visible
+
+    return visible(text)

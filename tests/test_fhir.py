@@ -21,7 +21,7 @@ def validate(payload: Dict[str, Any]) -> Bundle:
 def test_check_fhir_output_validates_and_maps_severity(run: Any) -> None:
     result = run("check", "--with", "Percocet, valium, xyzzy", "--history", "COPD", "--daily-dose", "100",
                  "--format", "fhir")
-    assert result.exit_code == 3
+    assert result.exit_code == 4  # flagged and not checked
     payload = json.loads(result.stdout)
     bundle = validate(payload)
     issues = [e.resource for e in bundle.entry if e.resource.__resource_type__ == "DetectedIssue"]
@@ -51,12 +51,14 @@ def test_fhir_bundle_checks_like_the_equivalent_options(run: Any) -> None:
     from_fhir = json.loads(run("check", "--fhir", str(BUNDLE), "--json").stdout)
     texts = [i["text"] for i in from_fhir["inputs"]]
     assert texts == ["oxycodone", "Valium", "Tylenol", "ICD-10-CM N18.3", "hypertension",
-                     "Condition/c-3 (no readable condition name)"]
+                     "no condition named (Condition/c-3)"]
     by_options = json.loads(run("check", "--with", "oxycodone, Valium, Tylenol", "--history",
                                 "N18.3, hypertension", "--json").stdout)
     first, second = _same_findings(from_fhir, by_options)
     assert first == second
-    assert from_fhir["unrecognized"] == ["Condition/c-3 (no readable condition name)"]
+    assert from_fhir["unrecognized"] == ["no condition named (Condition/c-3)"]
+    assert from_fhir["skipped"] == [{"where": "other resources", "text": "1 (Observation)",
+                                     "reason": "baclo reads medicines, conditions, allergies, eGFR and creatinine clearance"}]
 
 
 def test_fhir_from_standard_input_and_single_resource(run: Any) -> None:
@@ -73,7 +75,7 @@ def test_fhir_from_standard_input_and_single_resource(run: Any) -> None:
 @pytest.mark.parametrize("content,needle", [
     ("{not json", "not valid JSON"),
     ('{"hello": 1}', "not a FHIR resource"),
-    ('{"resourceType": "Bundle", "entry": []}', "names no medication or condition"),
+    ('{"resourceType": "Bundle", "entry": []}', "names no medication, condition or kidney function"),
 ])
 def test_unreadable_fhir_input_exits_2(run: Any, tmp_path: Path, content: str, needle: str) -> None:
     path = tmp_path / "b.json"
@@ -95,7 +97,14 @@ def test_screen_fhir_lines_validate(run: Any, tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == 3
     bundles = [validate(json.loads(line)) for line in lines]
-    assert len(bundles[0].entry) >= 3
-    assert bundles[0].entry[0].resource.patient.reference == "Patient/p-1"
-    assert not bundles[1].entry
-    assert bundles[2].entry[0].resource.__resource_type__ == "OperationOutcome"
+    assert len(bundles[0].entry) >= 4
+    patient = bundles[0].entry[0]
+    assert patient.resource.__resource_type__ == "Patient"
+    assert patient.resource.identifier[0].value == "p 1"  # exactly as given; "p 1" is no FHIR id
+    assert patient.resource.id is None
+    assert bundles[0].entry[1].resource.patient.reference == patient.fullUrl
+    assert [e.resource.__resource_type__ for e in bundles[1].entry] == ["Patient"]  # clean: still named
+    assert bundles[1].entry[0].resource.id == "p2"
+    assert [e.resource.__resource_type__ for e in bundles[2].entry] == ["Patient", "OperationOutcome"]
+    rows = [int(b.identifier.value) for b in bundles]  # each bundle names its row
+    assert rows == sorted(set(rows)) and len(rows) == 3

@@ -151,4 +151,4 @@ def test_fhir_lines_one_bundle_per_row(run: Any, tmp_path: Path) -> None:
     assert len(lines) == len(ROWS)
     bundles = [json.loads(line) for line in lines]
     assert all(b["resourceType"] == "Bundle" for b in bundles)
-    assert bundles[3]["entry"][0]["resource"]["resourceType"] == "OperationOutcome"
+    assert [e["resource"]["resourceType"] for e in bundles[3]["entry"]] == ["Patient", "OperationOutcome"]

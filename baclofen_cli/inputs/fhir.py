@@ -65,25 +65,18 @@ MEDICATION_USES = ("MedicationStatement", "MedicationRequest", "MedicationDispen
 """Resources that say a patient takes, was prescribed, was given or was handed a medicine."""
 
 NOT_CURRENT: Dict[str, Dict[str, str]] = {
-    "MedicationStatement": {
-        "stopped": "stopped", "completed": "completed: no longer taken", "not-taken": "not taken",
-        "entered-in-error": "entered in error",
-    },
-    "MedicationRequest": {
-        "stopped": "stopped", "cancelled": "cancelled", "entered-in-error": "entered in error",
-    },
-    "MedicationDispense": {
-        "stopped": "stopped", "cancelled": "cancelled", "declined": "declined",
-        "entered-in-error": "entered in error",
-    },
-    "MedicationAdministration": {"not-done": "not given", "entered-in-error": "entered in error"},
-    "Medication": {"entered-in-error": "entered in error"},
-    "Observation": {"cancelled": "cancelled", "entered-in-error": "entered in error"},
+    "MedicationStatement": {"stopped": "", "completed": "no longer taken", "not-taken": "",
+                            "entered-in-error": ""},
+    "MedicationRequest": {"stopped": "", "cancelled": "", "entered-in-error": ""},
+    "MedicationDispense": {"stopped": "", "cancelled": "", "declined": "", "entered-in-error": ""},
+    "MedicationAdministration": {"not-done": "not given", "entered-in-error": ""},
+    "Medication": {"entered-in-error": ""},
+    "Observation": {"cancelled": "", "entered-in-error": ""},
 }
-"""Per resource type, the ``status`` values that mean "not current", with the reason shown."""
+"""Per resource type, the ``status`` values that mean "not current" (with a word of explanation if needed)."""
 
-CLINICAL_NOT_CURRENT = {"inactive": "inactive", "resolved": "resolved"}
-VERIFICATION_NOT_CURRENT = {"refuted": "refuted", "entered-in-error": "entered in error"}
+CLINICAL_NOT_CURRENT = frozenset({"inactive", "resolved"})
+VERIFICATION_NOT_CURRENT = frozenset({"refuted", "entered-in-error"})
 """Condition and AllergyIntolerance: ``clinicalStatus`` and ``verificationStatus`` codes that skip them."""
 
 EGFR_LOINC = frozenset({
@@ -612,8 +605,11 @@ def _status_reason(res: Dict[str, Any], kind: str) -> Optional[str]:
     status = res.get("status")
     if not isinstance(status, str):
         return None
-    reason = NOT_CURRENT.get(kind, {}).get(status.strip().lower())
-    return f"status {status.strip()}: {reason}" if reason else None
+    code = status.strip().lower()
+    table = NOT_CURRENT.get(kind, {})
+    if code not in table:
+        return None
+    return f"status {code}" + (f": {table[code]}" if table[code] else "")
 
 
 def _status_codes(value: Any) -> Set[str]:
@@ -634,11 +630,10 @@ def _clinical_reason(res: Dict[str, Any]) -> Optional[str]:
     verification = _status_codes(res.get("verificationStatus"))
     for code in sorted(verification):
         if code in VERIFICATION_NOT_CURRENT:
-            return f"verification status {code}: {VERIFICATION_NOT_CURRENT[code]}"
+            return f"verification status {code}"
     clinical = _status_codes(res.get("clinicalStatus"))
-    if clinical and clinical <= set(CLINICAL_NOT_CURRENT):
-        code = sorted(clinical)[0]
-        return f"clinical status {code}: {CLINICAL_NOT_CURRENT[code]}"
+    if clinical and clinical <= CLINICAL_NOT_CURRENT:
+        return f"clinical status {sorted(clinical)[0]}"
     return None
 
 

@@ -1,15 +1,21 @@
 """Find, read, parse and cache the knowledge file.
 
-The YAML is the single source of truth. Parsing it costs tens of milliseconds,
+The YAML is the single source of truth. Only a regular file is read (a FIFO, a
+device or a directory is refused at once, never waited on), and a key given twice
+in one mapping is an error naming both lines. Parsing costs tens of milliseconds,
 so after a successful load the parsed, checked content and its name indexes are
-written as JSON to a cache file whose name is the BLAKE2 hash of the YAML bytes
-and of this loader's version: any edit to the YAML (or a new baclo) misses the cache
-and is parsed and checked afresh, so the cache can never serve stale data.
+written as JSON to a cache file whose name is the BLAKE2 hash of the YAML bytes,
+of this baclo's version and of the source of the code that builds the cached
+structures (``CODE_MODULES``): any edit to the YAML or to that code misses the
+cache and is parsed and checked afresh. The cache file starts with a header line
+carrying a checksum of the rest; a cache that is truncated, edited, of another
+format or of the wrong shape is ignored and rebuilt, never served, never a crash.
 """
 
 
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
@@ -22,7 +28,7 @@ MAX_BYTES = 4 * 1024 * 1024
 """Refuse larger files before parsing: the bundled file is well under 1 MiB."""
 MAX_NODES = 500_000
 """Refuse parsed content with more values than this (bounds time and memory)."""
-CACHE_FORMAT = f"1-{__version__}"
+CACHE_FORMAT = f"2-{__version__}"
 ENV_DATA = "BACLO_DATA"
 ENV_CACHE = "BACLO_CACHE_DIR"
 ENV_NO_CACHE = "BACLO_NO_CACHE"
@@ -33,6 +39,31 @@ except ImportError:  # pragma: no cover - other Python implementations
     from hashlib import blake2b as _hash
 
 _loaded: Dict[Tuple[str, str], Knowledge] = {}
+_code_digest: Optional[str] = None
+
+CODE_MODULES = ("baclofen_cli.knowledge.loader", "baclofen_cli.knowledge.schema", "baclofen_cli.knowledge.model",
+                "baclofen_cli.names")
+"""The modules whose code shapes what the cache holds (the model, its checks and the name keys)."""
+
+
+def code_digest() -> str:
+    """A hash of the source of ``CODE_MODULES`` (about 0.1 ms): a code change is a new cache."""
+    global _code_digest
+    if _code_digest is None:
+        import sys
+
+        h = _hash(digest_size=16)
+        for name in CODE_MODULES:
+            module = sys.modules.get(name)
+            path = getattr(module, "__file__", None)
+            h.update(name.encode())
+            try:
+                with open(path, "rb") as f:  # type: ignore[arg-type]
+                    h.update(f.read())
+            except (OSError, TypeError):
+                h.update(b"?")  # no source to read: the version alone keys the cache
+        _code_digest = h.hexdigest()
+    return _code_digest
 
 
 def bundled_path() -> Path:
@@ -66,15 +97,21 @@ def load_knowledge(path: Optional[str] = None) -> Knowledge:
 
 
 def _read(path: Path, shown: str) -> bytes:
+    """The bytes of a regular file, at most MAX_BYTES; anything else is refused without waiting."""
     try:
-        if path.is_dir():
-            raise DataError(f"cannot read knowledge file {shown}: it is a directory")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(f"cannot read knowledge file {shown}: {_kind(info.st_mode)}, not a regular file")
+        if info.st_size > MAX_BYTES:
             raise DataError(
-                f"refusing knowledge file {shown}: it is {size:,} bytes, over the limit of {MAX_BYTES:,}"
+                f"refusing knowledge file {shown}: it is {info.st_size:,} bytes, over the limit of {MAX_BYTES:,}"
             )
-        with path.open("rb") as f:
+        # O_NONBLOCK: if the path became a FIFO since the stat, opening it must not wait for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as f:
+            mode = os.fstat(f.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise DataError(f"cannot read knowledge file {shown}: {_kind(mode)}, not a regular file")
             content = f.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise DataError(f"knowledge file not found: {shown}") from None
@@ -82,9 +119,23 @@ def _read(path: Path, shown: str) -> bytes:
         raise DataError(f"cannot read knowledge file {shown}: permission denied") from None
     except OSError as e:
         raise DataError(f"cannot read knowledge file {shown}: {e.strerror or e}") from None
-    if len(content) > MAX_BYTES:  # the file grew while we read it, or is a device
+    except ValueError as e:  # a path with a NUL character
+        raise DataError(f"cannot read knowledge file {shown}: {e}") from None
+    if len(content) > MAX_BYTES:  # the file grew while we read it
         raise DataError(f"refusing knowledge file {shown}: over the limit of {MAX_BYTES:,} bytes")
     return content
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "it is a directory"
+    if stat.S_ISFIFO(mode):
+        return "it is a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "it is a device"
+    if stat.S_ISSOCK(mode):
+        return "it is a socket"
+    return "it is a special file"
 
 
 def _parse(content: bytes, shown: str) -> Any:
@@ -99,14 +150,14 @@ def _parse(content: bytes, shown: str) -> Any:
         raise DataError(f"invalid knowledge file {shown}: it contains NUL characters (not a text file)")
     import yaml  # deferred: only a cache miss pays for it
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _strict_loader()
     try:
         raw = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader: no object-constructing tags
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = e.problem or e.context or "cannot be parsed"
-        if isinstance(e, yaml.constructor.ConstructorError):
+        if isinstance(e, yaml.constructor.ConstructorError) and "given twice" not in problem:
             problem = f"{problem} (tags that construct objects are refused)"
         raise DataError(f"invalid YAML in knowledge file {shown}{where}: {problem}") from None
     except yaml.YAMLError as e:
@@ -115,6 +166,41 @@ def _parse(content: bytes, shown: str) -> Any:
         raise DataError(f"invalid knowledge file {shown}: nested too deeply") from None
     _refuse_shared_and_huge(raw, shown)
     return raw
+
+
+_STRICT_LOADER: Any = None
+
+
+def _strict_loader() -> Any:
+    """The C safe loader (the Python one if libyaml is missing) that refuses a key given twice."""
+    global _STRICT_LOADER
+    if _STRICT_LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class StrictLoader(base):  # type: ignore[valid-type, misc]
+            def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+                if isinstance(node, yaml.MappingNode):
+                    self.flatten_mapping(node)
+                    first: Dict[Any, Any] = {}
+                    for key_node, _ in node.value:
+                        if not isinstance(key_node, yaml.ScalarNode):
+                            continue
+                        key = self.construct_object(key_node, deep=deep)
+                        try:
+                            earlier = first.setdefault(key, key_node.start_mark)
+                        except TypeError:
+                            continue
+                        if earlier is not key_node.start_mark:
+                            raise yaml.constructor.ConstructorError(
+                                None, None,
+                                f"the key {key!r} is given twice in one mapping (first at line {earlier.line + 1})",
+                                key_node.start_mark)
+                return super().construct_mapping(node, deep=deep)
+
+        _STRICT_LOADER = StrictLoader
+    return _STRICT_LOADER
 
 
 def _refuse_shared_and_huge(raw: Any, shown: str) -> None:
@@ -167,23 +253,37 @@ def _cache_file(digest: str) -> Optional[Path]:
     directory = _cache_dir()
     if directory is None:
         return None
-    key = _hash(f"{CACHE_FORMAT}:{digest}".encode(), digest_size=16).hexdigest()
+    key = _hash(f"{CACHE_FORMAT}:{digest}:{code_digest()}".encode(), digest_size=16).hexdigest()
     return directory / f"knowledge-{key}.json"
 
 
 def _from_cache(digest: str, shown: str) -> Optional[Knowledge]:
+    """The cached knowledge for this content and code, or None: anything wrong with the cache is a miss."""
     cache = _cache_file(digest)
     if cache is None:
         return None
     try:
-        with cache.open("rb") as f:
-            payload = json.loads(f.read())
-        if payload.get("format") != CACHE_FORMAT or payload.get("digest") != digest:
+        fd = os.open(cache, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return None
+            blob = f.read()
+        header_end = blob.find(b"\n")
+        header = json.loads(blob[:header_end])
+        body = memoryview(blob)[header_end + 1:]
+        if (not isinstance(header, dict) or header.get("format") != CACHE_FORMAT or header.get("digest") != digest
+                or header.get("code") != code_digest()
+                or header.get("checksum") != _hash(body, digest_size=32).hexdigest()):
             return None
-        names = (payload["medication_names"], payload["condition_names"])
-        return build_knowledge(payload["data"], path=shown, digest=digest, names=names)
-    except (OSError, ValueError, KeyError, TypeError, SchemaError):
-        return None  # a missing or damaged cache is simply rebuilt from the YAML
+        payload = json.loads(body.tobytes())
+        data, meds, conditions = payload["data"], payload["medication_names"], payload["condition_names"]
+        if not (isinstance(data, dict) and isinstance(meds, dict) and isinstance(conditions, dict)):
+            return None
+        knowledge = build_knowledge(data, path=shown, digest=digest, names=(meds, conditions))
+        knowledge.meta  # noqa: B018 - a first part built from the cache: its shape is as expected
+        return knowledge
+    except Exception:  # noqa: BLE001 - a missing or damaged cache is simply rebuilt from the YAML
+        return None
 
 
 def _write_cache(digest: str, raw: Any, knowledge: Knowledge) -> None:
@@ -191,8 +291,6 @@ def _write_cache(digest: str, raw: Any, knowledge: Knowledge) -> None:
     if cache is None:
         return
     payload = {
-        "format": CACHE_FORMAT,
-        "digest": digest,
         "data": raw,
         "medication_names": {k: list(t) for k, t in knowledge.medication_names.items()},
         "condition_names": {k: list(t) for k, t in knowledge.condition_names.items()},
@@ -200,10 +298,20 @@ def _write_cache(digest: str, raw: Any, knowledge: Knowledge) -> None:
     try:
         import tempfile  # deferred: only a cache miss writes
 
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        header = {"format": CACHE_FORMAT, "digest": digest, "code": code_digest(),
+                  "checksum": _hash(body, digest_size=32).hexdigest()}
         cache.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".knowledge-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(payload, f, ensure_ascii=False, separators=(",", ":"))
-        os.replace(tmp, cache)
-    except OSError:
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(json.dumps(header).encode("ascii") + b"\n" + body)
+            os.replace(tmp, cache)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except (OSError, ValueError, TypeError):
         pass  # a read-only home or full disk only costs speed, never correctness

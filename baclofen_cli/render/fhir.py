@@ -2,13 +2,25 @@
 
 Severity maps contraindicated and major to ``high``, moderate to ``moderate`` and
 minor to ``low``. Each issue names the user's items it implicates as contained
-Medication and Condition resources; items that were not recognized are reported
-in an OperationOutcome in the same Bundle, so nothing the user gave is lost.
+Medication and Condition resources; items that were not recognized, and inputs
+skipped as not current, are reported in an OperationOutcome in the same Bundle,
+so nothing the user gave is lost.
+
+Identity: every entry's ``fullUrl`` is a ``urn:uuid:`` (a version-5 UUID of what
+the entry is about, so the same input gives the same output and two different
+resources never share one). The patient is a Patient entry in every bundle that
+has one (clean and malformed screening rows included): its ``identifier`` carries
+the id exactly as given (system ``PATIENT_ID_SYSTEM``), and its ``id`` is that id
+when it is a valid FHIR id; issues refer to it by its ``fullUrl``, a UUID of the
+exact id, so two different ids never collide. A screening row's bundle names its
+row in ``Bundle.identifier`` (system ``ROW_SYSTEM``).
 """
 
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from typing import Any, Dict, List, Optional
 
 from baclofen_cli.check import NOT_CHECKED, CheckResult, Finding
@@ -25,6 +37,18 @@ _ISSUE_CODES = {
 }
 BACLOFEN_RXNORM = "1292"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+PATIENT_ID_SYSTEM = "https://baclo.invalid/fhir/patient-id"
+"""The identifier system of a patient id exactly as the input gave it."""
+ROW_SYSTEM = "https://baclo.invalid/fhir/screen-row"
+"""The identifier system of a screening row: its line number in the input file."""
+SOURCES_EXTENSION = "https://baclo.invalid/fhir/StructureDefinition/sources"
+NAMESPACE = uuid.UUID("4d7c6b0e-5a0f-5b8e-9a35-62a3c0f1b0a7")
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+KIND_WORDS = {"with": "medicine", "history": "condition"}
+
+
+def _urn(*parts: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(NAMESPACE, chr(31).join(parts))}"
 
 
 def _issue_code(f: Finding) -> Dict[str, Any]:
@@ -32,8 +56,35 @@ def _issue_code(f: Finding) -> Dict[str, Any]:
     return {"coding": [{"system": ACT_CODE, "code": code, "display": display}], "text": f.kind}
 
 
+class _Patient:
+    """The patient entry of a bundle and how its resources refer to it."""
+
+    def __init__(self, patient_id: Optional[str], row: Optional[int] = None) -> None:
+        self.entry: Optional[Dict[str, Any]] = None
+        self.reference: Optional[Dict[str, Any]] = None
+        self.key = patient_id if patient_id else (f"row {row}" if row is not None else "")
+        if patient_id is None and row is None:
+            return
+        resource: Dict[str, Any] = {"resourceType": "Patient"}
+        if patient_id:
+            if FHIR_ID.fullmatch(patient_id):
+                resource["id"] = patient_id
+            resource["identifier"] = [{"system": PATIENT_ID_SYSTEM, "value": patient_id}]
+            full_url = _urn("patient", patient_id)
+        else:  # a screening row without an id: a patient of its own, named by the row
+            full_url = _urn("patient of row", str(row))
+        self.entry = {"fullUrl": full_url, "resource": resource}
+        self.reference = {"reference": full_url}
+        if patient_id:
+            self.reference["identifier"] = {"system": PATIENT_ID_SYSTEM, "value": patient_id}
+
+    def subject(self) -> Dict[str, Any]:
+        return dict(self.reference) if self.reference else {"display": "the patient being checked"}
+
+
 def detected_issue(k: Knowledge, result: CheckResult, f: Finding, index: int,
-                   patient_id: Optional[str] = None) -> Dict[str, Any]:
+                   patient: Optional[_Patient] = None) -> Dict[str, Any]:
+    patient = patient or _Patient(None)
     kinds = {i.text: i.resolution.kind for i in result.items}
     contained: List[Dict[str, Any]] = [{
         "resourceType": "Medication", "id": "baclofen",
@@ -44,13 +95,12 @@ def detected_issue(k: Knowledge, result: CheckResult, f: Finding, index: int,
         local = f"item{n}"
         if kinds.get(text) == "history":
             contained.append({"resourceType": "Condition", "id": local, "code": {"text": text},
-                              "subject": _subject(patient_id)})
+                              "subject": patient.subject()})
         else:
             contained.append({"resourceType": "Medication", "id": local, "code": {"text": text}})
         implicated.append({"reference": f"#{local}", "display": text})
     issue: Dict[str, Any] = {
         "resourceType": "DetectedIssue",
-        "id": f"finding-{index}",
         "contained": contained,
         "status": "final",
         "code": _issue_code(f),
@@ -58,54 +108,72 @@ def detected_issue(k: Knowledge, result: CheckResult, f: Finding, index: int,
         "implicated": implicated,
         "detail": f"{f.title} ({f.severity}): {f.effect}",
         "mitigation": [{"action": {"text": f.advice}}],
-        "extension": [{"url": "https://baclo.invalid/fhir/StructureDefinition/sources",
-                       "valueString": "; ".join(f.sources)}],
+        "extension": [{"url": SOURCES_EXTENSION, "valueString": "; ".join(f.sources)}],
     }
-    if patient_id:
-        issue["patient"] = {"reference": f"Patient/{patient_id}"}
+    if patient.reference:
+        issue["patient"] = patient.subject()
     return issue
 
 
-def _subject(patient_id: Optional[str]) -> Dict[str, str]:
-    return {"reference": f"Patient/{patient_id}"} if patient_id else {"display": "the patient being checked"}
+def _entries(k: Knowledge, result: CheckResult, patient: _Patient, row: Optional[int]) -> List[Dict[str, Any]]:
+    where = "" if row is None else str(row)
+    entries: List[Dict[str, Any]] = []
+    if patient.entry:
+        entries.append(patient.entry)
+    for i, f in enumerate(result.findings, 1):
+        full_url = _urn("finding", patient.key, where, str(i), f.id, f.severity, *f.inputs)
+        resource = detected_issue(k, result, f, i, patient)
+        resource["id"] = full_url[len("urn:uuid:"):]
+        entries.append({"fullUrl": full_url, "resource": resource})
+    issues: List[Dict[str, Any]] = [
+        {"severity": "warning", "code": "not-found",
+         "diagnostics": f"not recognized, so not checked: {i.text} ({KIND_WORDS.get(i.resolution.kind, 'item')})"}
+        for i in result.items if i.status == NOT_CHECKED]
+    issues += [{"severity": "information", "code": "informational",
+                "diagnostics": f"skipped, not checked: {s.where}: {s.text} ({s.reason})"} for s in result.skipped]
+    if issues:
+        full_url = _urn("outcome", patient.key, where, *(i["diagnostics"] for i in issues))
+        entries.append({"fullUrl": full_url, "resource": {
+            "resourceType": "OperationOutcome", "id": full_url[len("urn:uuid:"):], "issue": issues}})
+    return entries
 
 
-def bundle(k: Knowledge, result: CheckResult, patient_id: Optional[str] = None) -> Dict[str, Any]:
-    entries: List[Dict[str, Any]] = [
-        {"fullUrl": f"urn:uuid:baclo-finding-{i}", "resource": detected_issue(k, result, f, i, patient_id)}
-        for i, f in enumerate(result.findings, 1)
-    ]
-    not_checked = [i for i in result.items if i.status == NOT_CHECKED]
-    if not_checked:
-        entries.append({"fullUrl": "urn:uuid:baclo-not-checked", "resource": {
-            "resourceType": "OperationOutcome",
-            "id": "not-checked",
-            "issue": [{"severity": "warning", "code": "not-found",
-                       "diagnostics": f"not recognized, so not checked: {i.text} (--{i.resolution.kind})"}
-                      for i in not_checked],
-        }})
-    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+def _bundle(entries: List[Dict[str, Any]], row: Optional[int] = None) -> Dict[str, Any]:
+    payload: Dict[str, Any] = {"resourceType": "Bundle", "type": "collection"}
+    if row is not None:
+        payload["identifier"] = {"system": ROW_SYSTEM, "value": str(row)}
+    payload["entry"] = entries
+    return payload
+
+
+def bundle(k: Knowledge, result: CheckResult, patient_id: Optional[str] = None,
+           row: Optional[int] = None) -> Dict[str, Any]:
+    """The findings of one check as a Bundle (``patient_id`` exactly as given; ``row`` for a screening row)."""
+    patient = _Patient(patient_id if patient_id is not None else result.patient_id, row)
+    return _bundle(_entries(k, result, patient, row), row)
 
 
 def check_page(k: Knowledge, result: CheckResult) -> Dict[str, Any]:
     return bundle(k, result)
 
 
+def row_bundle(k: Knowledge, number: int, patient_id: str, result: Optional[CheckResult],
+               error: Optional[str] = None) -> Dict[str, Any]:
+    """One screened row as a Bundle: its Patient and its findings, or an OperationOutcome if malformed."""
+    if result is not None:
+        return bundle(k, result, patient_id or None, number)
+    patient = _Patient(patient_id or None, number)
+    entries = [patient.entry] if patient.entry else []
+    full_url = _urn("malformed", patient.key, str(number), error or "")
+    entries.append({"fullUrl": full_url, "resource": {
+        "resourceType": "OperationOutcome", "id": full_url[len("urn:uuid:"):],
+        "issue": [{"severity": "error", "code": "structure",
+                   "diagnostics": f"row {number}: {error or 'malformed'}; not checked"}]}})
+    return _bundle(entries, number)
+
+
 def bundle_line(k: Knowledge, outcome: Any) -> str:
     """One screened row as a single-line Bundle (malformed rows carry an OperationOutcome)."""
-    patient_id = outcome.row.id or f"row-{outcome.row.number}"
-    if outcome.result is None:
-        payload: Dict[str, Any] = {"resourceType": "Bundle", "type": "collection", "entry": [{
-            "fullUrl": f"urn:uuid:baclo-row-{outcome.row.number}",
-            "resource": {"resourceType": "OperationOutcome", "id": f"row-{outcome.row.number}",
-                         "issue": [{"severity": "error", "code": "structure",
-                                    "diagnostics": f"row {outcome.row.number}: {outcome.error}"}]}}]}
-    else:
-        payload = bundle(k, outcome.result, _safe_id(patient_id))
+    payload = row_bundle(k, outcome.row.number, outcome.row.id or "", outcome.result, outcome.error)
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
-
-def _safe_id(text: str) -> str:
-    """FHIR ids are [A-Za-z0-9-.]{1,64}; anything else is replaced."""
-    cleaned = "".join(c if c.isascii() and (c.isalnum() or c in "-.") else "-" for c in text)[:64]
-    return cleaned or "unknown"

@@ -101,6 +101,8 @@ def check_result(k: Knowledge, result: CheckResult) -> Dict[str, Any]:
         "inputs": inputs,
         "findings": findings,
         "unrecognized": list(result.unrecognized),
+        "skipped": [{"where": s.where, "text": s.text, "reason": s.reason} for s in result.skipped],
+        "patient_id": result.patient_id,
         "highest_severity": result.highest_severity,
         "counts": result.counts(),
         "summary": summary_line(result),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import IO, List, Sequence
 
 from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text
+from baclofen_cli.render.safe import visible
 
 
 def render(document: Sequence[Block], out: IO[str], width: int = 100) -> None:
@@ -14,7 +15,7 @@ def render(document: Sequence[Block], out: IO[str], width: int = 100) -> None:
 def lines(document: Sequence[Block], width: int = 100) -> List[str]:
     width = max(width, 20)
     result: List[str] = []
-    for block in document:
+    for block in map(safe_block, document):
         if isinstance(block, Heading):
             if result and result[-1] != "":
                 result.append("")
@@ -30,6 +31,23 @@ def lines(document: Sequence[Block], width: int = 100) -> List[str]:
         elif isinstance(block, Spacer):
             result.append("")
     return result
+
+
+def safe_block(block: Block) -> Block:
+    """The block with every text in it made visible (see ``render.safe``): no raw control characters."""
+    if isinstance(block, Heading):
+        return block._replace(text=visible(block.text))
+    if isinstance(block, Para):
+        return block._replace(text=visible(block.text), label=visible(block.label) if block.label else block.label,
+                              sources=tuple(visible(s) for s in block.sources))
+    if isinstance(block, Table):
+        return block._replace(columns=tuple(visible(c) for c in block.columns),
+                              rows=tuple(tuple(visible(c) for c in row) for row in block.rows),
+                              title=visible(block.title) if block.title else block.title)
+    if isinstance(block, Bars):
+        return block._replace(steps=tuple((visible(label), value, visible(caption))
+                                          for label, value, caption in block.steps))
+    return block
 
 
 def _para(p: Para) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Optional, Sequence, Union
 
 from rich import box
@@ -11,6 +12,8 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text
+from baclofen_cli.render.plain import safe_block
+from baclofen_cli.render.safe import columns
 
 STYLES = {
     "contraindicated": "bold white on red",
@@ -26,12 +29,23 @@ STYLES = {
 
 
 def make_console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=False)
+    """A console that reads no markup; ``COLUMNS`` and ``LINES`` are clamped (Rich would trust any number)."""
+    width = _number(os.environ.get("COLUMNS"))
+    height = _number(os.environ.get("LINES"))
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=False,
+                   width=width, height=height)
+
+
+def _number(value: Optional[str]) -> Optional[int]:
+    """A clamped size from the environment, or None to let Rich ask the terminal."""
+    if value is None or not value.strip().lstrip("-").isdigit():
+        return None
+    return columns(value)
 
 
 def render(document: Sequence[Block], console: Optional[Console] = None) -> None:
     console = console or make_console()
-    for block in document:
+    for block in map(safe_block, document):
         if isinstance(block, Heading):
             style = STYLES.get(block.style or "", "bold underline" if block.level == 1 else "bold")
             console.print()  # headings open a new block on screen

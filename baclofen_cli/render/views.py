@@ -293,6 +293,10 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
             nkc = k.no_known_caution
             blocks.append(Para(nkc.patient_statement if patient else nkc.statement, sources=nkc.sources,
                                indent=1, style="dim"))
+    if result.skipped:
+        blocks.append(Heading(f"Skipped ({len(result.skipped)}): not current, so not checked", level=2, style="dim"))
+        for s in result.skipped:
+            blocks.append(Para(f"{shown(s.text)}: {s.reason}", label=s.where, bullet=True, style="dim"))
     blocks.append(Spacer())
     blocks.append(Para(summary_line(result), style=result.highest_severity or ("not-checked" if not_checked else "ok")))
     blocks.extend(disclaimer(k, result.audience))
@@ -303,6 +307,8 @@ def _inputs_line(result: CheckResult) -> List[Block]:
     meds = [i.text for i in result.items if i.resolution.kind == "with"]
     conds = [i.text for i in result.items if i.resolution.kind == "history"]
     blocks: List[Block] = []
+    if result.patient_id is not None:
+        blocks.append(Para(shown(result.patient_id), label="Patient", style="dim"))
     if meds:
         blocks.append(Para(_clip_list(meds), label="Medicines", style="dim"))
     if conds:

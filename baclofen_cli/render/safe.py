@@ -1,0 +1,41 @@
+"""The output boundary: text from input or data files never reaches a terminal raw.
+
+``visible`` shows every control character, escape sequence, line or paragraph
+separator, bidirectional override and other invisible format character as a
+backslash escape (``\\x1b``, ``\\n``, ``\\u202e``), so an item can neither colour the
+screen nor start a line of its own. Ordinary spaces (also no-break spaces) and all
+printable letters are kept. ``columns`` reads ``COLUMNS`` clamped to a sane range.
+No imports: the renderers and the CLI's error path use it at no cost.
+"""
+
+MIN_COLUMNS = 20
+MAX_COLUMNS = 500
+DEFAULT_COLUMNS = 100
+_LINE_BREAKS = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x1f\x85\u2028\u2029")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def visible(text: str) -> str:
+    """``text`` with every non-printing character (except a space) written as a visible escape."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or (c.isspace() and c not in _LINE_BREAKS) else _escape(c) for c in text)
+
+
+def _escape(c: str) -> str:
+    named = _NAMED.get(c)
+    if named:
+        return named
+    code = ord(c)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def columns(value: "str | None", default: int = DEFAULT_COLUMNS) -> int:
+    """A width from ``COLUMNS``-like text, clamped to MIN_COLUMNS..MAX_COLUMNS; ``default`` if not a number."""
+    try:
+        width = int((value or "").strip())
+    except ValueError:
+        return default
+    return min(max(width, MIN_COLUMNS), MAX_COLUMNS)
