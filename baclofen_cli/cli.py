@@ -18,8 +18,8 @@ from baclofen_cli import __version__
 from baclofen_cli.errors import (
     EXIT_FLAGGED,
     EXIT_INTERNAL,
-    EXIT_NOT_RECOGNIZED,
     EXIT_INTERRUPTED,
+    EXIT_NOT_RECOGNIZED,
     EXIT_OK,
     EXIT_OUTPUT,
     EXIT_USAGE,

@@ -164,7 +164,7 @@ def _read_bytes(path: str, shown: str) -> bytes:
         raise FhirError(f"cannot read {shown}: {e.strerror or e}") from None
     if len(raw) > MAX_BYTES:
         raise FhirError(f"{shown} is over the limit of {MAX_BYTES:,} bytes")
-    return raw
+    return bytes(raw)
 
 
 class _JsonProblem(ValueError):
@@ -396,7 +396,8 @@ class _Reader:
                                                "the medication it refers to is not in the file"))
         return names, codes, problems
 
-    def _medication_of(self, med: Dict[str, Any], where: str, owner: Optional[Dict[str, Any]]) -> Tuple[List[str], List[str], List[Unreadable]]:
+    def _medication_of(self, med: Dict[str, Any], where: str,
+                       owner: Optional[Dict[str, Any]]) -> Tuple[List[str], List[str], List[Unreadable]]:
         """A Medication's names: its code, then each ingredient (inline or referenced)."""
         names, codes, problem = _concept(med.get("code"), "Medication.code")
         problems = [Unreadable(where, problem[0], problem[1])] if problem else []
@@ -427,7 +428,7 @@ class _Reader:
                                                "an ingredient it refers to is not in the file"))
         return names, codes, problems
 
-    def _allergy(self, found: _Found, conditions: "_Items", unreadable: List[Unreadable],
+    def _allergy(self, found: _Found, conditions: _Items, unreadable: List[Unreadable],
                  skipped: List[Skipped]) -> None:
         res = found.resource
         names, codes, problem = _concept(res.get("code"), "code")

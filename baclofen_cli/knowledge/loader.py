@@ -189,7 +189,7 @@ def _strict_loader() -> Any:
                             continue
                         key = self.construct_object(key_node, deep=deep)
                         try:
-                            earlier = first.setdefault(key, key_node.start_mark)
+                            earlier: Any = first.setdefault(key, key_node.start_mark)
                         except TypeError:
                             continue
                         if earlier is not key_node.start_mark:
