@@ -612,6 +612,8 @@ def _run(args: List[str]) -> int:
     try:
         _app_for(args)(args=args, prog_name="baclo")
     except SystemExit as e:
+        if e.code == EXIT_INTERRUPTED:  # Typer turns Ctrl-C inside a command into exit 130, silently
+            return _interrupted()
         if e.code is None or isinstance(e.code, int):
             return e.code or EXIT_OK
         typer.echo(str(e.code), err=True)
@@ -623,12 +625,7 @@ def _run(args: List[str]) -> int:
         _silence_stdout()
         return EXIT_OK
     except KeyboardInterrupt:
-        _silence_stdout()
-        try:
-            sys.stderr.write("baclo: interrupted\n")
-        except (OSError, ValueError):
-            pass
-        return EXIT_INTERRUPTED
+        return _interrupted()
     except OSError as e:
         if e.errno not in _OUTPUT_ERRORS or os.environ.get("BACLO_DEBUG"):
             return _internal(e)
@@ -637,6 +634,15 @@ def _run(args: List[str]) -> int:
     except Exception as e:  # noqa: BLE001 - the last line of defence against tracebacks
         return _internal(e)
     return EXIT_OK
+
+
+def _interrupted() -> int:
+    _silence_stdout()
+    try:
+        sys.stderr.write("baclo: interrupted\n")
+    except (OSError, ValueError):
+        pass
+    return EXIT_INTERRUPTED
 
 
 def _internal(e: Exception) -> int:

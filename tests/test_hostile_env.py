@@ -253,3 +253,18 @@ def test_damaged_cache_from_the_cli_is_not_a_crash(run: Any, tmp_path: Path) -> 
         cache.write_text('{"format": "2"}\n[]')
     loader._loaded.clear()
     assert run("check", "--with", "oxycodone", env=env).exit_code == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_interrupt_says_so_and_exits_130(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    proc = subprocess.Popen([baclo_path(), "check", "--fhir", "-"], cwd=tmp_path, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "BACLO_CACHE_DIR": str(tmp_path / "cache")})
+    time.sleep(1.5)  # started, and waiting for standard input
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err == b"baclo: interrupted\n" and out == b""
