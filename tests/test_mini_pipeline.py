@@ -101,7 +101,7 @@ def test_every_item_is_accounted_for(mini: Any) -> None:
     assert statuses == {"Percocet": FLAGGED, "xyzzy": NOT_CHECKED, "Tylenol": NO_KNOWN_INTERACTION,
                         "ckd": FLAGGED, "hypertension": NO_KNOWN_CAUTION}
     assert result.unrecognized == ("xyzzy",)
-    assert exit_status(result) == 3
+    assert exit_status(result) == 4  # flagged and not checked
 
 
 def test_product_resolves_to_each_ingredient(mini: Any) -> None:
@@ -188,7 +188,7 @@ def test_markup_in_data_and_input_is_literal_in_rich_output(run: Any) -> None:
 def test_rich_output_at_any_width(run: Any, columns: str) -> None:
     result = run("--data", str(MINI), "check", "--with", "Percocet, xyzzy", "--history", "ckd",
                  env={"FORCE_COLOR": "1", "COLUMNS": columns})
-    assert result.exit_code == 3
+    assert result.exit_code == 4
     assert "NOT CHECKED" in result.stdout
     width = int(columns)
     import re
