@@ -268,3 +268,20 @@ def test_interrupt_says_so_and_exits_130(tmp_path: Path) -> None:
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert err == b"baclo: interrupted\n" and out == b""
+
+
+def _strings(value: Any) -> List[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [s for v in value for s in _strings(v)] if isinstance(value, list) else []
+
+
+@pytest.mark.parametrize("fmt", ["--json", "--format=fhir"])
+def test_json_output_escapes_what_a_terminal_would_act_on(run: Any, fmt: str) -> None:
+    item = EVIL + "\x7f\u200b"
+    result = run("check", "--with", item, fmt)
+    for bad in ("\x1b", "\x9b", "\u202e", "\u2028", "\r", "\x7f", "\u200b"):
+        assert bad not in result.stdout
+    assert any(item in s for s in _strings(json.loads(result.stdout)))  # the same value, exactly

@@ -25,6 +25,7 @@ from typing import Any, Dict, List, Optional
 
 from baclofen_cli.check import NOT_CHECKED, CheckResult, Finding
 from baclofen_cli.knowledge.model import Knowledge
+from baclofen_cli.render.safe import json_safe
 
 SEVERITY = {"contraindicated": "high", "major": "high", "moderate": "moderate", "minor": "low"}
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -175,5 +176,5 @@ def row_bundle(k: Knowledge, number: int, patient_id: str, result: Optional[Chec
 def bundle_line(k: Knowledge, outcome: Any) -> str:
     """One screened row as a single-line Bundle (malformed rows carry an OperationOutcome)."""
     payload = row_bundle(k, outcome.row.number, outcome.row.id or "", outcome.result, outcome.error)
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return json_safe(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
 

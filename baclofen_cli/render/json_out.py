@@ -23,7 +23,9 @@ def to_plain(value: Any) -> Any:
 
 
 def dump(payload: Any, out: IO[str]) -> None:
-    out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    from baclofen_cli.render.safe import json_safe
+
+    out.write(json_safe(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n")
 
 
 def envelope(k: Knowledge, **content: Any) -> Dict[str, Any]:

@@ -39,3 +39,21 @@ def columns(value: "str | None", default: int = DEFAULT_COLUMNS) -> int:
     except ValueError:
         return default
     return min(max(width, MIN_COLUMNS), MAX_COLUMNS)
+
+
+_JSON_UNSAFE = None
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL, C1 controls, line separators,
+    bidirectional and zero-width characters written as ``\\uXXXX`` escapes: the same JSON value, but
+    nothing a terminal would act on. (``json.dumps`` already escapes C0 controls inside strings.)"""
+    global _JSON_UNSAFE
+    if text.isascii() and "\x7f" not in text:
+        return text
+    if _JSON_UNSAFE is None:
+        import re
+
+        _JSON_UNSAFE = re.compile("[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+                                  "\ufff9-\ufffb\ud800-\udfff]")
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
