@@ -234,7 +234,7 @@ class _Reader:
             kind = res["resourceType"]
             ident = res.get("id")
             if owner is not None:
-                where = f"{at}#{ident}" if isinstance(ident, str) else at
+                where = at
             else:
                 where = f"{kind}/{ident}" if isinstance(ident, str) and ident else f"{kind} ({at})"
             self.found.append(_Found(res, where, owner))
@@ -265,7 +265,9 @@ class _Reader:
             if contained is not None and not isinstance(contained, list):
                 self.problems.append(Unreadable(where, _preview(contained), "contained is not a list"))
             for i, inner in enumerate(_list(contained), 1):
-                children.append((inner, f"{where} contained {i}", res))
+                local = inner.get("id") if isinstance(inner, dict) else None
+                children.append((inner, f"{where}#{local}" if isinstance(local, str) and local
+                                 else f"{where} contained {i}", res))
             stack.extend(reversed(children))
 
     # -- references
