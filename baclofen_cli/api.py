@@ -27,6 +27,7 @@ def check_record(knowledge: Knowledge, record: Record, *, audience: str = PROFES
     resolver = resolver or Resolver(knowledge)
     resolutions = (resolver.resolve_all(record.medications, WITH)
                    + resolver.resolve_all(record.conditions, HISTORY))
-    resolutions += [Resolution(f"{u.text} ({u.where})", WITH, (), "", hint=u.reason) for u in record.unreadable]
+    resolutions += [Resolution(f"{u.text} ({u.where})", HISTORY if u.kind == HISTORY else WITH, (), "", hint=u.reason)
+                    for u in record.unreadable]
     result = check(knowledge, resolutions, record.daily_dose_mg, audience, renal=record.renal, country=country)
     return result._replace(skipped=record.skipped, patient_id=record.patient_id)

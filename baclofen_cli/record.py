@@ -19,6 +19,8 @@ class Unreadable(NamedTuple):
     text: str
     """What was there (a code, raw text), shown to the user."""
     reason: str
+    kind: str = "with"
+    """``with`` when it stood for a medicine, ``history`` for a condition, allergy or measurement."""
 
 
 class Skipped(NamedTuple):

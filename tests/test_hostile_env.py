@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
+from conftest import ESC, MINI
+from test_installed import baclo_path
 
 from baclofen_cli.errors import DataError
 from baclofen_cli.knowledge import load_knowledge, loader
 from baclofen_cli.render.safe import columns, visible
-from tests.conftest import ESC, MINI
-from tests.test_installed import baclo_path
 
 EVIL = "xyzzy\n- oxycodone: no known interaction\x1b[31m\x9b2J\u202e\u2028end\r"
 

@@ -43,6 +43,9 @@ from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 from baclofen_cli.errors import EXIT_USAGE, BacloError
 from baclofen_cli.record import Record, RenalFunction, Skipped, Unreadable
 
+HISTORY_KIND = "history"
+"""``Unreadable.kind`` for what stood for a condition, an allergy or a kidney-function measurement."""
+
 MAX_BYTES = 50 * 1024 * 1024
 MAX_RESOURCES = 1_000_000
 
@@ -325,10 +328,11 @@ class _Reader:
                     continue
                 conditions.extend(names)
                 if problem:
-                    unreadable.append(Unreadable(found.where, problem[0], problem[1]))
-                unreadable.extend(Unreadable(found.where, c, _CODED_ONLY_CONDITION) for c in codes)
+                    unreadable.append(Unreadable(found.where, problem[0], problem[1], HISTORY_KIND))
+                unreadable.extend(Unreadable(found.where, c, _CODED_ONLY_CONDITION, HISTORY_KIND) for c in codes)
                 if not names and not codes and not problem:
-                    unreadable.append(Unreadable(found.where, "no condition named", "the resource names no condition"))
+                    unreadable.append(Unreadable(found.where, "no condition named", "the resource names no condition",
+                                                  HISTORY_KIND))
             elif kind == "AllergyIntolerance":
                 patients.subject(found, res.get("patient"))
                 self._allergy(found, conditions, unreadable, skipped)
@@ -453,7 +457,7 @@ class _Reader:
             # a substance baclo cannot read might be baclofen: never assume it is not
             shown = "; ".join(codes) or (problem[0] if problem else "no substance named")
             unreadable.append(Unreadable(found.where, f"allergy: {shown}",
-                                         "cannot tell whether this allergy is to baclofen"))
+                                         "cannot tell whether this allergy is to baclofen", HISTORY_KIND))
         else:
             skipped.append(Skipped(found.where, f"allergy: {described}", "an allergy to something other than baclofen"))
 
@@ -481,7 +485,7 @@ class _Reader:
                 if holder.get("dataAbsentReason") is not None and problem == "no value":
                     skipped.append(Skipped(where, label, "no value (dataAbsentReason)"))
                 else:
-                    unreadable.append(Unreadable(where, label, problem))
+                    unreadable.append(Unreadable(where, label, problem, HISTORY_KIND))
                 continue
             assert value is not None
             when = res.get("effectiveDateTime") or res.get("issued")
