@@ -17,6 +17,7 @@ import typer
 from baclofen_cli import __version__
 from baclofen_cli.errors import (
     EXIT_FLAGGED,
+    EXIT_FLAGGED_AND_NOT_CHECKED,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_NOT_RECOGNIZED,
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
 EXIT_CODES_HELP = (
     f"Exit status: {EXIT_OK} every item recognized and nothing flagged; {EXIT_FLAGGED} something "
     f"flagged (at or above --fail-on); {EXIT_USAGE} usage error or invalid knowledge file; "
-    f"{EXIT_NOT_RECOGNIZED} at least one item not recognized (the rest is still reported)."
+    f"{EXIT_NOT_RECOGNIZED} at least one item not recognized and nothing flagged (the rest is still reported); "
+    f"{EXIT_FLAGGED_AND_NOT_CHECKED} something flagged AND some item not recognized."
 )
 
 SHORT_HELP = """\
@@ -368,8 +370,9 @@ def check(
         help="Also check one patient's FHIR R4 Bundle or resource (JSON; - reads standard input): medicines, "
              "conditions, allergies to baclofen, eGFR and creatinine clearance, at any depth.",
     ),
-    daily_dose: Optional[float] = typer.Option(
-        None, "--daily-dose", metavar="MG", help="Total baclofen per day in mg, checked against the labelled limits.",
+    daily_dose: Optional[str] = typer.Option(
+        None, "--daily-dose", metavar="MG",
+        help="Total baclofen per day in mg (60, 60 mg or 60mg), checked against the labelled limits.",
     ),
     audience: Audience = AUDIENCE_OPTION,
     fail_on: Grade = FAIL_ON_OPTION,
@@ -384,13 +387,13 @@ def check(
     """
     from baclofen_cli.api import check_record
     from baclofen_cli.check import exit_status
-    from baclofen_cli.record import Record
-    from baclofen_cli.resolve import split_items
+    from baclofen_cli.inputs import InputError
+    from baclofen_cli.inputs.options import record_from_options
 
-    record = Record(medications=tuple(split_items(_clean(v) for v in with_)),
-                    conditions=tuple(split_items(_clean(v) for v in history)), daily_dose_mg=daily_dose)
-    if daily_dose is not None and not (0 < daily_dose < float("inf")):
-        fail(f"--daily-dose must be a positive number of mg per day, not {daily_dose:g}")
+    try:
+        record = record_from_options(with_, history, daily_dose)
+    except InputError as e:
+        fail(e.message, e.exit_code)
     k = _knowledge(ctx)
     if fhir is not None:
         record = _with_fhir(record, fhir)
@@ -423,109 +426,227 @@ def _with_fhir(record: "Record", path: str) -> "Record":
         unreadable=record.unreadable + found.unreadable, skipped=record.skipped + found.skipped)
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+SCREEN_EPILOG = (
+    "Row statuses: flagged (a finding; it may also have items not checked), clean (every item recognized, "
+    "nothing found), not-fully-checked (nothing found, some item not recognized or not readable), "
+    "nothing-to-check (the row names nothing), malformed (the row could not be read; kept with its line). "
+    "Exit status: 0 every row clean; 1 a row flagged (at or above --fail-on) and every row fully checked; "
+    "3 some row not fully checked, nothing-to-check or malformed, nothing flagged; 4 flagged AND something "
+    "not checked; 2 usage error or unusable file (nothing written); 74 output could not be written; "
+    "130 interrupted (an existing --out file is left as it was)."
+)
+
+
+class OutFormat(str, Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+@app.command(epilog=SCREEN_EPILOG)
 def screen(
     ctx: typer.Context,
     file: str = typer.Argument(..., metavar="FILE", help="CSV, TSV or JSON Lines of patients; - reads standard input."),
     format_in: Optional[InputFormat] = typer.Option(None, "--format-in", case_sensitive=False,
                                                     help="Input format (default: from the file extension, else csv)."),
-    id_column: str = typer.Option("id", "--id-column", help="Column holding the patient id."),
-    medications_column: str = typer.Option("medications", "--medications-column",
-                                           help="Column of medications (items separated by ; or |)."),
-    conditions_column: str = typer.Option("conditions", "--conditions-column",
-                                          help="Column of conditions (items separated by ; or |)."),
-    dose_column: str = typer.Option("daily_dose_mg", "--dose-column", help="Column of the daily dose in mg (optional)."),
+    delimiter: Optional[str] = typer.Option(None, "--delimiter", metavar="CHAR",
+                                            help="Field separator of a CSV file, such as ';' (default ',', tab for TSV)."),
+    encoding: str = typer.Option("utf-8", "--encoding", metavar="NAME",
+                                 help="Text encoding of the file (default UTF-8, with or without BOM; e.g. cp1252)."),
+    id_column: Optional[str] = typer.Option(None, "--id-column", metavar="NAME",
+                                            help="Column of the patient id (default: id or patient_id)."),
+    medications_column: Optional[str] = typer.Option(
+        None, "--medications-column", metavar="NAME",
+        help="Column of medications, items separated by ; or | (default: medications or medication; - for none)."),
+    conditions_column: Optional[str] = typer.Option(
+        None, "--conditions-column", metavar="NAME",
+        help="Column of conditions, items separated by ; or | (default: conditions or condition; - for none)."),
+    dose_column: Optional[str] = typer.Option(
+        None, "--dose-column", metavar="NAME",
+        help="Column of the daily dose, 60 or 60 mg (default: daily_dose_mg or daily_dose; optional)."),
     out: Optional[str] = typer.Option(None, "--out", metavar="PATH",
-                                      help="Write one record per input row, in input order (.csv or .jsonl)."),
-    strict: bool = typer.Option(False, "--strict", help="Stop at the first malformed row (exit 2)."),
-    show: int = typer.Option(20, "--show", min=0, help="How many flagged rows to list on screen."),
+                                      help="Write one record per input row, in input order (.csv or .jsonl; "
+                                           "- for standard output, the summary then goes to standard error)."),
+    out_format: Optional[OutFormat] = typer.Option(None, "--out-format", case_sensitive=False,
+                                                   help="csv or jsonl for --out (default: from its name; jsonl for -)."),
+    strict: bool = typer.Option(False, "--strict", help="Stop at the first malformed row (exit 2, nothing written)."),
+    show: int = typer.Option(20, "--show", min=0, help="How many flagged rows to list (the most severe first)."),
+    suggest: bool = typer.Option(False, "--suggest", help="Look for spelling suggestions for unrecognized items "
+                                                          "(slower; listed in the summary)."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", case_sensitive=False,
                                                help="text, json (the summary) or fhir (a Bundle per patient, JSON Lines)."),
     fail_on: Grade = FAIL_ON_OPTION,
     json: bool = typer.Option(False, "--json", help="Shorthand for --format json."),
 ) -> None:
-    """Screen a whole patient list: every row flagged, clean, not fully checked or malformed."""
+    """Screen a whole patient list: every row flagged, clean, not fully checked, nothing to check or malformed."""
     from baclofen_cli import screen as screening
+    from baclofen_cli.inputs import InputError
+    from baclofen_cli.inputs.table import Columns, TableAdapter, format_for, open_text
 
     fmt = "json" if json else output_format.value
-    k = _knowledge(ctx)
-    columns = screening.Columns(id_column, medications_column, conditions_column, dose_column)
     source = "standard input" if file == "-" else _clean(file)
-    in_format = screening.format_for(file, format_in.value if format_in else None)
-    writer = None
-    progress = None
-    summary = screening.Summary()
+    if out is not None:
+        out = _clean(out)
+        if out != "-" and _is_stdout(out):  # --out /dev/stdout: the same as --out -
+            out = "-"
+        if out == "-" and fmt == "fhir":
+            fail("--out - and --format fhir both write to standard output: choose one")
+        if out != "-" and file != "-" and screening.same_file(out, file):
+            fail(f"--out {out} is the input file: baclo never writes over its input")
+    k = _knowledge(ctx)
+    columns = Columns(*(_clean(c) if c is not None else None
+                        for c in (id_column, medications_column, conditions_column, dose_column)))
+    in_format = format_for(file, format_in.value if format_in else None)
     try:
-        stream = sys.stdin if file == "-" else open(file, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+        if file == "-":
+            binary: Any = sys.stdin.buffer
+        else:
+            if os.path.isdir(file):
+                fail(f"cannot read {source}: it is a directory")
+            binary = open(file, "rb")  # noqa: SIM115 - closed below
+            import stat
+
+            mode = os.fstat(binary.fileno()).st_mode
+            if stat.S_ISBLK(mode) or stat.S_ISCHR(mode) and not os.isatty(binary.fileno()):
+                binary.close()
+                fail(f"cannot read {source}: it is a device, not a file (use - for standard input)")
     except OSError as e:
         fail(f"cannot read {source}: {e.strerror or e}")
+    writer: Any = None
+    progress: Optional[_Progress] = None
+    summary = screening.Summary()
+    state = {"stdout_closed": False, "rows": 0}
     try:
+        adapter = TableAdapter(open_text(binary, encoding), source, in_format, columns,
+                               _clean(delimiter) if delimiter is not None else None, encoding)
+        adapter.read_header()  # a header that cannot be used stops the run before any row or file
+        summary.columns_not_read = adapter.not_read
         if out:
-            writer = screening.Writer(out)
-        screener = screening.Screener(k)
-        progress = _progress(fmt)
+            writer = screening.Writer(out, out_format.value if out_format else None, sys.stdout)
+        screener = screening.Screener(k, suggest=suggest)
+        progress = _progress(fmt, None if file == "-" else binary)
         bundle_line: Optional[Callable[[Knowledge, Any], str]] = None
         if fmt == "fhir":
             from baclofen_cli.render.fhir import bundle_line
 
         def each(outcome: Any) -> None:
+            state["rows"] += 1
             if strict and outcome.status == screening.MALFORMED:
-                fail(f"{source}, row {outcome.row.number}: {outcome.error} (--strict)")
-            if writer:
+                raise screening.ScreenError(f"line {outcome.row.number}: {outcome.error} (--strict; nothing written)")
+            if writer is not None:
                 writer.write(outcome)
-            if bundle_line is not None:
-                _write_line(bundle_line(k, outcome))
-            if progress:
+                if writer.closed_by_reader:
+                    raise _ReaderGone
+            if bundle_line is not None and not state["stdout_closed"]:
+                try:
+                    sys.stdout.write(bundle_line(k, outcome) + "\n")
+                except BrokenPipeError:
+                    _silence_stdout()
+                    state["stdout_closed"] = True
+                    if writer is None:  # nothing else to write: stop
+                        raise _ReaderGone from None
+            if progress is not None:
                 progress.advance()
 
-        per_row = strict or writer or bundle_line is not None or progress
-        flagged = screener.run(screening.read_rows(stream, in_format, columns), summary,
-                               each=each if per_row else None, keep_flagged=show)
-    except screening.ScreenError as e:
-        fail(f"{source}: {e}")
-    except BrokenPipeError:
+        flagged = screener.run(adapter.rows(), summary, each=each, keep_flagged=show)
+        if writer is not None:
+            writer.commit()
+    except InputError as e:
+        if writer is not None:
+            writer.abort()
+        fail(f"{source}: {e.message}")
+    except _ReaderGone:
+        if writer is not None:
+            writer.abort()
         _silence_stdout()
         raise typer.Exit(summary.exit_status(fail_on.value)) from None
+    except KeyboardInterrupt:
+        if writer is not None:
+            writer.abort()
+        kept = f"; {out} was left as it was" if out and out != "-" else ""
+        stopped = BacloError(f"interrupted after {state['rows']:,} rows{kept}")
+        stopped.exit_code = EXIT_INTERRUPTED  # reported once, by _run, which exits 130
+        raise stopped from None
+    except OSError as e:
+        if writer is not None:
+            writer.abort()
+        where = "standard output" if isinstance(e, BrokenPipeError) or writer is None or out == "-" else out
+        fail(f"cannot write {where}: {e.strerror or e}", EXIT_OUTPUT)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
     finally:
-        if progress:
+        if progress is not None:
             progress.stop()
-        if writer:
-            writer.close()
         if file != "-":
-            stream.close()
+            binary.close()
     code = summary.exit_status(fail_on.value)
-    if fmt == "fhir":
+    if fmt == "fhir" or state["stdout_closed"]:
         raise typer.Exit(code)
+    if out == "-":
+        _emit_to_stderr(fmt, k, summary, flagged, source, code)
     _emit(fmt, "screen_page", k, summary, flagged, source, code=code)
 
 
-def _write_line(line: str) -> None:
-    sys.stdout.write(line + "\n")
+def _is_stdout(path: str) -> bool:
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+class _ReaderGone(Exception):
+    """Standard output was closed by its reader and nothing else is being written."""
+
+
+def _emit_to_stderr(fmt: str, k: "Knowledge", summary: Any, flagged: Any, source: str, code: int) -> NoReturn:
+    """The summary on standard error, when standard output carries the per-row records (--out -)."""
+    stdout = sys.stdout
+    sys.stdout = sys.stderr
+    try:
+        _emit(fmt, "screen_page", k, summary, flagged, source, code=code)
+    finally:
+        sys.stdout = stdout
 
 
 class _Progress:
-    """A Rich progress bar on standard error, only when a person is watching it."""
+    """A Rich progress bar on standard error, only when a person is watching it: total and time left
+    come from the file size."""
 
-    def __init__(self) -> None:
+    def __init__(self, binary: Any) -> None:
         from rich.progress import Progress
 
         from baclofen_cli.render.terminal import make_console
 
+        self.binary = binary
+        total = None
+        if binary is not None:
+            try:
+                total = os.fstat(binary.fileno()).st_size or None
+            except (OSError, ValueError, AttributeError):
+                total = None
         self.bar = Progress(console=make_console(stderr=True), transient=True)
         self.bar.start()
-        self.task = self.bar.add_task("screening", total=None)
+        self.task = self.bar.add_task("screening", total=total)
+        self.total = total
         self.count = 0
 
     def advance(self) -> None:
         self.count += 1
         if self.count % 5000 == 0:
-            self.bar.update(self.task, completed=self.count, description=f"screening: {self.count:,} rows")
+            done = self.count
+            if self.total is not None:
+                try:
+                    done = self.binary.tell()
+                except (OSError, ValueError):
+                    done = 0
+            self.bar.update(self.task, completed=done, description=f"screening: {self.count:,} rows")
 
     def stop(self) -> None:
         self.bar.stop()
 
 
-def _progress(fmt: str) -> Optional[_Progress]:
+def _progress(fmt: str, binary: Any) -> Optional[_Progress]:
     if fmt != "text" or _plain_output():
         return None
     try:
@@ -533,7 +654,7 @@ def _progress(fmt: str) -> Optional[_Progress]:
             return None
     except (AttributeError, ValueError):
         return None
-    return _Progress()
+    return _Progress(binary)
 
 
 # ---------------------------------------------------------------- entry point

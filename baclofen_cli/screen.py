@@ -1,67 +1,107 @@
-"""Population screening: every row of a patient file checked, streamed in constant memory.
+"""Population screening: every row of a patient file checked, in bounded memory.
 
-Rows come from CSV, TSV or JSON Lines. Each row ends in exactly one status:
-``flagged`` (with its findings), ``clean``, ``not-fully-checked`` (some item not
-recognized; the rest is still checked) or ``malformed`` (kept, with its row
-number and the reason). Patients on the same regimen are common, so a row's
-verdict is remembered by its exact cells and reused (a bounded memo).
+Rows come from ``inputs.table`` (CSV, TSV, JSON Lines) as ``Record`` values and are
+checked by ``api.check_record``, like every other way in. Each row ends in exactly one
+status:
+
+* ``flagged``: at least one finding (``fully_checked`` says whether some item was also
+  not recognized; such a row counts as flagged AND not checked);
+* ``clean``: every item recognized and nothing found;
+* ``not-fully-checked``: nothing found, but some item was not recognized or not readable;
+* ``nothing-to-check``: the row names no medicine, condition or dose (never clean);
+* ``malformed``: the row could not be read (kept, with its line number and the reason).
+
+Rows with the same content share one verdict through a memo with a fixed ceiling, and
+item resolutions are bounded the same way, so memory does not grow with the file.
 """
 
 from __future__ import annotations
 
 import csv
+import heapq
 import json
-import math
+import os
+import re
+import tempfile
+from array import array
 from collections import Counter
-from typing import IO, Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import IO, Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
-from baclofen_cli.check import CheckResult, Finding, check, exit_status
+from baclofen_cli.api import check_record
+from baclofen_cli.check import CheckResult, Finding, status_code
+from baclofen_cli.inputs import InputError, InputRow
+from baclofen_cli.inputs.table import Columns, format_for, split_cell  # noqa: F401 - re-exported
 from baclofen_cli.knowledge.model import GRADE_RANK, GRADES, Knowledge
-from baclofen_cli.resolve import HISTORY, WITH, Resolver
+from baclofen_cli.resolve import Resolver
 
 FLAGGED = "flagged"
 CLEAN = "clean"
 NOT_FULLY_CHECKED = "not-fully-checked"
+NOTHING_TO_CHECK = "nothing-to-check"
 MALFORMED = "malformed"
-_MEMO_LIMIT = 200_000
-_MAX_CELL = 100_000
+STATUSES = (FLAGGED, CLEAN, NOT_FULLY_CHECKED, NOTHING_TO_CHECK, MALFORMED)
+STATUS_HELP = (
+    "Row statuses: flagged (a finding; may also have items not checked), clean (every item recognized, "
+    "nothing found), not-fully-checked (nothing found but some item not recognized), nothing-to-check "
+    "(an empty row), malformed (the row could not be read). "
+    "Exit status: 0 every row clean; 1 a row flagged (at or above --fail-on) and every row fully checked; "
+    "3 some row not fully checked, nothing-to-check or malformed, and nothing flagged; 4 both flagged and "
+    "not checked; 2 usage error or unusable file (nothing written); 74 output could not be written; "
+    "130 interrupted (an existing --out file is left as it was)."
+)
+
+VERDICT_MEMO_LIMIT = 10_000
+"""Distinct row contents whose verdict is remembered; the memo starts afresh when full."""
+RESOLUTION_MEMO_LIMIT = 50_000
+"""Distinct item texts whose resolution is remembered (the resolver starts afresh when full)."""
+MEMO_TEXT_LIMIT = 1_000
+"""A row whose items hold more characters than this is checked without the memos (bounded memory)."""
+KEPT_TEXT = 200
+"""Characters of an item or id kept in the summary's counters."""
 
 
-class ScreenError(Exception):
-    """The input or output as a whole cannot be used (no usable header, unknown output type)."""
-
-
-class Columns(NamedTuple):
-    id: str = "id"
-    medications: str = "medications"
-    conditions: str = "conditions"
-    daily_dose: str = "daily_dose_mg"
+class ScreenError(InputError):
+    """The input or output as a whole cannot be used (exit 2)."""
 
 
 class RawRow(NamedTuple):
-    """One input row as read, before any checking: cells are kept as given."""
+    """Where a row came from: its line in the file and its patient id."""
 
     number: int
-    """1-based position among the data rows (the header is not counted)."""
     id: str
-    medications: Any
-    conditions: Any
-    daily_dose: Any
-    error: Optional[str] = None
-    """Set when the row itself cannot be read (bad JSON, more fields than the header)."""
 
 
-class Verdict(NamedTuple):
-    """What a row's cells come to. Rows with the same cells share one Verdict object."""
+class Verdict:
+    """What a row's content comes to. Rows with the same content share one Verdict object."""
 
-    status: str
-    result: Optional[CheckResult]
-    error: Optional[str] = None
+    __slots__ = ("status", "result", "error", "fully_checked", "_json")
+
+    def __init__(self, status: str, result: Optional[CheckResult], error: Optional[str] = None) -> None:
+        self.status = status
+        self.result = result
+        self.error = error
+        self.fully_checked = status in (FLAGGED, CLEAN) and not (result and result.unrecognized)
+        self._json: Optional[str] = None
+
+    def json_tail(self) -> str:
+        """The shared part of every output record with this verdict, serialized once."""
+        if self._json is None:
+            result = self.result
+            self._json = json.dumps({
+                "status": self.status,
+                "fully_checked": self.fully_checked,
+                "highest_severity": result.highest_severity if result else None,
+                "findings": [_finding_brief(f) for f in result.findings] if result else [],
+                "unrecognized": list(result.unrecognized) if result else [],
+                "error": self.error,
+            }, ensure_ascii=False)[1:]
+        return self._json
 
 
 class RowOutcome(NamedTuple):
     row: RawRow
     verdict: Verdict
+    notes: Tuple[str, ...] = ()
 
     @property
     def status(self) -> str:
@@ -76,345 +116,376 @@ class RowOutcome(NamedTuple):
         return self.verdict.error
 
 
-def split_cell(cell: str) -> Tuple[str, ...]:
-    """Items in a cell are separated by ';' or '|'."""
-    if not cell:
-        return ()
-    return tuple(p.strip() for p in cell.replace("|", ";").split(";") if p.strip())
-
-
-def format_for(path: str, explicit: Optional[str]) -> str:
-    if explicit:
-        return explicit
-    lower = path.lower()
-    for ext, fmt in ((".tsv", "tsv"), (".tab", "tsv"), (".jsonl", "jsonl"), (".ndjson", "jsonl"), (".csv", "csv")):
-        if lower.endswith(ext):
-            return fmt
-    return "csv"
-
-
-def _dose(value: Any) -> Tuple[Optional[float], Optional[str]]:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None, None
-    if isinstance(value, bool):
-        return None, f"daily dose {value!r} is not a number"
-    try:
-        dose = float(value)
-    except (TypeError, ValueError):
-        return None, f"daily dose {str(value)[:40]!r} is not a number"
-    if not (dose > 0 and math.isfinite(dose)):
-        return None, f"daily dose {str(value)[:40]!r} is not a positive number of mg"
-    return dose, None
-
-
-def _items(value: Any, what: str) -> Tuple[Tuple[str, ...], Optional[str]]:
-    if value is None:
-        return (), None
-    if isinstance(value, str):
-        if len(value) > _MAX_CELL:
-            return (), f"the {what} cell is over {_MAX_CELL:,} characters"
-        return split_cell(value), None
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return tuple(v.strip() for v in value if v.strip()), None
-    return (), f"{what} must be text or a list of text"
-
-
-def _json_cell(value: Any) -> Any:
-    """A JSON value as a hashable cell: lists of text become tuples; other containers are refused."""
-    if isinstance(value, list):
-        if all(isinstance(v, str) for v in value):
-            return tuple(value)
-        raise ValueError("a list may hold only text")
-    if isinstance(value, dict):
-        raise ValueError("an object is not a list of items")
-    return value
-
-
-Cells = Tuple[int, str, Any, Any, Any, Optional[str]]
-"""A row as a plain tuple in ``RawRow`` field order (cheaper to make than the NamedTuple)."""
-
-
-def read_rows(stream: IO[str], fmt: str, columns: Columns) -> Iterator[Cells]:
-    """Rows one at a time, cells as given; a row that cannot be read comes with ``error`` set."""
-    if fmt == "jsonl":
-        return _jsonl_rows(stream, columns)
-    return _delimited_rows(stream, "\t" if fmt == "tsv" else ",", fmt, columns)
-
-
-def _jsonl_rows(stream: IO[str], columns: Columns) -> Iterator[Cells]:
-    number = 0
-    for line in stream:
-        if not line.strip():
-            continue
-        number += 1
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield RawRow(number, "", None, None, None, f"not valid JSON ({e.msg}, column {e.colno})")
-            continue
-        except RecursionError:
-            yield RawRow(number, "", None, None, None, "JSON nested too deeply")
-            continue
-        if not isinstance(record, dict):
-            yield RawRow(number, "", None, None, None, "the line is not a JSON object")
-            continue
-        ident = record.get(columns.id)
-        ident = "" if ident is None else str(ident)
-        try:
-            cells = [_json_cell(record.get(name)) for name in (columns.medications, columns.conditions, columns.daily_dose)]
-        except ValueError as e:
-            yield RawRow(number, ident, None, None, None, str(e))
-            continue
-        yield RawRow(number, ident, *cells)
-
-
-def _delimited_rows(stream: IO[str], delimiter: str, fmt: str, columns: Columns) -> Iterator[Cells]:
-    reader: Iterator[List[Any]] = csv.reader(stream, delimiter=delimiter)
-    try:
-        header = [h or "" for h in next(reader)]
-    except StopIteration:
-        header = []
-    except csv.Error as e:
-        raise ScreenError(f"the header cannot be read as {fmt.upper()} ({e})") from None
-    missing = [] if columns.id in header else [repr(columns.id)]
-    if columns.medications not in header and columns.conditions not in header:
-        missing.append(f"{columns.medications!r} or {columns.conditions!r}")
-    if missing:
-        raise ScreenError(
-            f"the header ({', '.join(header) or 'empty'}) has no column {' and no column '.join(missing)}; "
-            "map columns with --id-column, --medications-column, --conditions-column, --dose-column"
-        )
-    width = len(header)
-    at = {name: header.index(name) for name in columns if name in header}
-    i_id = at[columns.id]
-    i_med = at.get(columns.medications, width)
-    i_cond = at.get(columns.conditions, width)
-    i_dose = at.get(columns.daily_dose, width)
-    pad = width in (i_med, i_cond, i_dose)  # an absent column reads as the None appended at index `width`
-    number = 0
-    while True:
-        try:
-            for cells in reader:
-                number += 1
-                n = len(cells)
-                if n == width:  # the common case, kept short: this runs once per row
-                    if pad:
-                        cells.append(None)
-                    # a plain tuple in RawRow's field order: the NamedTuple is built only for rows that need it
-                    yield (number, cells[i_id], cells[i_med], cells[i_cond], cells[i_dose], None)
-                elif n == 0:
-                    number -= 1  # a blank line is not a row
-                elif n > width:
-                    yield (number, cells[i_id], None, None, None, f"{n} fields where the header has {width}")
-                else:
-                    cells.extend([None] * (width + 1 - n))
-                    yield (number, cells[i_id] or "", cells[i_med], cells[i_cond], cells[i_dose], None)
-            return
-        except csv.Error as e:  # NUL bytes, oversized fields, broken quoting: note the row and go on
-            number += 1
-            yield (number, "", None, None, None, f"cannot be read as {fmt.upper()} ({e})")
-
-
 class Screener:
-    """Checks rows against one Knowledge and counts them into a Summary.
+    """Checks rows against one Knowledge and counts them into a Summary."""
 
-    Rows with the same cells share one verdict: the memo maps the cells to a slot
-    ``[verdict, rows counted]`` (bounded; when full, its counts go to the summary
-    and it starts afresh).
+    def __init__(self, knowledge: Knowledge, audience: str = "professional", suggest: bool = False) -> None:
+        self.knowledge = knowledge
+        self.audience = audience
+        self.suggest = suggest
+        self.resolver = Resolver(knowledge, suggest=suggest)
+        self._memo: Dict[Any, Verdict] = {}
+
+    def verdict(self, row: InputRow) -> Verdict:
+        """The verdict for one row (from the memo when a row with the same content was seen)."""
+        if row.error is not None:
+            return Verdict(MALFORMED, None, row.error)
+        key = row.record._replace(patient_id=None)
+        found = self._memo.get(key)
+        if found is None:
+            if sum(map(len, key.medications)) + sum(map(len, key.conditions)) > MEMO_TEXT_LIMIT:
+                return self._new_verdict(key, Resolver(self.knowledge, suggest=self.suggest))
+            found = self._new_verdict(key)
+            if len(self._memo) >= VERDICT_MEMO_LIMIT:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+    def _new_verdict(self, record: Any, resolver: Optional[Resolver] = None) -> Verdict:
+        if record.empty:
+            return Verdict(NOTHING_TO_CHECK, None, "the row names no medication, condition or dose")
+        if resolver is None:
+            if len(self.resolver._memo) >= RESOLUTION_MEMO_LIMIT:  # bounded: start afresh
+                self.resolver = Resolver(self.knowledge, suggest=self.suggest)
+            resolver = self.resolver
+        result = check_record(self.knowledge, record, audience=self.audience, resolver=resolver)
+        if result.findings:
+            return Verdict(FLAGGED, result)
+        return Verdict(NOT_FULLY_CHECKED if result.unrecognized else CLEAN, result)
+
+    def run(self, rows: Iterable[InputRow], summary: Summary, *,
+            each: Optional[Callable[[RowOutcome], None]] = None, keep_flagged: int = 0) -> List[RowOutcome]:
+        """Screen every row into ``summary``; call ``each`` per row if given; return flagged rows to show.
+
+        The rows kept are the ``keep_flagged`` most severe (then earliest), whatever else the
+        rows hold: a flagged row with an unrecognized item is among them.
+        """
+        heap: List[Tuple[int, int, RowOutcome]] = []
+        for row in rows:
+            verdict = self.verdict(row)
+            ident = row.record.patient_id or ""
+            outcome = RowOutcome(RawRow(row.number, ident), verdict, row.notes)
+            summary.count(outcome)
+            if each is not None:
+                each(outcome)
+            if keep_flagged and verdict.status == FLAGGED and verdict.result is not None:
+                rank = GRADE_RANK[verdict.result.highest_severity or "minor"]
+                entry = (rank, -row.number, outcome)
+                if len(heap) < keep_flagged:
+                    heapq.heappush(heap, entry)
+                elif entry[:2] > heap[0][:2]:
+                    heapq.heapreplace(heap, entry)
+        return [o for _, _, o in sorted(heap, key=lambda e: (-e[0], -e[1]))]
+
+
+class _Ids:
+    """Empty and duplicate patient ids, in bounded memory.
+
+    A bitmap of id hashes finds candidates as rows stream by; the hashes (8 bytes a row)
+    confirm them exactly at the end, so only real duplicates are reported.
     """
 
-    def __init__(self, knowledge: Knowledge, audience: str = "professional") -> None:
-        self.knowledge = knowledge
-        self.resolver = Resolver(knowledge)
-        self.audience = audience
-        self._memo: Dict[Tuple[Any, Any, Any], List[Any]] = {}
-        self._summary: Optional[Summary] = None
+    BITS = 1 << 26
 
-    def verdict(self, cells: Cells) -> Verdict:
-        """The verdict for one row's cells (from the memo when the same cells were seen)."""
-        number, ident, medications, conditions, daily_dose, error = cells
-        if error:
-            return Verdict(MALFORMED, None, error)
+    def __init__(self) -> None:
+        self.bitmap = bytearray(self.BITS // 8)
+        self.hashes = array("q")
+        self.candidates: Dict[int, Tuple[str, List[int]]] = {}
+        self.empty = 0
+        self.empty_lines: List[int] = []
+
+    def add(self, ident: str, number: int) -> None:
         if not ident.strip():
-            return _NO_ID
-        slot = self._memo.get(cells[2:5]) or self._slot(cells[2:5])
-        return slot[0]  # type: ignore[no-any-return]
+            self.empty += 1
+            if len(self.empty_lines) < 20:
+                self.empty_lines.append(number)
+            return
+        h = hash(ident)
+        self.hashes.append(h)
+        bit = h % self.BITS
+        byte, mask = bit >> 3, 1 << (bit & 7)
+        if self.bitmap[byte] & mask:
+            slot = self.candidates.get(h)
+            if slot is None:
+                if len(self.candidates) < 100_000:
+                    self.candidates[h] = (ident[:KEPT_TEXT], [number])
+            elif len(slot[1]) < 5:
+                slot[1].append(number)
+        else:
+            self.bitmap[byte] |= mask
 
-    def _slot(self, key: Tuple[Any, Any, Any]) -> List[Any]:
-        if len(self._memo) >= _MEMO_LIMIT:
-            self._flush()
-        verdict = self._new_verdict(*key)
-        # [verdict, rows counted, malformed?, flagged?]: flags kept as plain values for the hot loop
-        slot = self._memo[key] = [verdict, 0, verdict.status == MALFORMED, verdict.status == FLAGGED]
-        return slot
+    def duplicates(self, top: int = 20) -> List[Dict[str, Any]]:
+        if not self.candidates:
+            return []
+        counts: Counter[int] = Counter(h for h in self.hashes if h in self.candidates)
+        found: List[Dict[str, Any]] = [{"id": ident, "rows": counts[h], "lines": lines}
+                                       for h, (ident, lines) in self.candidates.items() if counts[h] > 1]
+        found.sort(key=lambda d: int(d["lines"][0]))
+        return found[:top]
 
-    def _new_verdict(self, medications: Any, conditions: Any, daily_dose: Any) -> Verdict:
-        meds, med_error = _items(medications, "medications")
-        conds, cond_error = _items(conditions, "conditions")
-        dose, dose_error = _dose(daily_dose)
-        error = med_error or cond_error or dose_error
-        if error:
-            return Verdict(MALFORMED, None, error)
-        resolutions = self.resolver.resolve_all(meds, WITH) + self.resolver.resolve_all(conds, HISTORY)
-        result = check(self.knowledge, resolutions, dose, self.audience)
-        code = exit_status(result)
-        return Verdict(NOT_FULLY_CHECKED if code == 3 else FLAGGED if code == 1 else CLEAN, result)
-
-    def run(self, rows: Iterator[Cells], summary: Summary, *,
-            each: Optional[Callable[[RowOutcome], None]] = None, keep_flagged: int = 0) -> List[RowOutcome]:
-        """Screen every row into ``summary``; call ``each`` per row if given; return the first flagged rows.
-
-        This loop is the hot path of a million-row file: a row whose cells were seen
-        before costs one dictionary look-up and one increment.
-        """
-        self._summary = summary
-        memo = self._memo
-        flagged: List[RowOutcome] = []
-        try:
-            for row in rows:
-                slot = memo.get(row[2:5]) if row[1] and row[5] is None else None
-                if slot is None:
-                    if row[5] is None and row[1].strip():
-                        slot = self._slot(row[2:5])
-                    else:
-                        verdict = self.verdict(row)
-                        summary.count(verdict, row[0])
-                        if each is not None:
-                            each(RowOutcome(RawRow._make(row), verdict))
-                        continue
-                slot[1] += 1
-                if slot[2]:  # malformed cells (a dose that is not a number): note the row
-                    summary.note_malformed(row[0], slot[0].error or "")
-                wanted = slot[3] and len(flagged) < keep_flagged
-                if each is not None or wanted:
-                    outcome = RowOutcome(RawRow._make(row), slot[0])
-                    if each is not None:
-                        each(outcome)
-                    if wanted:
-                        flagged.append(outcome)
-        finally:  # counts reach the summary even when the run stops early (a closed pipe, --strict)
-            self._flush()
-        return flagged
-
-    def _flush(self) -> None:
-        if self._summary is not None:
-            for verdict, n, _, _ in self._memo.values():
-                self._summary.count(verdict, None, n)
-        self._memo.clear()
+    def duplicate_count(self) -> int:
+        if not self.candidates:
+            return 0
+        counts: Counter[int] = Counter(h for h in self.hashes if h in self.candidates)
+        return sum(1 for h in self.candidates if counts[h] > 1)
 
 
-_NO_ID = Verdict(MALFORMED, None, "the patient id is empty")
+_DOSE_NUMBER = re.compile(r"\b\d+(?:\.\d+)? mg\b")
 
 
 class Summary:
-    """Running totals in constant memory: counts per status, grade, finding and unrecognized item."""
+    """Running totals in bounded memory: counts per status, grade, finding and unrecognized item."""
 
     def __init__(self) -> None:
         self.rows = 0
         self.by_status: Counter[str] = Counter()
         self.by_grade: Counter[str] = Counter()
-        self.findings: Counter[Tuple[str, str]] = Counter()
+        self.flagged_not_fully_checked = 0
+        self.findings: Counter[Tuple[str, str, str]] = Counter()
         self.unrecognized: Counter[str] = Counter()
+        self.suggestions: Dict[str, Tuple[str, ...]] = {}
+        """Spelling suggestions for unrecognized items (only with --suggest)."""
         self.malformed: List[Tuple[int, str]] = []
+        self.ids = _Ids()
+        self.multiline_rows = 0
+        self.columns_not_read: Tuple[str, ...] = ()
+        self._titles: Dict[Tuple[str, str], str] = {}
+        self._dups: Optional[Tuple[int, List[Dict[str, Any]]]] = None
 
-    def count(self, verdict: Verdict, number: Optional[int] = None, n: int = 1) -> None:
-        """Add ``n`` rows with this verdict (``number`` is the row's, for a malformed row)."""
-        if n == 0:
-            return
-        self.rows += n
-        self.by_status[verdict.status] += n
-        if verdict.status == MALFORMED and number is not None:
-            self.note_malformed(number, verdict.error or "")
+    def count(self, outcome: RowOutcome) -> None:
+        verdict = outcome.verdict
+        self.rows += 1
+        self.by_status[verdict.status] += 1
+        if verdict.status != MALFORMED or outcome.row.id:  # a row that cannot be read has no known id
+            self.ids.add(outcome.row.id, outcome.row.number)
+        if outcome.notes and any("spans lines" in n for n in outcome.notes):
+            self.multiline_rows += 1
+        if verdict.status == MALFORMED:
+            self.note_malformed(outcome.row.number, verdict.error or "")
         result = verdict.result
         if result is None:
             return
+        unrecognized = result.unrecognized
         if result.findings:
-            self.by_grade[result.highest_severity or ""] += n
-        for f in result.findings:
-            self.findings[(f.severity, f.title)] += n
-        for text in result.unrecognized:
+            self.by_grade[result.highest_severity or ""] += 1
+            if unrecognized:
+                self.flagged_not_fully_checked += 1
+            for f in result.findings:
+                key = (f.severity, f.id)
+                if key not in self._titles:
+                    self._titles[key] = _DOSE_NUMBER.sub("N mg", f.title) if f.kind == "dose" else f.title
+                self.findings[(f.severity, f.id, self._titles[key])] += 1
+        for text in unrecognized:
+            text = text[:KEPT_TEXT]
             if len(self.unrecognized) < 10_000 or text in self.unrecognized:
-                self.unrecognized[text] += n
+                self.unrecognized[text] += 1
+        if unrecognized and len(self.suggestions) < 10_000:
+            for item in result.items:
+                if item.resolution.suggestions and item.text[:KEPT_TEXT] not in self.suggestions:
+                    self.suggestions[item.text[:KEPT_TEXT]] = item.resolution.suggestions
 
     def note_malformed(self, number: int, error: str) -> None:
         if len(self.malformed) < 1000:
             self.malformed.append((number, error))
 
+    @property
+    def not_checked_rows(self) -> int:
+        """Rows with something not checked: not fully checked, nothing to check, malformed, flagged with unknowns."""
+        return (self.by_status[NOT_FULLY_CHECKED] + self.by_status[NOTHING_TO_CHECK] + self.by_status[MALFORMED]
+                + self.flagged_not_fully_checked)
+
     def exit_status(self, fail_on: str = "minor") -> int:
-        if self.by_status[NOT_FULLY_CHECKED]:
-            return 3
         threshold = GRADE_RANK[fail_on]
-        if any(n and GRADE_RANK[g] >= threshold for g, n in self.by_grade.items()):
-            return 1
-        return 0
+        flagged = any(n and GRADE_RANK[g] >= threshold for g, n in self.by_grade.items())
+        return status_code(self.not_checked_rows > 0, flagged)
+
+    def top_findings(self, top: int = 10) -> List[Tuple[str, str, str, int]]:
+        """The ``top`` most frequent findings, plus every major or contraindicated one."""
+        ranked = sorted(self.findings.items(), key=lambda kv: (-kv[1], -GRADE_RANK[kv[0][0]], kv[0][2]))
+        serious = GRADE_RANK["major"]
+        return [(s, i, t, n) for k, ((s, i, t), n) in enumerate(ranked) if k < top or GRADE_RANK[s] >= serious]
+
+    def duplicates(self) -> Tuple[int, List[Dict[str, Any]]]:
+        if self._dups is None:
+            self._dups = (self.ids.duplicate_count(), self.ids.duplicates())
+        return self._dups
 
     def as_dict(self, top: int = 10) -> Dict[str, Any]:
+        dup_count, dups = self.duplicates()
         return {
             "rows": self.rows,
             "flagged": self.by_status[FLAGGED],
+            "flagged_not_fully_checked": self.flagged_not_fully_checked,
             "clean": self.by_status[CLEAN],
             "not_fully_checked": self.by_status[NOT_FULLY_CHECKED],
+            "nothing_to_check": self.by_status[NOTHING_TO_CHECK],
             "malformed": self.by_status[MALFORMED],
+            "rows_with_something_not_checked": self.not_checked_rows,
             "flagged_by_highest_severity": {g: self.by_grade[g] for g in GRADES},
-            "top_findings": [{"severity": s, "title": t, "rows": n} for (s, t), n in self.findings.most_common(top)],
-            "top_unrecognized": [{"text": t, "rows": n} for t, n in self.unrecognized.most_common(top)],
-            "malformed_rows": [{"row": n, "error": e} for n, e in self.malformed[:top]],
+            "top_findings": [{"severity": s, "id": i, "title": t, "rows": n} for s, i, t, n in self.top_findings(top)],
+            "top_unrecognized": [{"text": t, "rows": n, "suggestions": list(self.suggestions.get(t, ()))}
+                                 for t, n in self.unrecognized.most_common(top)],
+            "malformed_rows": [{"line": n, "error": e} for n, e in self.malformed[:top]],
+            "empty_ids": {"rows": self.ids.empty, "lines": self.ids.empty_lines[:top]},
+            "duplicate_ids": {"ids": dup_count, "first": dups[:top]},
+            "rows_with_fields_spanning_lines": self.multiline_rows,
+            "columns_not_read": list(self.columns_not_read),
         }
 
 
-RECORD_FIELDS = ("row", "id", "status", "highest_severity", "findings", "unrecognized", "error")
+RECORD_FIELDS = ("line", "id", "status", "fully_checked", "highest_severity", "findings", "unrecognized", "error",
+                 "notes")
 
 
 def record(outcome: RowOutcome) -> Dict[str, Any]:
     """One output record per input row (for --out)."""
-    result = outcome.result
-    return {
-        "row": outcome.row.number,
-        "id": outcome.row.id,
-        "status": outcome.status,
-        "highest_severity": result.highest_severity if result else None,
-        "findings": [_finding_brief(f) for f in result.findings] if result else [],
-        "unrecognized": list(result.unrecognized) if result else [],
-        "error": outcome.error,
-    }
+    rec: Dict[str, Any] = {"line": outcome.row.number, "id": outcome.row.id}
+    rec.update(json.loads("{" + outcome.verdict.json_tail()))
+    rec["notes"] = list(outcome.notes)
+    return rec
 
 
 def _finding_brief(f: Finding) -> Dict[str, Any]:
     return {"kind": f.kind, "id": f.id, "severity": f.severity, "title": f.title, "inputs": list(f.inputs)}
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def csv_cells(rec: Dict[str, Any]) -> Sequence[Any]:
     findings = "; ".join(f"{f['severity']}: {f['title']}" for f in rec["findings"])
-    return (rec["row"], rec["id"], rec["status"], rec["highest_severity"] or "", findings,
-            "; ".join(rec["unrecognized"]), rec["error"] or "")
+    cells = (rec["line"], rec["id"], rec["status"], "yes" if rec["fully_checked"] else "no",
+             rec["highest_severity"] or "", findings, "; ".join(rec["unrecognized"]), rec["error"] or "",
+             "; ".join(rec["notes"]))
+    return [safe_cell(c) for c in cells]
+
+
+def out_kind(path: str, explicit: Optional[str]) -> str:
+    if explicit:
+        return explicit
+    lower = path.lower()
+    if path == "-":
+        return "jsonl"
+    if lower.endswith(".csv"):
+        return "csv"
+    if lower.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    raise ScreenError(f"--out {path!r}: the name must end in .csv or .jsonl (or give --out-format)")
+
+
+def same_file(a: str, b: str) -> bool:
+    """Whether two paths name the same file (real paths compared; also through links)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 class Writer:
-    """Streams one record per row to a .csv or .jsonl file, in input order."""
+    """Streams one record per row, in input order, to a file (or standard output for ``-``).
 
-    def __init__(self, path: str) -> None:
-        lower = path.lower()
-        if lower.endswith(".csv"):
-            self.kind = "csv"
-        elif lower.endswith((".jsonl", ".ndjson")):
-            self.kind = "jsonl"
+    A regular file is written to a temporary file beside it and renamed over it by
+    ``commit``; ``abort`` removes the temporary file, so a failed or interrupted run
+    leaves an existing file as it was.
+    """
+
+    def __init__(self, path: str, kind: Optional[str] = None, stdout: Optional[IO[str]] = None) -> None:
+        self.path = path
+        self.kind = out_kind(path, kind)
+        self.temp: Optional[str] = None
+        self.closed_by_reader = False
+        if path == "-":
+            assert stdout is not None
+            self.file: IO[str] = stdout
         else:
-            raise ScreenError(f"--out {path!r}: the name must end in .csv or .jsonl")
-        try:
-            self.file = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by close()
-        except OSError as e:
-            raise ScreenError(f"cannot write {path}: {e.strerror or e}") from None
+            if os.path.islink(path):  # write through a link: the file it names is replaced, not the link
+                path = self.path = os.path.realpath(path)
+            directory = os.path.dirname(os.path.abspath(path))
+            if os.path.isfile(path) and not os.access(path, os.W_OK):
+                raise ScreenError(f"cannot write {path}: the file is read-only")
+            try:
+                if os.path.exists(path) and not os.path.isfile(path):
+                    if os.path.isdir(path):
+                        raise ScreenError(f"--out {path}: is a directory")
+                    self.file = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - a device or pipe
+                else:
+                    fd, self.temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part",
+                                                     dir=directory)
+                    self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            except OSError as e:
+                raise ScreenError(f"cannot write {path}: {e.strerror or e}") from None
         self.csv = csv.writer(self.file) if self.kind == "csv" else None
+        self._put(self._header)
+
+    def _header(self) -> None:
         if self.csv is not None:
             self.csv.writerow(RECORD_FIELDS)
 
+    def _put(self, action: Callable[[], object]) -> None:
+        if self.closed_by_reader:
+            return
+        try:
+            action()
+        except BrokenPipeError:
+            if self.path != "-":
+                raise
+            self.closed_by_reader = True
+
     def write(self, outcome: RowOutcome) -> None:
-        rec = record(outcome)
         if self.csv is not None:
-            self.csv.writerow(csv_cells(rec))
+            writer = self.csv
+            self._put(lambda: writer.writerow(csv_cells(record(outcome))))
         else:
-            self.file.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            ident = outcome.row.id
+            quoted = f'"{ident}"' if ident.isalnum() and ident.isascii() else json.dumps(ident, ensure_ascii=False)
+            notes = json.dumps(list(outcome.notes), ensure_ascii=False) if outcome.notes else "[]"
+            line = f'{{"line": {outcome.row.number}, "id": {quoted}, "notes": {notes}, {outcome.verdict.json_tail()}\n'
 
-    def close(self) -> None:
+            self._put(lambda: self.file.write(line))
+
+    def commit(self) -> None:
+        """Finish: flush and, for a regular file, move the finished file into place."""
+        if self.path == "-":
+            self._put(self.file.flush)
+            return
         self.file.close()
+        if self.temp is not None:
+            if os.path.exists(self.path):
+                try:
+                    os.chmod(self.temp, os.stat(self.path).st_mode & 0o7777)
+                except OSError:
+                    pass
+            else:
+                os.chmod(self.temp, 0o666 & ~_umask())
+            os.replace(self.temp, self.path)
+            self.temp = None
 
+    def abort(self) -> None:
+        """Stop without touching an existing file: the temporary file is removed."""
+        if self.path == "-":
+            return
+        try:
+            self.file.close()
+        except OSError:
+            pass
+        if self.temp is not None:
+            try:
+                os.unlink(self.temp)
+            except OSError:
+                pass
+            self.temp = None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -101,9 +101,9 @@ def test_unknown_interaction_class(run: Any) -> None:
     (["check"], "nothing to check"),
     (["check", "--with", ",,,"], "the values given were empty"),
     (["check", "--with", "  "], "the values given were empty"),
-    (["check", "--with", "x", "--daily-dose", "-5"], "--daily-dose must be a positive number"),
-    (["check", "--with", "x", "--daily-dose", "nan"], "--daily-dose must be a positive number"),
-    (["check", "--with", "x", "--daily-dose", "inf"], "--daily-dose must be a positive number"),
+    (["check", "--with", "x", "--daily-dose", "-5"], "--daily-dose: daily dose"),
+    (["check", "--with", "x", "--daily-dose", "nan"], "--daily-dose: daily dose"),
+    (["check", "--with", "x", "--daily-dose", "inf"], "--daily-dose: daily dose"),
 ])
 def test_check_usage_errors_exit_2(run: Any, args: list, needle: str) -> None:
     result = run(*args)

@@ -93,7 +93,7 @@ def test_screen_fhir_lines_validate(run: Any, tmp_path: Path) -> None:
         writer.writerows([["p 1", "Percocet;gabapentin", "CKD", "30"], ["p2", "atorvastatin", "", ""],
                           ["p3", "oxycodone", "", "lots"]])
     result = run("screen", str(source), "--format", "fhir")
-    assert result.exit_code == 1
+    assert result.exit_code == 4  # p1 flagged, p3 malformed
     lines = result.stdout.splitlines()
     assert len(lines) == 3
     bundles = [validate(json.loads(line)) for line in lines]

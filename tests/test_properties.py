@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from baclofen_cli.check import NOT_CHECKED, check, exit_status
 from baclofen_cli.errors import DataError
+from baclofen_cli.inputs import InputError
+from baclofen_cli.inputs.options import split_values
 from baclofen_cli.knowledge import bundled_path, load_knowledge
 from baclofen_cli.resolve import HISTORY, WITH, Resolver, split_items
 
@@ -68,7 +70,11 @@ def test_cli_exit_status_and_accounting(run: Any, meds: List[str]) -> None:
     for m in meds:
         args += ["--with", m]
     result = run("check", *args, "--json")
-    items = split_items(meds)
+    try:
+        items = split_values(meds, "--with")
+    except InputError:  # a value that is itself an option (--x): a usage error
+        assert result.exit_code == 2
+        return
     if not items:
         assert result.exit_code == 2
         return

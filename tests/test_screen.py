@@ -36,16 +36,16 @@ def test_every_row_gets_one_record_in_input_order(run: Any, tmp_path: Path) -> N
     source = write_csv(tmp_path / "patients.csv", ROWS)
     out = tmp_path / "results.jsonl"
     result = screen(run, str(source), "--out", str(out))
-    assert result.exit_code == 3  # p3 has an unrecognized item
+    assert result.exit_code == 4  # flagged rows, and p3 has an unrecognized item
     records = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [r["row"] for r in records] == [1, 2, 3, 4, 5, 6]
-    assert [r["status"] for r in records] == ["flagged", "clean", "not-fully-checked", "malformed", "malformed", "flagged"]
+    assert [r["line"] for r in records] == [2, 3, 4, 5, 6, 7]  # the file's own line numbers
+    assert [r["status"] for r in records] == ["flagged", "clean", "not-fully-checked", "malformed", "clean", "flagged"]
     assert records[0]["highest_severity"] == "major"
     assert {f["id"] for f in records[0]["findings"]} >= {"opioids", "benzodiazepines", "kidney-disease",
                                                         "opioid-with-depressant", "dose-kidney-disease"}
     assert records[2]["unrecognized"] == ["xyzzy"]
     assert "not a number" in records[3]["error"]
-    assert "id is empty" in records[4]["error"]
+    assert records[4]["notes"] == ["the patient id is empty"]
     assert records[5]["findings"] == records[0]["findings"]
 
 
@@ -80,7 +80,7 @@ def test_jsonl_input_with_lists_and_bad_lines(run: Any, tmp_path: Path) -> None:
     ]) + "\n")
     out = tmp_path / "r.jsonl"
     result = screen(run, str(source), "--out", str(out), "--json")
-    assert result.exit_code == 0
+    assert result.exit_code == 3  # malformed rows are not checked
     summary = json.loads(result.stdout)["summary"]
     assert summary["rows"] == 4 and summary["clean"] == 1 and summary["malformed"] == 3
     statuses = [json.loads(line)["status"] for line in out.read_text().splitlines()]
@@ -91,22 +91,22 @@ def test_strict_stops_at_the_first_malformed_row(run: Any, tmp_path: Path) -> No
     source = write_csv(tmp_path / "p.csv", ROWS)
     result = screen(run, str(source), "--strict")
     assert result.exit_code == 2
-    assert "row 4" in result.stderr and "--strict" in result.stderr
+    assert "line 5" in result.stderr and "--strict" in result.stderr
 
 
 def test_standard_input_and_column_mapping(run: Any) -> None:
     data = "patient,meds\nq1,Tylenol\nq2,oxycodone\n"
     result = run.runner.invoke(__import__("baclofen_cli.cli", fromlist=["app"]).app,
                                ["--data", str(MINI), "screen", "-", "--id-column", "patient",
-                                "--medications-column", "meds", "--json"], input=data)
+                                "--medications-column", "meds", "--conditions-column", "-", "--json"], input=data)
     assert result.exit_code == 1
     summary = json.loads(result.stdout)["summary"]
     assert (summary["rows"], summary["flagged"], summary["clean"]) == (2, 1, 1)
 
 
 @pytest.mark.parametrize("content,needle", [
-    ("name,stuff\na,b\n", "has no column 'id'"),
-    ("", "has no column"),
+    ("name,stuff\na,b\n", "has no column for id (looked for 'id' or 'patient_id'"),
+    ("", "the file is empty"),
 ])
 def test_unusable_header_exits_2(run: Any, tmp_path: Path, content: str, needle: str) -> None:
     source = tmp_path / "bad.csv"
@@ -125,7 +125,7 @@ def test_missing_file_and_bad_out_name(run: Any, tmp_path: Path) -> None:
 
 def test_nul_bytes_and_huge_fields_are_malformed_rows_not_crashes(run: Any, tmp_path: Path) -> None:
     source = tmp_path / "p.csv"
-    source.write_text("id,medications\na,Tylenol\nb,Tyl\x00enol\nc," + "x" * 200_000 + "\nd,Tylenol\n")
+    source.write_text("id,medications,conditions\na,Tylenol,\nb,Tyl\x00enol,\nc," + "x" * 200_000 + ",\nd,Tylenol,\n")
     out = tmp_path / "r.jsonl"
     result = screen(run, str(source), "--out", str(out))
     statuses = [json.loads(line)["status"] for line in out.read_text().splitlines()]
@@ -139,7 +139,7 @@ def test_text_summary_lists_counts_and_flagged_rows(run: Any, tmp_path: Path) ->
     result = screen(run, str(source))
     text = result.stdout
     for needle in ("Rows read", "Flagged", "Not fully checked", "Malformed", "Most frequent findings",
-                   "row 4: daily dose 'abc' is not a number", "xyzzy"):
+                   "line 5: daily dose 'abc' is not a number", "xyzzy"):
         assert needle in text
     assert "\x1b" not in text
 

@@ -184,4 +184,8 @@ def check_page(k: Knowledge, result: CheckResult) -> Dict[str, Any]:
 
 
 def screen_page(k: Knowledge, summary: Any, flagged: Sequence[Any], source: str) -> Dict[str, Any]:
-    return envelope(k, source=source, summary=summary.as_dict())
+    """The summary, and the flagged rows shown (the most severe first, with their ids)."""
+    rows = [{"line": o.row.number, "id": o.row.id, "highest_severity": o.result.highest_severity,
+             "findings": [{"id": f.id, "severity": f.severity, "title": f.title} for f in o.result.findings],
+             "unrecognized": list(o.result.unrecognized)} for o in flagged]
+    return envelope(k, source=source, summary=summary.as_dict(), flagged_rows=rows)

@@ -388,37 +388,88 @@ def check_page(k: Knowledge, result: CheckResult) -> List[Block]:
     return check_result(k, result)
 
 
+def _lines(numbers: Sequence[int]) -> str:
+    return f"line{'' if len(numbers) == 1 else 's'} {', '.join(str(n) for n in numbers)}"
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row{'' if n == 1 else 's'}"
+
+
 def screen_page(k: Knowledge, summary: Any, flagged: Sequence[Any], source: str) -> List[Block]:
-    """The screening summary: counts, a bar chart by grade, frequent findings, the flagged rows."""
+    """The screening summary: counts, a chart by grade, frequent findings, the flagged rows.
+
+    Every number here comes from ``summary.as_dict()``, the same dictionary the JSON shows,
+    so text, chart and JSON agree.
+    """
     data = summary.as_dict()
     blocks: List[Block] = [Heading(f"Baclofen screen: {source}")]
-    rows = (("Rows read", str(data["rows"])), ("Flagged", str(data["flagged"])), ("Clean", str(data["clean"])),
-            ("Not fully checked", str(data["not_fully_checked"])), ("Malformed", str(data["malformed"])))
-    blocks.append(Table(("", "Rows"), rows))
+    flagged_n = data["flagged"]
+    also = data["flagged_not_fully_checked"]
+    rows = (
+        ("Rows read", f"{data['rows']:,}", None),
+        ("Flagged", f"{flagged_n:,}" + (f" ({also:,} of them also with items not checked)" if also else ""),
+         "major" if flagged_n else None),
+        ("Clean", f"{data['clean']:,}", None),
+        ("Not fully checked", f"{data['not_fully_checked']:,}", "not-checked" if data["not_fully_checked"] else None),
+        ("Nothing to check", f"{data['nothing_to_check']:,}", "not-checked" if data["nothing_to_check"] else None),
+        ("Malformed", f"{data['malformed']:,}", "warning" if data["malformed"] else None),
+    )
+    blocks.append(Table(("", "Rows"), tuple(r[:2] for r in rows), row_styles=tuple(r[2] for r in rows)))
+    if data["rows_with_something_not_checked"]:
+        blocks.append(Para(f"{_rows(data['rows_with_something_not_checked'])} with something not checked: "
+                           "these rows are not known to be safe.", style="not-checked"))
     by_grade = data["flagged_by_highest_severity"]
     if any(by_grade.values()):
-        blocks.append(Heading("Flagged rows by highest grade", level=2))
+        blocks.append(Heading(f"Flagged rows by highest grade ({_rows(flagged_n)})", level=2))
         peak = max(by_grade.values())
-        blocks.append(Bars(tuple((g, float(n), "") for g, n in by_grade.items()), float(peak), "rows"))
+        chart = tuple((g, "█" * max(1, round(24 * n / peak)) if n else "", _rows(n)) for g, n in by_grade.items())
+        blocks.append(Table(("Grade", "", "Rows"), chart, row_styles=tuple(g if n else None for g, n in by_grade.items())))
     if data["top_findings"]:
-        blocks.append(Heading("Most frequent findings", level=2))
+        blocks.append(Heading("Most frequent findings (and every major or contraindicated one)", level=2))
         blocks.append(Table(("Grade", "Finding", "Rows"),
-                            tuple((f["severity"], f["title"], str(f["rows"])) for f in data["top_findings"]),
+                            tuple((f["severity"], f["title"], f"{f['rows']:,}") for f in data["top_findings"]),
                             row_styles=tuple(f["severity"] for f in data["top_findings"])))
     if data["top_unrecognized"]:
         blocks.append(Heading("Not recognized (these rows are not fully checked)", level=2, style="not-checked"))
-        blocks.append(Table(("Item", "Rows"), tuple((shown(u["text"]), str(u["rows"])) for u in data["top_unrecognized"])))
+        if any(u["suggestions"] for u in data["top_unrecognized"]):
+            blocks.append(Table(("Item", "Rows", "Did you mean"),
+                                tuple((shown(u["text"]), f"{u['rows']:,}", ", ".join(u["suggestions"]))
+                                      for u in data["top_unrecognized"])))
+        else:
+            blocks.append(Table(("Item", "Rows"), tuple((shown(u["text"]), f"{u['rows']:,}")
+                                                        for u in data["top_unrecognized"])))
     if data["malformed_rows"]:
-        blocks.append(Heading("Malformed rows (kept in the output)", level=2, style="warning"))
+        blocks.append(Heading("Malformed rows (kept in the output, counted as not checked)", level=2, style="warning"))
         for m in data["malformed_rows"]:
-            blocks.append(Para(m["error"], label=f"row {m['row']}", bullet=True))
+            blocks.append(Para(shown(m["error"]), label=f"line {m['line']}", bullet=True))
+    notes = []
+    if data["empty_ids"]["rows"]:
+        notes.append(f"{_rows(data['empty_ids']['rows'])} with an empty patient id ({_lines(data['empty_ids']['lines'])})")
+    if data["duplicate_ids"]["ids"]:
+        shown_ids = "; ".join(f"{shown(d['id'])!r} in {d['rows']} rows (among them {_lines(d['lines'])})"
+                              for d in data["duplicate_ids"]["first"])
+        n = data["duplicate_ids"]["ids"]
+        notes.append(f"{n:,} patient id{'' if n == 1 else 's'} used by more than one row: {shown_ids}")
+    if data["rows_with_fields_spanning_lines"]:
+        notes.append(f"{_rows(data['rows_with_fields_spanning_lines'])} with a quoted field spanning lines")
+    if data["columns_not_read"]:
+        notes.append(f"columns not read: {', '.join(shown(c) for c in data['columns_not_read'])}")
+    if notes:
+        blocks.append(Heading("Notes", level=2, style="warning"))
+        blocks.extend(Para(n, bullet=True) for n in notes)
     if flagged:
-        blocks.append(Heading(f"Flagged rows (first {len(flagged)})", level=2))
+        title = (f"Flagged rows (all {flagged_n:,})" if len(flagged) == flagged_n
+                 else f"Flagged rows (the {len(flagged):,} most severe of {flagged_n:,}; --out lists every row)")
+        blocks.append(Heading(title, level=2))
         table_rows = []
         for outcome in flagged:
             result = outcome.result
             titles = "; ".join(f"{f.severity}: {f.title}" for f in result.findings)
+            if result.unrecognized:
+                titles += f" | not checked: {', '.join(shown(t) for t in result.unrecognized)}"
             table_rows.append((str(outcome.row.number), shown(outcome.row.id), result.highest_severity or "", titles))
-        blocks.append(Table(("Row", "Id", "Highest", "Findings"), tuple(table_rows)))
+        blocks.append(Table(("Line", "Id", "Highest", "Findings"), tuple(table_rows),
+                            row_styles=tuple(r[2] for r in table_rows)))
     blocks.extend(disclaimer(k))
     return blocks

@@ -1,0 +1,65 @@
+"""The ``--with``, ``--history`` and ``--daily-dose`` options of ``baclo check`` as one ``Record``.
+
+Items are separated by commas or line breaks (``--with "$(cat list.txt)"`` works); a comma
+inside a number (``vitamin D3 1,000 units``) does not split. A value that is itself an
+option (``--with --json``) is a usage error: the option was given no value.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator, List, Optional, Sequence
+
+from baclofen_cli.inputs import InputError, InputRow, parse_daily_dose
+from baclofen_cli.record import Record
+
+_SPLIT = re.compile(r"[\r\n]+|,(?!\d{3}(?!\d))|(?<!\d),")
+"""Line breaks and commas, but not the comma of a thousands separator (1,000)."""
+
+
+def _clean(text: str) -> str:
+    """Arguments that were not valid UTF-8 arrive with surrogate escapes; show them as U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def split_values(values: Iterable[str], option: str) -> List[str]:
+    """Every item of every value, trimmed; empty pieces are dropped."""
+    items: List[str] = []
+    for value in values:
+        value = _clean(value)
+        if value.startswith("--") and " " not in value.strip():
+            raise InputError(f"{option} was given no value (it took {value!r}, which is an option). "
+                             f"Example: {option} oxycodone")
+        items.extend(piece.strip() for piece in _SPLIT.split(value) if piece.strip())
+    return items
+
+
+class OptionsAdapter:
+    """``--with/--history/--daily-dose`` as one ``InputRow``."""
+
+    source = "the command line"
+
+    def __init__(self, with_: Sequence[str] = (), history: Sequence[str] = (),
+                 daily_dose: Optional[str] = None, patient_id: Optional[str] = None) -> None:
+        self.record = record_from_options(with_, history, daily_dose, patient_id)
+
+    def rows(self) -> Iterator[InputRow]:
+        yield InputRow(1, self.record)
+
+
+def record_from_options(with_: Sequence[str] = (), history: Sequence[str] = (),
+                        daily_dose: Optional[str] = None, patient_id: Optional[str] = None) -> Record:
+    """The options as a ``Record``; ``InputError`` (exit 2) for a value that cannot be used."""
+    dose = None
+    if daily_dose is not None:
+        try:
+            dose = parse_daily_dose(_clean(daily_dose))
+        except ValueError as e:
+            raise InputError(f"--daily-dose: {e}") from None
+    return Record(medications=tuple(split_values(with_, "--with")),
+                  conditions=tuple(split_values(history, "--history")),
+                  daily_dose_mg=dose, patient_id=patient_id)

@@ -1,0 +1,485 @@
+"""Screening files: every record of a CSV, TSV or JSON Lines file as one ``InputRow``.
+
+Promises (each tested in tests/test_hostile_table.py):
+
+* The columns baclo reads are found by name compared without case, surrounding space
+  or a byte-order mark, or the run stops (``InputError``, exit 2) before any row is read,
+  naming what is missing. A column baclo reads that appears twice, or under two of its
+  accepted names, is an error too.
+* Every record of the file comes out once, in order, numbered with the file's own line
+  number. A record that cannot be read (broken quoting, a field or line that is too
+  long, a carriage return on its own, a NUL byte, the wrong number of fields) is a
+  malformed row; it never swallows or merges the rows after it. A quoted field may span
+  lines only when the lines it takes in could not be rows of their own.
+* Text that is not valid in the file's encoding is never replaced: the items it touches
+  become "not checked" (``Unreadable``), with the bytes shown.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from collections import deque
+from typing import IO, Any, Deque, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+
+from baclofen_cli.inputs import InputError, InputRow, parse_daily_dose
+from baclofen_cli.record import Record, Unreadable
+
+MAX_CELL = 100_000
+"""Characters in one cell; a longer cell makes its row malformed."""
+MAX_LINE = 1_000_000
+"""Characters in one physical line; a longer line is skipped (bounded memory) and reported."""
+MAX_SPAN = 20
+"""Physical lines one quoted field may span."""
+
+FIELDS = ("id", "medications", "conditions", "daily_dose")
+DEFAULT_NAMES: Dict[str, Tuple[str, ...]] = {
+    "id": ("id", "patient_id"),
+    "medications": ("medications", "medication"),
+    "conditions": ("conditions", "condition"),
+    "daily_dose": ("daily_dose_mg", "daily_dose"),
+}
+NONE = "-"
+"""Given as a column name (``--conditions-column -``): the file has no such column."""
+_OPTION = {"id": "--id-column", "medications": "--medications-column", "conditions": "--conditions-column",
+           "daily_dose": "--dose-column"}
+
+
+def normalize_name(name: str) -> str:
+    """A column or key name as compared: no byte-order mark, no surrounding space, no case."""
+    return name.replace("\ufeff", "").strip().casefold()
+
+
+def split_cell(cell: str) -> Tuple[str, ...]:
+    """Items in a cell are separated by ';' or '|'."""
+    if not cell:
+        return ()
+    return tuple(p.strip() for p in cell.replace("|", ";").split(";") if p.strip())
+
+
+def format_for(path: str, explicit: Optional[str]) -> str:
+    if explicit:
+        return explicit
+    lower = path.lower()
+    for ext, fmt in ((".tsv", "tsv"), (".tab", "tsv"), (".jsonl", "jsonl"), (".ndjson", "jsonl"), (".csv", "csv")):
+        if lower.endswith(ext):
+            return fmt
+    return "csv"
+
+
+def _visible(text: str) -> str:
+    """Undecodable bytes (surrogate escapes) shown as \\xNN; the rest as is."""
+    return text.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace") if not text.isascii() \
+        else text
+
+
+def _readable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+class Columns(NamedTuple):
+    """The names asked for (``None``: the default names; ``-``: the file has none)."""
+
+    id: Optional[str] = None
+    medications: Optional[str] = None
+    conditions: Optional[str] = None
+    daily_dose: Optional[str] = None
+
+    def wanted(self, field: str) -> Tuple[str, ...]:
+        given = getattr(self, field)
+        if given is None:
+            return DEFAULT_NAMES[field]
+        if given.strip() == NONE:
+            return ()
+        return (given,)
+
+    def required(self, field: str) -> bool:
+        """The id, medications and conditions columns are needed unless the user says the file has none."""
+        return field != "daily_dose" and bool(self.wanted(field))
+
+
+def _problem(names: Sequence[str], field: str) -> str:
+    looked = " or ".join(repr(n) for n in names)
+    return f"{field} (looked for {looked}; name it with {_OPTION[field]}" + (
+        ")" if field == "id" else f", or give {_OPTION[field]} - if the file has none)")
+
+
+def map_columns(header: Sequence[str], columns: Columns, where: str = "the header") -> Dict[str, int]:
+    """Field -> column index. ``InputError`` when a needed column is missing, duplicated or ambiguous."""
+    positions: Dict[str, List[int]] = {}
+    for i, name in enumerate(header):
+        positions.setdefault(normalize_name(name), []).append(i)
+    found: Dict[str, int] = {}
+    missing: List[str] = []
+    for field in FIELDS:
+        names = columns.wanted(field)
+        present = [(n, positions[normalize_name(n)]) for n in names if normalize_name(n) in positions]
+        if not present:
+            if columns.required(field):
+                missing.append(_problem(names, field))
+            continue
+        if len(present) > 1:
+            raise InputError(f"{where} has two columns that could be the {field}: "
+                             f"{', '.join(repr(header[p[0]]) for _, p in present)}; name one with {_OPTION[field]}")
+        name, at = present[0]
+        if len(at) > 1:
+            raise InputError(f"{where} has the column {header[at[0]].strip()!r} {len(at)} times "
+                             f"(columns {', '.join(str(i + 1) for i in at)}); baclo cannot tell which to read")
+        found[field] = at[0]
+    if missing:
+        shown = ", ".join(repr(h) for h in header) or "empty"
+        raise InputError(f"{where} ({shown}) has no column for {'; and none for '.join(missing)}. "
+                         "No row was read.")
+    if "medications" not in found and "conditions" not in found:
+        raise InputError("neither a medications nor a conditions column is read: nothing to check")
+    return found
+
+
+class _Lines:
+    """Physical lines of a text stream, each ending in '\\n', with pushback and a record of problems.
+
+    A line that cannot be handed to the CSV parser (too long, a NUL byte, a carriage
+    return on its own) is replaced by an empty line and its problem noted in ``bad``.
+    """
+
+    def __init__(self, stream: IO[str], check_cr: bool = True) -> None:
+        self.stream = stream
+        self.number = 0
+        self.pending: Deque[Tuple[int, str]] = deque()
+        self.taken: List[Tuple[int, str]] = []
+        self.bad: Dict[int, str] = {}
+        self.undecodable: set[int] = set()
+        self.check_cr = check_cr
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.pending:
+            number, line = self.pending.popleft()
+        else:
+            number, line = self._read()
+        self.taken.append((number, line))
+        if len(self.taken) > MAX_SPAN:
+            raise _Runaway
+        return line
+
+    def _read(self) -> Tuple[int, str]:
+        line = self.stream.readline(MAX_LINE)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        number = self.number
+        if number == 1 and line.startswith("\ufeff"):
+            line = line[1:]
+        if number == 1 and line.startswith(("\udcff\udcfe", "\udcfe\udcff")):
+            self.bad[number] = "the file starts with a UTF-16 byte-order mark; give --encoding utf-16"
+            return number, "\n"
+        if not line.endswith("\n"):
+            if len(line) >= MAX_LINE and number == 1:  # a header this long: stop now, read nothing more
+                self.bad[number] = f"the line is over {MAX_LINE:,} characters"
+                return number, "\n"
+            if len(line) >= MAX_LINE:
+                while True:  # skip the rest of the line without holding it
+                    rest = self.stream.readline(MAX_LINE)
+                    if not rest or rest.endswith("\n"):
+                        break
+                self.bad[number] = f"the line is over {MAX_LINE:,} characters"
+                return number, "\n"
+            line += "\n"
+        elif line.endswith("\r\n"):
+            line = line[:-2] + "\n"
+        if not line.isascii():
+            if not _readable(line):
+                self.undecodable.add(number)
+        if "\x00" in line:
+            self.bad[number] = "the line contains a NUL byte"
+            return number, "\n"
+        if self.check_cr and "\r" in line:
+            self.bad[number] = "the line contains a carriage return on its own (a damaged line break)"
+            return number, "\n"
+        return number, line
+
+    def push_back(self, lines: Sequence[Tuple[int, str]]) -> None:
+        self.pending.extendleft(reversed(lines))
+
+
+class _Runaway(Exception):
+    """A quoted field ran over MAX_SPAN lines."""
+
+
+def open_text(binary: IO[bytes], encoding: str) -> IO[str]:
+    """The stream decoded without replacing anything: undecodable bytes become surrogate escapes."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(f"--encoding: unknown encoding {encoding!r}") from None
+    return io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="\n")
+
+
+class TableAdapter:
+    """The rows of one CSV, TSV or JSON Lines file."""
+
+    def __init__(self, stream: IO[str], source: str, fmt: str, columns: Columns = Columns(),
+                 delimiter: Optional[str] = None, encoding: str = "utf-8") -> None:
+        self.stream = stream
+        self.source = source
+        self.fmt = fmt
+        self.columns = columns
+        self.encoding = encoding
+        self.delimiter = delimiter or ("\t" if fmt == "tsv" else ",")
+        self.header: Tuple[str, ...] = ()
+        self.not_read: Tuple[str, ...] = ()
+        """Columns of the header that baclo does not read (reported in the summary)."""
+        self.multiline_rows = 0
+        self._mapping: Optional[Dict[str, int]] = None
+        if fmt != "jsonl" and len(self.delimiter) != 1:
+            raise InputError(f"--delimiter must be one character, not {self.delimiter!r}")
+
+    def rows(self) -> Iterator[InputRow]:
+        if self.fmt == "jsonl":
+            return self._jsonl()
+        return self._delimited()
+
+    # ------------------------------------------------------------ CSV / TSV
+
+    def read_header(self) -> Dict[str, int]:
+        """Read and check the header now, before any row (``InputError`` if it cannot be used)."""
+        if self._mapping is None and self.fmt != "jsonl":
+            self._lines = _Lines(self.stream)
+            self._mapping = self._header()
+        return self._mapping or {}
+
+    def _header(self) -> Dict[str, int]:
+        lines = self._lines
+        while True:
+            lines.taken.clear()
+            try:
+                line = next(lines)
+            except StopIteration:
+                raise InputError("the file is empty: there is no header line. No row was read.") from None
+            number = lines.taken[0][0]
+            if number in lines.bad:
+                raise InputError(f"the header (line {number}) cannot be read: {lines.bad[number]}")
+            if number in lines.undecodable:
+                raise InputError(f"the header (line {number}) is not valid {self.encoding}: "
+                                 f"{_visible(line.strip())[:200]!r}; choose the encoding with --encoding")
+            if line.strip():
+                break
+        try:
+            header = next(csv.reader([line], delimiter=self.delimiter, strict=True))
+        except csv.Error as e:
+            raise InputError(f"the header (line {number}) cannot be read as {self.fmt.upper()} ({e})") from None
+        self.header = tuple(header)
+        where = f"the header (line {number})"
+        for sep, name in ((";", "';'"), ("\t", "tab (--format-in tsv)"), ("|", "'|'")):
+            if len(header) == 1 and sep != self.delimiter and sep in header[0]:
+                raise InputError(f"{where} is one column {header[0][:80]!r}: the file looks separated by {name}; "
+                                 f"give --delimiter {name.split()[0]}" if sep != "\t" else
+                                 f"{where} is one column {header[0][:80]!r}: the file looks tab-separated; "
+                                 "give --format-in tsv")
+        mapping = map_columns(header, self.columns, where)
+        self.not_read = tuple(h for i, h in enumerate(header) if i not in mapping.values())
+        return mapping
+
+    def _delimited(self) -> Iterator[InputRow]:
+        mapping = self.read_header()
+        lines = self._lines
+        width = len(self.header)
+        old_limit = csv.field_size_limit()
+        csv.field_size_limit(MAX_CELL)
+        try:
+            reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
+            while True:
+                lines.taken.clear()
+                error: Optional[str] = None
+                try:
+                    cells: Optional[List[str]] = next(reader)
+                except StopIteration:
+                    if not lines.taken:
+                        return
+                    cells, error = None, "a quoted field is not closed before the end of the file"
+                except csv.Error as e:
+                    cells, error = None, f"cannot be read as {self.fmt.upper()} ({e})"
+                except _Runaway:
+                    cells, error = None, f"a quoted field is not closed within {MAX_SPAN} lines"
+                taken = list(lines.taken)
+                if not taken:  # the parser stopped before reading a line: nothing left
+                    return
+                first = taken[0][0]
+                spans_bad = len(taken) > 1 and any(n in lines.bad for n, _ in taken)
+                if error is not None or len(taken) > 1 and (spans_bad or not self._real_span(taken, width)):
+                    if len(taken) > 1:  # the lines it took in are read again as rows of their own
+                        lines.push_back(taken[1:])
+                        error = "a quoted field is not closed on this line (a stray quote?)"
+                    reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
+                    yield self._malformed(first, error or "", self._id_of(taken[0][1], mapping))
+                    continue
+                bad = next((lines.bad[n] for n, _ in taken if n in lines.bad), None)
+                if bad is not None:
+                    yield self._malformed(first, bad, None)
+                    continue
+                assert cells is not None
+                if not cells:
+                    continue  # a blank line is not a row
+                if len(cells) != width:
+                    yield self._malformed(first, f"{len(cells)} fields where the header has {width}",
+                                          self._id_of(taken[0][1], mapping))
+                    continue
+                notes: Tuple[str, ...] = ()
+                if len(taken) > 1:
+                    self.multiline_rows += 1
+                    notes = (f"a quoted field spans lines {first}-{taken[-1][0]}",)
+                undecodable = any(n in lines.undecodable for n, _ in taken)
+                yield self._row(first, cells, mapping, undecodable, notes)
+        finally:
+            csv.field_size_limit(old_limit)
+
+    def _id_of(self, line: str, mapping: Dict[str, int]) -> Optional[str]:
+        """The patient id of a line that cannot be read as a row, when it can be made out (for the report)."""
+        if "id" not in mapping:
+            return None
+        try:
+            cells = next(csv.reader([line.split("\n")[0]], delimiter=self.delimiter), [])
+        except csv.Error:
+            return None
+        ident = cells[mapping["id"]] if mapping["id"] < len(cells) else None
+        return ident if ident and '"' not in ident and len(ident) <= 200 else None
+
+    def _real_span(self, taken: Sequence[Tuple[int, str]], width: int) -> bool:
+        """A record over several lines is real only if none of the lines it took in could be a row itself."""
+        for _, line in taken[1:]:
+            try:
+                alone = next(csv.reader([line], delimiter=self.delimiter, strict=True), [])
+            except csv.Error:
+                continue
+            if len(alone) == width:
+                return False
+        return True
+
+    def _malformed(self, number: int, error: str, ident: Optional[str]) -> InputRow:
+        return InputRow(number, Record(patient_id=_visible(ident) if ident else ident), error)
+
+    def _row(self, number: int, cells: Sequence[str], mapping: Dict[str, int], undecodable: bool,
+             notes: Tuple[str, ...]) -> InputRow:
+        ident = cells[mapping["id"]] if "id" in mapping else ""
+        values: Dict[str, Any] = {f: cells[i] for f, i in mapping.items() if f != "id"}
+        return self._record(number, ident, values, undecodable, notes)
+
+    def _record(self, number: int, ident: Any, values: Dict[str, Any], undecodable: bool,
+                notes: Tuple[str, ...]) -> InputRow:
+        """One row's values (text or lists of text) as a ``Record``; malformed if a value cannot be used."""
+        ident = "" if ident is None else str(ident) if not isinstance(ident, str) else ident
+        unreadable: List[Unreadable] = []
+        if undecodable and not _readable(ident):
+            notes += (f"the patient id is not valid {self.encoding}",)
+            ident = _visible(ident)
+        if not ident.strip():
+            notes += ("the patient id is empty",)
+        items: Dict[str, Tuple[str, ...]] = {}
+        for field in ("medications", "conditions"):
+            value = values.get(field)
+            if value is None:
+                items[field] = ()
+            elif isinstance(value, str):
+                if len(value) > MAX_CELL:
+                    return InputRow(number, Record(patient_id=ident), f"the {field} cell is over {MAX_CELL:,} characters",
+                                    notes)
+                items[field] = split_cell(value)
+            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+                items[field] = tuple(v.strip() for v in value if v.strip())
+            else:
+                return InputRow(number, Record(patient_id=ident), f"{field} must be text or a list of text", notes)
+            if undecodable:
+                kept = []
+                for item in items[field]:
+                    if _readable(item):
+                        kept.append(item)
+                    else:
+                        unreadable.append(Unreadable(f"line {number}, {field}", _visible(item),
+                                                     f"not valid {self.encoding}; choose the encoding with --encoding"))
+                items[field] = tuple(kept)
+        dose = None
+        raw_dose = values.get("daily_dose")
+        if raw_dose is not None and not (isinstance(raw_dose, str) and not raw_dose.strip()):
+            try:
+                dose = parse_daily_dose(raw_dose if _readable(str(raw_dose)) else _visible(str(raw_dose)))
+            except ValueError as e:
+                return InputRow(number, Record(patient_id=ident), str(e), notes)
+        record = Record(medications=items["medications"], conditions=items["conditions"], daily_dose_mg=dose,
+                        patient_id=ident, unreadable=tuple(unreadable))
+        return InputRow(number, record, None, notes)
+
+    # ------------------------------------------------------------ JSON Lines
+
+    def _jsonl(self) -> Iterator[InputRow]:
+        lines = _Lines(self.stream, check_cr=False)
+        wanted = {f: {normalize_name(n) for n in self.columns.wanted(f)} for f in FIELDS}
+        expected = {n for f in FIELDS for n in wanted[f]}
+        item_keys = sorted(n for f in ("medications", "conditions", "daily_dose") for n in wanted[f])
+        while True:
+            lines.taken.clear()
+            try:
+                line = next(lines)
+            except StopIteration:
+                return
+            number = lines.taken[0][0]
+            if number in lines.bad:
+                yield self._malformed(number, lines.bad[number], None)
+                continue
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                yield self._malformed(number, f"not valid JSON ({e.msg}, column {e.colno})", None)
+                continue
+            except RecursionError:
+                yield self._malformed(number, "JSON nested too deeply", None)
+                continue
+            if not isinstance(obj, dict):
+                yield self._malformed(number, "the line is not a JSON object", None)
+                continue
+            keys: Dict[str, str] = {}
+            for key in obj:
+                norm = normalize_name(key)
+                if norm in keys and norm in expected:
+                    yield self._malformed(number, f"the keys {keys[norm]!r} and {key!r} are the same name", None)
+                    break
+                keys[norm] = key
+            else:
+                values: Dict[str, Any] = {}
+                ambiguous = None
+                for field in FIELDS:
+                    present = [keys[n] for n in wanted[field] if n in keys]
+                    if len(present) > 1:
+                        ambiguous = f"the keys {present[0]!r} and {present[1]!r} could both be the {field}"
+                    elif present:
+                        values[field] = obj[present[0]]
+                ident = values.pop("id", None)
+                ident_text = None if ident is None else str(ident)
+                unknown = sorted(keys[n] for n in keys if n not in expected)
+                missing = [f for f in ("medications", "conditions") if wanted[f] and f not in values]
+                if ambiguous:
+                    yield self._malformed(number, ambiguous, ident_text)
+                elif not values:
+                    found = ", ".join(repr(k) for k in obj) or "none"
+                    yield self._malformed(number, f"none of the expected keys ({', '.join(item_keys)}); "
+                                          f"keys found: {found}", ident_text)
+                elif missing and unknown:
+                    yield self._malformed(number, f"unknown key{'s' if len(unknown) > 1 else ''} "
+                                          f"{', '.join(repr(u) for u in unknown[:5])} and no "
+                                          f"{' or '.join(missing)} key: name the key with "
+                                          f"{_OPTION[missing[0]]}", ident_text)
+                elif ident is not None and not isinstance(ident, (str, int)) or isinstance(ident, bool):
+                    yield self._malformed(number, "the patient id must be text or a whole number", None)
+                else:
+                    yield self._record(number, ident, values, number in lines.undecodable, ())
