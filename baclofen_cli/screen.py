@@ -32,6 +32,7 @@ from baclofen_cli.check import CheckResult, Finding, status_code
 from baclofen_cli.inputs import InputError, InputRow
 from baclofen_cli.inputs.table import Columns, format_for, split_cell  # noqa: F401 - re-exported
 from baclofen_cli.knowledge.model import GRADE_RANK, GRADES, Knowledge
+from baclofen_cli.render.safe import json_safe
 from baclofen_cli.resolve import Resolver
 
 FLAGGED = "flagged"
@@ -448,7 +449,8 @@ class Writer:
             ident = outcome.row.id
             quoted = f'"{ident}"' if ident.isalnum() and ident.isascii() else json.dumps(ident, ensure_ascii=False)
             notes = json.dumps(list(outcome.notes), ensure_ascii=False) if outcome.notes else "[]"
-            line = f'{{"line": {outcome.row.number}, "id": {quoted}, "notes": {notes}, {outcome.verdict.json_tail()}\n'
+            line = json_safe(f'{{"line": {outcome.row.number}, "id": {quoted}, "notes": {notes}, '
+                             f'{outcome.verdict.json_tail()}\n')
 
             self._put(lambda: self.file.write(line))
 

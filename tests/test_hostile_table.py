@@ -631,3 +631,14 @@ def test_out_dev_stdout_is_the_same_as_out_dash(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert [json.loads(line)["id"] for line in out.splitlines()] == ["A", "B"]
     assert json.loads(err)["summary"]["rows"] == 2
+
+
+def test_jsonl_out_escapes_what_a_terminal_would_act_on(run: Any, tmp_path: Path) -> None:
+    evil = "P\x9b2J\u202e\u2028\x7f"
+    source = tmp_path / "p.jsonl"
+    source.write_text(json.dumps({"id": evil, "medications": ["oxy\x1b[31mcodone" + evil]}) + "\n")
+    result = screen(run, str(source), "--out", "-")
+    for bad in ("\x1b", "\x9b", "\u202e", "\u2028", "\x7f"):
+        assert bad not in result.stdout and bad not in result.stderr
+    rec = json.loads(result.stdout.splitlines()[0])
+    assert rec["id"] == evil  # the same value, escaped as JSON
