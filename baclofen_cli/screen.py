@@ -41,15 +41,6 @@ NOT_FULLY_CHECKED = "not-fully-checked"
 NOTHING_TO_CHECK = "nothing-to-check"
 MALFORMED = "malformed"
 STATUSES = (FLAGGED, CLEAN, NOT_FULLY_CHECKED, NOTHING_TO_CHECK, MALFORMED)
-STATUS_HELP = (
-    "Row statuses: flagged (a finding; may also have items not checked), clean (every item recognized, "
-    "nothing found), not-fully-checked (nothing found but some item not recognized), nothing-to-check "
-    "(an empty row), malformed (the row could not be read). "
-    "Exit status: 0 every row clean; 1 a row flagged (at or above --fail-on) and every row fully checked; "
-    "3 some row not fully checked, nothing-to-check or malformed, and nothing flagged; 4 both flagged and "
-    "not checked; 2 usage error or unusable file (nothing written); 74 output could not be written; "
-    "130 interrupted (an existing --out file is left as it was)."
-)
 
 VERDICT_MEMO_LIMIT = 10_000
 """Distinct row contents whose verdict is remembered; the memo starts afresh when full."""
