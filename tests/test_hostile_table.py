@@ -642,3 +642,19 @@ def test_jsonl_out_escapes_what_a_terminal_would_act_on(run: Any, tmp_path: Path
         assert bad not in result.stdout and bad not in result.stderr
     rec = json.loads(result.stdout.splitlines()[0])
     assert rec["id"] == evil  # the same value, escaped as JSON
+
+
+def test_the_reviewers_hidden_patients_are_listed_with_the_real_knowledge(run: Any, tmp_path: Path) -> None:
+    content = (b"id,medications,conditions,daily_dose_mg\n"
+               b"Z1,zolpidem 10 mg,insomnia-ish thing,90 mg\n"
+               b"O1,oxycodone;gabapentin;plugh,CKD,\n"
+               b"C1,atorvastatin,,\n")
+    source = write(tmp_path, content)
+    payload = json.loads(run("screen", str(source), "--json").stdout)
+    assert {r["id"] for r in payload["flagged_rows"]} == {"Z1", "O1"}
+    summary = payload["summary"]
+    assert summary["flagged"] == 2 == sum(summary["flagged_by_highest_severity"].values())
+    assert summary["flagged_not_fully_checked"] == 2
+    text = run("screen", str(source)).stdout
+    assert "Z1" in text and "O1" in text
+    assert run("screen", str(source)).exit_code == 4
