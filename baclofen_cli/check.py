@@ -17,6 +17,9 @@ from baclofen_cli.knowledge.model import (
     InteractionClass,
     Knowledge,
     Refs,
+    RenalBand,
+    Wording,
+    member_effects,
 )
 from baclofen_cli.record import RenalFunction, Skipped
 from baclofen_cli.resolve import WITH, Resolution
@@ -86,6 +89,10 @@ class CheckResult(NamedTuple):
         return out
 
 
+COUNTRY_NAMES = {"us": "US", "ca": "Canada", "uk": "UK"}
+BACLOFEN_ITSELF = "baclofen (the medicine being checked)"
+
+
 class _Agent(NamedTuple):
     """One thing the user takes: a generic drug, or a whole class named as such."""
 
@@ -95,6 +102,11 @@ class _Agent(NamedTuple):
     grade: Optional[str]
     note: Optional[str]
     item: int
+    effects: Tuple[str, ...] = ()
+    """The member's own effects (or the class defaults): what combination rules read."""
+    wording: Optional[Wording] = None
+    word: Optional[str] = None
+    """The vague class word this agent stands for (``antidepressants``), if any."""
 
 
 def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
@@ -104,15 +116,20 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
     agents: List[_Agent] = []
     cautions: List[Tuple[Caution, int]] = []
     outcomes: List[ItemOutcome] = []
+    baclofen_items: List[Tuple[str, int, Optional[float]]] = []
     for index, res in enumerate(resolutions):
         if not res.recognized:
             outcomes.append(ItemOutcome(res, NOT_CHECKED, ()))
             continue
         if res.kind == WITH:
+            forms = [t.ref for t in res.targets if t.kind == "baclofen"]
+            baclofen_items.extend((form, index, res.daily_mg) for form in forms)
             item_agents = _agents_of(knowledge, res, index)
             agents.extend(item_agents)
-            flagged = any(a.cls is not None for a in item_agents)
+            flagged = any(a.cls is not None for a in item_agents) or any(
+                knowledge.baclofen_by_id[f].grade is not None for f in forms)
             resolved = tuple(dict.fromkeys(a.drug or (a.cls.id if a.cls else "") for a in item_agents))
+            resolved += tuple(BACLOFEN_ITSELF if f == "oral" else knowledge.baclofen_by_id[f].name for f in forms)
             outcomes.append(ItemOutcome(res, FLAGGED if flagged else NO_KNOWN_INTERACTION, resolved))
         else:
             item_cautions = [knowledge.cautions_by_id[t.ref] for t in res.targets if t.kind == "caution"]
@@ -121,14 +138,20 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
             outcomes.append(ItemOutcome(res, FLAGGED if item_cautions else NO_KNOWN_CAUTION, resolved))
 
     texts = [r.text for r in resolutions]
-    findings = _interaction_findings(agents, texts, patient)
+    findings = _interaction_findings(knowledge, agents, texts, patient)
+    findings += _baclofen_findings(knowledge, baclofen_items, texts, patient)
     findings += _caution_findings(cautions, texts, patient)
     findings += _combination_findings(knowledge, agents, cautions, texts, patient)
-    if daily_dose_mg is not None:
-        findings += _dose_findings(knowledge, daily_dose_mg, cautions, texts, patient)
+    dose, dose_findings = _effective_dose(daily_dose_mg, baclofen_items, texts, patient)
+    findings += dose_findings
+    band, band_inputs, band_reason = _renal_band(knowledge, renal, cautions, texts)
+    if dose is not None:
+        findings += _dose_findings(knowledge, dose, cautions, texts, patient, country, skip_kidney=band is not None)
+    if band is not None and (dose is not None or not band_inputs):  # a staged condition alone: its caution says it
+        findings.append(_renal_finding(band, band_inputs, band_reason, dose, patient))
     findings.sort(key=lambda f: (-GRADE_RANK[f.severity], _KIND_ORDER[f.kind],
                                  min((texts.index(t) for t in f.inputs), default=-1)))
-    return CheckResult(tuple(outcomes), tuple(findings), daily_dose_mg, audience)
+    return CheckResult(tuple(outcomes), tuple(findings), dose, audience)
 
 
 def exit_status(result: CheckResult, fail_on: str = "minor") -> int:
@@ -164,9 +187,19 @@ def summary_line(result: CheckResult) -> str:
 def _agents_of(knowledge: Knowledge, res: Resolution, index: int) -> List[_Agent]:
     agents = []
     for target in res.targets:
+        if target.kind == "baclofen":
+            continue
         if target.kind == "class":
             cls = knowledge.classes_by_id[target.ref]
-            agents.append(_Agent("class:" + cls.id, None, cls, cls.grade, None, index))
+            agents.append(_Agent("class:" + cls.id, None, cls, cls.grade, None, index, cls.tags))
+            continue
+        if target.kind == "class-word":
+            word = knowledge.class_words_by_name[target.ref]
+            classes = [knowledge.classes_by_id[c] for c in word.classes]
+            strictest = max(classes, key=lambda c: GRADE_RANK[c.grade])
+            effects = tuple(dict.fromkeys(t for c in classes for t in c.tags))
+            agents.append(_Agent("word:" + word.name, None, strictest, strictest.grade, None, index,
+                                 effects, word=word.name))
             continue
         drugs = knowledge.products_by_name[target.ref].ingredients if target.kind == "product" else (target.ref,)
         for drug in drugs:
@@ -175,7 +208,8 @@ def _agents_of(knowledge: Knowledge, res: Resolution, index: int) -> List[_Agent
                 agents.append(_Agent(drug, drug, None, None, None, index))
             else:
                 cls, member = membership
-                agents.append(_Agent(drug, drug, cls, member.grade or cls.grade, member.note, index))
+                agents.append(_Agent(drug, drug, cls, member.grade or cls.grade, member.note, index,
+                                     member_effects(cls, member), member.wording))
     return agents
 
 
@@ -187,28 +221,105 @@ def _worst(grades: Sequence[str]) -> str:
     return max(grades, key=GRADE_RANK.__getitem__)
 
 
-def _interaction_findings(agents: Sequence[_Agent], texts: Sequence[str], patient: bool) -> List[Finding]:
-    by_class: Dict[str, List[_Agent]] = {}
+def _interaction_findings(knowledge: Knowledge, agents: Sequence[_Agent], texts: Sequence[str],
+                          patient: bool) -> List[Finding]:
+    # one finding per class; a member with wording of its own, or a vague class word, gets its own
+    by_key: Dict[str, List[_Agent]] = {}
     for agent in agents:
         if agent.cls is not None:
-            by_class.setdefault(agent.cls.id, []).append(agent)
+            key = agent.cls.id
+            if agent.word is not None:
+                key = "word:" + agent.word
+            elif agent.wording is not None:
+                key = f"{agent.cls.id}:{agent.drug}"
+            by_key.setdefault(key, []).append(agent)
     findings = []
-    for group in by_class.values():
-        cls = group[0].cls
+    for key, group in by_key.items():
+        first = group[0]
+        cls = first.cls
         assert cls is not None
+        effect, advice = (cls.patient_effect, cls.patient_advice) if patient else (cls.effect, cls.advice)
+        sources, title, notes = cls.sources, cls.name, [f"{a.drug}: {a.note}" for a in group if a.note]
+        if first.wording is not None and first.word is None:
+            w = first.wording
+            effect, advice = (w.patient_effect, w.patient_advice) if patient else (w.effect, w.advice)
+            sources, title = w.sources, f"{first.drug} ({cls.name.lower()})"
+        if first.word is not None:
+            word = knowledge.class_words_by_name[first.word]
+            names = [knowledge.classes_by_id[c].name for c in word.classes]
+            title = f"{first.word} (could mean: {'; '.join(names)})"
+            notes.insert(0, (word.patient_note if patient else word.note)
+                         + f" Graded as the strictest of them ({cls.grade}: {cls.name}).")
         findings.append(Finding(
             kind="interaction",
-            id=cls.id,
+            id=key.replace(":", "-").replace(" ", "-"),
             severity=_worst([a.grade or cls.grade for a in group]),
-            title=cls.name,
+            title=title,
             inputs=_unique([texts[a.item] for a in group]),
-            matched=_unique([a.drug or cls.name for a in group]),
-            effect=cls.patient_effect if patient else cls.effect,
-            advice=cls.patient_advice if patient else cls.advice,
-            sources=cls.sources,
-            notes=_unique([f"{a.drug}: {a.note}" for a in group if a.note]),
+            matched=_unique([a.drug or a.word or cls.name for a in group]),
+            effect=effect,
+            advice=advice,
+            sources=sources,
+            notes=_unique(notes),
         ))
     return findings
+
+
+def _baclofen_findings(knowledge: Knowledge, items: Sequence[Tuple[str, int, Optional[float]]],
+                       texts: Sequence[str], patient: bool) -> List[Finding]:
+    """Baclofen in the user's own list: graded forms (intrathecal) and more than one oral product."""
+    findings = []
+    for form_id in dict.fromkeys(f for f, _, _ in items):
+        form = knowledge.baclofen_by_id[form_id]
+        if form.grade is None:
+            continue
+        findings.append(Finding(
+            kind="interaction", id=f"baclofen-{form.id}", severity=form.grade, title=form.title or form.name,
+            inputs=_unique([texts[i] for f, i, _ in items if f == form_id]), matched=(form.name,),
+            effect=(form.patient_effect if patient else form.effect) or "",
+            advice=(form.patient_advice if patient else form.advice) or "", sources=form.sources,
+        ))
+    oral = [(i, mg) for f, i, mg in items if f == "oral"]
+    if len({texts[i] for i, _ in oral}) > 1:
+        form = knowledge.baclofen_by_id["oral"]
+        findings.append(Finding(
+            kind="dose", id="baclofen-more-than-one", severity="moderate",
+            title="More than one oral baclofen line",
+            inputs=_unique([texts[i] for i, _ in oral]), matched=(form.name,),
+            effect=("Your list names baclofen more than once. The amounts add up to one daily total."
+                    if patient else
+                    "Baclofen is named on more than one line: they are one medicine, and the daily dose is their sum."),
+            advice=("Ask your pharmacist to check whether both are meant to be taken."
+                    if patient else "Check for a duplicate product or prescription; the dose check uses the total."),
+            sources=form.sources,
+        ))
+    return findings
+
+
+def _effective_dose(given: Optional[float], items: Sequence[Tuple[str, int, Optional[float]]],
+                    texts: Sequence[str], patient: bool) -> Tuple[Optional[float], List[Finding]]:
+    """The daily dose to check: ``--daily-dose`` if given, else the sum stated by baclofen lines."""
+    stated = [(i, mg) for f, i, mg in items if f == "oral" and mg is not None]
+    if not stated:
+        return given, []
+    total = sum(mg for _, mg in stated)
+    inputs = _unique([texts[i] for i, _ in stated])
+    if given is None:
+        return total, []
+    if abs(given - total) < 1e-9:
+        return given, []
+    return given, [Finding(
+        kind="dose", id="dose-disagreement", severity="minor",
+        title=f"Daily dose given ({given:g} mg) differs from the medication list ({total:g} mg)",
+        inputs=inputs, matched=(f"{total:g} mg/day",),
+        effect=(f"The daily amount you gave ({given:g} mg) is not what your medicine list adds up to ({total:g} mg)."
+                if patient else
+                f"The baclofen line(s) add up to {total:g} mg a day; the dose given is {given:g} mg a day. "
+                "The dose given is the one checked."),
+        advice=("Check with your pharmacist which amount is right." if patient
+                else "Confirm the current baclofen dose; recheck with the right figure."),
+        sources=("us-label 2.1",),
+    )]
 
 
 def _caution_findings(cautions: Sequence[Tuple[Caution, int]], texts: Sequence[str],
@@ -233,11 +344,14 @@ def _combination_findings(knowledge: Knowledge, agents: Sequence[_Agent],
                           cautions: Sequence[Tuple[Caution, int]], texts: Sequence[str],
                           patient: bool) -> List[Finding]:
     # one participant per distinct drug (or class named as a class) and per distinct condition
+    # a co-medication takes part through its own effects and its own grade, never its class's
     with_parts: Dict[str, Tuple[Tuple[str, ...], List[int], str]] = {}
+    with_grade: Dict[str, str] = {}
     for a in agents:
         if a.cls is not None:
-            tags, items, label = with_parts.setdefault(a.identity, (a.cls.tags, [], a.drug or a.cls.name))
+            tags, items, label = with_parts.setdefault(a.identity, (a.effects, [], a.drug or a.word or a.cls.name))
             items.append(a.item)
+            with_grade[a.identity] = a.grade or a.cls.grade
     history_parts: Dict[str, Tuple[Tuple[str, ...], List[int], str]] = {}
     for c, item in cautions:
         history_parts.setdefault("condition:" + c.id, (c.tags, [], c.name))[1].append(item)
@@ -246,8 +360,13 @@ def _combination_findings(knowledge: Knowledge, agents: Sequence[_Agent],
     for rule in knowledge.combinations:
         candidates = []
         for clause in rule.when:
-            parts, tag = (with_parts, clause.with_tag) if clause.with_tag else (history_parts, clause.history_tag)
-            candidates.append([pid for pid, (tags, _, _) in parts.items() if tag in tags])
+            if clause.with_tag:
+                floor = GRADE_RANK[clause.min_grade or "minor"]
+                candidates.append([pid for pid, (tags, _, _) in with_parts.items()
+                                   if clause.with_tag in tags and GRADE_RANK[with_grade[pid]] >= floor])
+            else:
+                candidates.append([pid for pid, (tags, _, _) in history_parts.items()
+                                   if clause.history_tag in tags])
         if not any(len(set(choice)) == len(choice) for choice in itertools.product(*candidates)):
             continue
         involved = _unique([pid for group in candidates for pid in group])
@@ -270,24 +389,48 @@ def _fill(template: str, dose: float, limit: Optional[float]) -> str:
     return text.replace("{limit}", f"{limit:g}") if limit is not None else text
 
 
-def _dose_findings(knowledge: Knowledge, dose: float, cautions: Sequence[Tuple[Caution, int]],
-                   texts: Sequence[str], patient: bool) -> List[Finding]:
-    findings = []
+def country_maximum(knowledge: Knowledge, country: Optional[str]) -> Tuple[float, Refs, Tuple[str, ...]]:
+    """The maximum daily dose to grade against: the named country's, else the strictest; with one
+    note per country giving its figure and source."""
     dosing = knowledge.dosing
-    above = dosing.above_maximum
-    if dose > dosing.max_daily_mg:
+    if not dosing.by_country:
+        return dosing.max_daily_mg, dosing.sources, ()
+    notes = tuple(f"{COUNTRY_NAMES.get(m.country, m.country)}: {m.max_daily_mg:g} mg a day"
+                  + (f" ({m.setting})" if m.setting else "") + f" [{'; '.join(m.sources)}]"
+                  for m in dosing.by_country)
+    chosen = [m for m in dosing.by_country if m.country == country]
+    if chosen:
+        pick = chosen[0]
+        notes = (f"Graded against the {COUNTRY_NAMES.get(pick.country, pick.country)} figure.",) + notes
+    else:
+        pick = min(dosing.by_country, key=lambda m: m.max_daily_mg)
+        notes = ("Labels differ between countries; graded against the strictest figure "
+                 "(name one with --country).",) + notes
+    return pick.max_daily_mg, pick.sources, notes
+
+
+def _dose_findings(knowledge: Knowledge, dose: float, cautions: Sequence[Tuple[Caution, int]],
+                   texts: Sequence[str], patient: bool, country: Optional[str] = None,
+                   skip_kidney: bool = False) -> List[Finding]:
+    findings = []
+    above = knowledge.dosing.above_maximum
+    limit_mg, limit_sources, notes = country_maximum(knowledge, country)
+    if dose > limit_mg:
         findings.append(Finding(
             kind="dose", id="dose-maximum", severity=above.grade,
-            title=_fill(above.title, dose, dosing.max_daily_mg), inputs=(), matched=(f"{dose:g} mg/day",),
-            effect=_fill(above.patient_text if patient else above.text, dose, dosing.max_daily_mg),
-            advice=_fill(above.patient_advice if patient else above.advice, dose, dosing.max_daily_mg),
-            sources=above.sources,
+            title=_fill(above.title, dose, limit_mg), inputs=(), matched=(f"{dose:g} mg/day",),
+            effect=_fill(above.patient_text if patient else above.text, dose, limit_mg),
+            advice=_fill(above.patient_advice if patient else above.advice, dose, limit_mg),
+            sources=_unique([*limit_sources, *above.sources]), notes=notes,
         ))
     seen = set()
     for caution, _ in cautions:
         limit = caution.dose_limit
         if limit is None or caution.id in seen:
             continue
+        if skip_kidney and caution.dose_limit is not None and caution.dose_limit.max_mg_per_day is None \
+                and "renal" in caution.tags:
+            continue  # the renal band finding grades this dose by kidney function
         seen.add(caution.id)
         if limit.max_mg_per_day is not None and dose <= limit.max_mg_per_day:
             continue
@@ -301,3 +444,46 @@ def _dose_findings(knowledge: Knowledge, dose: float, cautions: Sequence[Tuple[C
             sources=limit.sources,
         ))
     return findings
+
+
+def _renal_band(knowledge: Knowledge, renal: Sequence[RenalFunction], cautions: Sequence[Tuple[Caution, int]],
+                texts: Sequence[str]) -> Tuple[Optional[RenalBand], Tuple[str, ...], str]:
+    """The most severe kidney-function band shown by a measured value or a staged condition."""
+    bands = knowledge.dosing.renal_bands
+    if not bands:
+        return None, (), ""
+    best: Optional[RenalBand] = None
+    inputs: Tuple[str, ...] = ()
+    reason = ""
+    for value in renal:
+        for band in bands:
+            if band.at_least <= value.value < band.below and (best is None or band.below <= best.below):
+                label = "eGFR" if value.measure == "egfr" else "creatinine clearance"
+                best, inputs, reason = band, (), f"{label} {value.value:g} mL/min ({value.source})"
+    by_id = {b.id: b for b in bands}
+    for caution, item in cautions:
+        if caution.renal_band is not None:
+            band = by_id[caution.renal_band]
+            if best is None or band.below < best.below:
+                best, inputs, reason = band, (texts[item],), caution.name
+    return best, inputs, reason
+
+
+def _renal_finding(band: RenalBand, inputs: Tuple[str, ...], reason: str, dose: Optional[float],
+                   patient: bool) -> Finding:
+    text = band.patient_text if patient else band.text
+    advice = band.patient_advice if patient else band.advice
+    if dose is not None:
+        title = f"Daily dose of {dose:g} mg with kidney function {band.name}"
+        above = band.max_mg_per_day is not None and dose > band.max_mg_per_day
+        text = _fill(text, dose, band.max_mg_per_day)
+        if above:
+            text += (f" {dose:g} mg a day is above about {band.max_mg_per_day:g} mg a day."
+                     if not patient else f" {dose:g} mg a day is more than about {band.max_mg_per_day:g} mg.")
+    else:
+        title = f"Kidney function {band.name}: baclofen dose reduction"
+        text = text.replace("{dose} mg a day", "the dose").replace("{dose}", "the dose")
+        text = _fill(text, 0, band.max_mg_per_day)
+    return Finding(kind="dose" if dose is not None else "caution", id=f"renal-{band.id}", severity=band.grade,
+                   title=title, inputs=inputs, matched=(reason,), effect=text, advice=advice,
+                   sources=band.sources, notes=(f"From: {reason}",) if not inputs else ())

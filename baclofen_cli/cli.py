@@ -374,6 +374,14 @@ def check(
         None, "--daily-dose", metavar="MG",
         help="Total baclofen per day in mg (60, 60 mg or 60mg), checked against the labelled limits.",
     ),
+    egfr: Optional[float] = typer.Option(None, "--egfr", metavar="ML_MIN",
+                                         help="eGFR in mL/min/1.73 m2: grades the dose check by kidney function."),
+    crcl: Optional[float] = typer.Option(None, "--crcl", metavar="ML_MIN",
+                                         help="Creatinine clearance in mL/min: grades the dose check by kidney function."),
+    country: Optional[str] = typer.Option(
+        None, "--country", metavar="us|uk|ca", envvar="BACLO_COUNTRY",
+        help="Grade the maximum daily dose by this country's label (default: the strictest; env BACLO_COUNTRY).",
+    ),
     audience: Audience = AUDIENCE_OPTION,
     fail_on: Grade = FAIL_ON_OPTION,
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", case_sensitive=False,
@@ -389,11 +397,24 @@ def check(
     from baclofen_cli.check import exit_status
     from baclofen_cli.inputs import InputError
     from baclofen_cli.inputs.options import record_from_options
+    from baclofen_cli.record import RenalFunction
 
     try:
         record = record_from_options(with_, history, daily_dose)
     except InputError as e:
         fail(e.message, e.exit_code)
+    renal = []
+    for measure, value, flag in (("egfr", egfr, "--egfr"), ("crcl", crcl, "--crcl")):
+        if value is not None:
+            if not (0 <= value < 1000):
+                fail(f"{flag} must be a number of mL/min from 0 to 999, not {value:g}")
+            renal.append(RenalFunction(measure, value, flag))
+    record = record._replace(renal=tuple(renal))
+    country = country.strip().lower() if country else None
+    if country == "gb":
+        country = "uk"
+    if country and country not in ("us", "uk", "ca"):
+        fail(f"--country (or BACLO_COUNTRY) must be us, uk or ca, not {country!r}")
     k = _knowledge(ctx)
     if fhir is not None:
         record = _with_fhir(record, fhir)
@@ -406,7 +427,7 @@ def check(
             given += ")"
         fail(f"nothing to check{given}: give --with MEDICINES and/or --history CONDITIONS. "
              "Example: baclo check --with opioids --history kidney")
-    result = check_record(k, record, audience=audience.value)
+    result = check_record(k, record, audience=audience.value, country=country)
     _emit("json" if json else output_format.value, "check_page", k, result,
           code=exit_status(result, fail_on.value))
 

@@ -12,6 +12,7 @@ from conftest import MINI
 from baclofen_cli.errors import DataError
 from baclofen_cli.knowledge import load_knowledge
 from baclofen_cli.knowledge.loader import MAX_BYTES
+from baclofen_cli.knowledge.model import EFFECTS
 
 
 def _mutated(raw: Dict[str, Any], change: Callable[[Dict[str, Any]], None]) -> Dict[str, Any]:
@@ -38,14 +39,25 @@ CASES = [
     ("wrong type", lambda d: d.update(interactions={"a": 1}), "interactions: expected a list, found a mapping"),
     ("text expected", lambda d: d["meta"].update(disclaimer=["a"]), "meta.disclaimer: expected text"),
     ("schema version", lambda d: d.update(schema_version=2), "schema_version: expected 1, found 2"),
-    ("harmless also in class", lambda d: d["no_known_interaction"]["drugs"].append({"name": "diazepam"}),
+    ("harmless also in class", lambda d: d["no_known_interaction"]["drugs"].append(
+        {"name": "diazepam", "reviewed": {"label": "lab Valium", "none_of": list(EFFECTS)}}),
      "'diazepam' is also a member of a class"),
     ("unknown ingredient", lambda d: d["products"][0]["ingredients"].append("unobtainium"),
      "products[0].ingredients[2]: 'unobtainium' is neither"),
-    ("combination below major", lambda d: d["combinations"][0].update(grade="moderate"),
-     "combinations[0].grade: a combination is graded at least major"),
-    ("combination unknown tag", lambda d: d["combinations"][0]["when"][0].update(with_tag="nope"),
-     "no interaction class has the tag 'nope'"),
+    ("combination below moderate", lambda d: d["combinations"][0].update(grade="minor"),
+     "combinations[0].grade: a combination is graded at least moderate"),
+    ("combination unknown effect", lambda d: d["combinations"][0]["when"][0].update(with_effect="nope"),
+     "combinations[0].when[0].with_effect: 'nope' is not one of"),
+    ("harmless without review", lambda d: d["no_known_interaction"]["drugs"][0].pop("reviewed"),
+     "no_known_interaction.drugs[0].reviewed: a no-known-interaction drug needs the record"),
+    ("harmless review misses an effect", lambda d: d["no_known_interaction"]["drugs"][0]["reviewed"]["none_of"].remove("kidney"),
+     "no_known_interaction.drugs[0].reviewed.none_of: the label must be recorded as reviewed for every effect; missing: kidney"),
+    ("harmless review names no label", lambda d: d["no_known_interaction"]["drugs"][0]["reviewed"].pop("label"),
+     "no_known_interaction.drugs[0].reviewed.label: required text is missing"),
+    ("harmless review with an undefined label source", lambda d: d["no_known_interaction"]["drugs"][0]["reviewed"].update(
+        label="nolabel Tylenol"), "no_known_interaction.drugs[0].reviewed.label: source tag 'nolabel' is not defined"),
+    ("unknown member effect", lambda d: d["interactions"][0]["members"][0].update(effects={"sleepy": ["lab"]}),
+     "interactions[0].members[0].effects[0]: 'sleepy' is not one of"),
     ("missing structured section", lambda d: d.update(sections=d["sections"][:-1]),
      "the section 'faq' is missing"),
     ("duplicate section alias", lambda d: d["sections"][1].update(aliases=["about"]),

@@ -16,15 +16,15 @@ OxyContin=opioids:major | Roxicodone=opioids:major | morphine=opioids:major | MS
 hydrocodone=opioids:major | hydromorphone=opioids:major | Dilaudid=opioids:major | codeine=opioids:major
 tramadol=opioids:major | Ultram=opioids:major | tapentadol=opioids:major | Nucynta=opioids:major
 fentanyl=opioids:major | Duragesic=opioids:major | methadone=opioids:major | buprenorphine=opioids:major
-Subutex=opioids:major | meperidine=opioids:major | Demerol=opioids:major | loperamide=opioids:minor
-Imodium=opioids:minor | kratom=opioids:major
+Subutex=opioids:major | meperidine=opioids:major | Demerol=opioids:major | loperamide=antidiarrhoeal-opioids:minor
+Imodium=antidiarrhoeal-opioids:minor | kratom=opioids:major
 benzodiazepines=benzodiazepines:moderate | benzos=benzodiazepines:moderate | alprazolam=benzodiazepines:moderate
 Xanax=benzodiazepines:moderate | diazepam=benzodiazepines:moderate | Valium=benzodiazepines:moderate
 lorazepam=benzodiazepines:moderate | Ativan=benzodiazepines:moderate | clonazepam=benzodiazepines:moderate
 Klonopin=benzodiazepines:moderate | temazepam=benzodiazepines:moderate | midazolam=benzodiazepines:moderate
 alcohol=alcohol:moderate | beer=alcohol:moderate | wine=alcohol:moderate | vodka=alcohol:moderate
 whiskey=alcohol:moderate | spirits=alcohol:moderate | ethanol=alcohol:moderate
-antihistamines=sedating-antihistamines:moderate | diphenhydramine=sedating-antihistamines:moderate
+antihistamines=word-antihistamines:moderate | diphenhydramine=sedating-antihistamines:moderate
 Benadryl=sedating-antihistamines:moderate | ZzzQuil=sedating-antihistamines:moderate
 doxylamine=sedating-antihistamines:moderate | Unisom SleepTabs=sedating-antihistamines:moderate
 hydroxyzine=sedating-antihistamines:moderate | Vistaril=sedating-antihistamines:moderate
@@ -35,9 +35,9 @@ cetirizine=less-sedating-antihistamines:minor | Zyrtec=less-sedating-antihistami
 loratadine=less-sedating-antihistamines:minor | Claritin=less-sedating-antihistamines:minor
 fexofenadine=less-sedating-antihistamines:minor | Allegra=less-sedating-antihistamines:minor
 levocetirizine=less-sedating-antihistamines:minor
-sleeping pills=sedative-hypnotics:moderate | zolpidem=sedative-hypnotics:moderate | Ambien=sedative-hypnotics:moderate
+sleeping pills=word-sleeping-pills:moderate | zolpidem=sedative-hypnotics:moderate | Ambien=sedative-hypnotics:moderate
 eszopiclone=sedative-hypnotics:moderate | Lunesta=sedative-hypnotics:moderate | phenobarbital=sedative-hypnotics:moderate
-suvorexant=sedative-hypnotics:moderate | melatonin=sedative-hypnotics:minor | butalbital=sedative-hypnotics:moderate
+suvorexant=sedative-hypnotics:moderate | melatonin=other-sedating-melatonin:minor | butalbital=sedative-hypnotics:moderate
 gabapentin=gabapentinoids:moderate | Neurontin=gabapentinoids:moderate | pregabalin=gabapentinoids:moderate
 Lyrica=gabapentinoids:moderate
 tizanidine=muscle-relaxants:moderate | Zanaflex=muscle-relaxants:moderate | cyclobenzaprine=muscle-relaxants:moderate
@@ -56,18 +56,18 @@ trazodone=sedating-antidepressants:moderate | mirtazapine=sedating-antidepressan
 Remeron=sedating-antidepressants:moderate
 sertraline=ssris-snris:minor | Zoloft=ssris-snris:minor | fluoxetine=ssris-snris:minor | Prozac=ssris-snris:minor
 escitalopram=ssris-snris:minor | Lexapro=ssris-snris:minor | citalopram=ssris-snris:minor
-duloxetine=ssris-snris:minor | Cymbalta=ssris-snris:minor | venlafaxine=ssris-snris:minor | bupropion=ssris-snris:minor
-Wellbutrin=ssris-snris:minor | paroxetine=ssris-snris:minor
+duloxetine=ssris-snris:minor | Cymbalta=ssris-snris:minor | venlafaxine=ssris-snris:minor | bupropion=cns-toxicity:moderate
+Wellbutrin=cns-toxicity:moderate | paroxetine=ssris-snris:minor
 levetiracetam=anticonvulsants:moderate | Keppra=anticonvulsants:moderate | topiramate=anticonvulsants:moderate
 Topamax=anticonvulsants:moderate | lamotrigine=anticonvulsants:moderate | Lamictal=anticonvulsants:moderate
 carbamazepine=anticonvulsants:moderate | divalproex=anticonvulsants:moderate | Depakote=anticonvulsants:moderate
 oxcarbazepine=anticonvulsants:moderate | phenytoin=anticonvulsants:moderate | lacosamide=anticonvulsants:moderate
-lisinopril=antihypertensives:minor | amlodipine=antihypertensives:minor | Norvasc=antihypertensives:minor
-losartan=antihypertensives:minor | metoprolol=antihypertensives:minor | Toprol XL=antihypertensives:minor
-hydrochlorothiazide=antihypertensives:minor | HCTZ=antihypertensives:minor | furosemide=antihypertensives:minor
-Lasix=antihypertensives:minor | carvedilol=antihypertensives:minor | spironolactone=antihypertensives:minor
-tamsulosin=antihypertensives:minor | Flomax=antihypertensives:minor | sildenafil=antihypertensives:minor
-valsartan=antihypertensives:minor | atenolol=antihypertensives:minor | propranolol=antihypertensives:minor
+lisinopril=antihypertensives:moderate | amlodipine=antihypertensives:moderate | Norvasc=antihypertensives:moderate
+losartan=antihypertensives:moderate | metoprolol=antihypertensives:moderate | Toprol XL=antihypertensives:moderate
+hydrochlorothiazide=antihypertensives:moderate | HCTZ=antihypertensives:moderate | furosemide=antihypertensives:moderate
+Lasix=antihypertensives:moderate | carvedilol=antihypertensives:moderate | spironolactone=antihypertensives:moderate
+tamsulosin=antihypertensives:moderate | Flomax=antihypertensives:moderate | sildenafil=antihypertensives:moderate
+valsartan=antihypertensives:moderate | atenolol=antihypertensives:moderate | propranolol=antihypertensives:moderate
 clonidine=centrally-acting-antihypertensives:moderate | guanfacine=centrally-acting-antihypertensives:moderate
 metformin=antidiabetics:minor | Glucophage=antidiabetics:minor | glipizide=antidiabetics:minor
 semaglutide=antidiabetics:minor | Ozempic=antidiabetics:minor | Wegovy=antidiabetics:minor
@@ -75,27 +75,27 @@ Jardiance=antidiabetics:minor | Trulicity=antidiabetics:minor | Mounjaro=antidia
 insulin glargine=antidiabetics:minor | Lantus=antidiabetics:minor | insulin=antidiabetics:minor
 sodium oxybate=sodium-oxybate:major | Xyrem=sodium-oxybate:major | GHB=sodium-oxybate:major
 rocuronium=neuromuscular-blockers:moderate | succinylcholine=neuromuscular-blockers:moderate
-ibuprofen=kidney-function:minor | Advil=kidney-function:minor | Motrin=kidney-function:minor
-naproxen=kidney-function:minor | Aleve=kidney-function:minor | meloxicam=kidney-function:minor
-celecoxib=kidney-function:minor | NSAIDs=kidney-function:minor | aspirin=kidney-function:minor
+ibuprofen=kidney-function:moderate | Advil=kidney-function:moderate | Motrin=kidney-function:moderate
+naproxen=kidney-function:moderate | Aleve=kidney-function:moderate | meloxicam=kidney-function:moderate
+celecoxib=kidney-function:moderate | NSAIDs=kidney-function:moderate | aspirin=kidney-function:minor
 cannabis=cannabis-and-sedating-herbs:moderate | marijuana=cannabis-and-sedating-herbs:moderate
 kava=cannabis-and-sedating-herbs:moderate | valerian=cannabis-and-sedating-herbs:moderate
-ropinirole=other-cns-active:minor | pramipexole=other-cns-active:minor | donepezil=other-cns-active:minor
+ropinirole=other-sedating:moderate | pramipexole=other-sedating:moderate | donepezil=other-cns-active:minor
 methylphenidate=other-cns-active:minor | Adderall=other-cns-active:minor | Vyvanse=other-cns-active:minor
 sumatriptan=other-cns-active:minor | ondansetron=other-cns-active:minor | Zofran=other-cns-active:minor
 varenicline=other-cns-active:minor | pseudoephedrine=other-cns-active:minor | montelukast=other-cns-active:minor
 atorvastatin=none | Lipitor=none | rosuvastatin=none | Crestor=none | simvastatin=none | pravastatin=none
 levothyroxine=none | Synthroid=none | amoxicillin=none | Augmentin=none | azithromycin=none | Z-Pak=none
-doxycycline=none | cephalexin=none | ciprofloxacin=none | Bactrim=none | nitrofurantoin=none
-omeprazole=none | Prilosec=none | pantoprazole=none | esomeprazole=none | Nexium=none | famotidine=none
-Pepcid=none | apixaban=none | Eliquis=none | rivaroxaban=none | Xarelto=none | warfarin=none
+doxycycline=none | cephalexin=none | ciprofloxacin=fluoroquinolones:moderate | Bactrim=kidney-function:minor | nitrofurantoin=none
+omeprazole=none | Prilosec=none | pantoprazole=none | esomeprazole=none | Nexium=none | famotidine=cns-toxicity:minor
+Pepcid=cns-toxicity:minor | apixaban=none | Eliquis=none | rivaroxaban=none | Xarelto=none | warfarin=none
 clopidogrel=none | Plavix=none | allopurinol=none | albuterol=none | ProAir=none | fluticasone=none
-Flonase=none | Advair=none | Symbicort=none | prednisone=none | acetaminophen=none | Tylenol=none
+Flonase=none | Advair=none | Symbicort=none | prednisone=systemic-corticosteroids:minor | acetaminophen=none | Tylenol=none
 paracetamol=none | vitamin D=none | fish oil=none | multivitamin=none | ezetimibe=none | finasteride=none
-estradiol=none | valacyclovir=none | fluconazole=none | tamoxifen=none | potassium chloride=none
-baclofen=baclofen-duplicate:major | Lioresal=baclofen-duplicate:major | Ozobax=baclofen-duplicate:major
-sotalol=antihypertensives:minor | heparin=none | cyclosporine=kidney-function:minor | tacrolimus=kidney-function:minor
-azelastine=less-sedating-antihistamines:minor | tolterodine=other-cns-active:minor | sulfamethoxazole=none
+estradiol=none | valacyclovir=cns-toxicity-valacyclovir:moderate | fluconazole=none | tamoxifen=none | potassium chloride=none
+baclofen=none | Lioresal=none | Ozobax=none
+sotalol=antihypertensives:moderate | heparin=none | cyclosporine=kidney-function:minor | tacrolimus=kidney-function:minor
+azelastine=less-sedating-antihistamines:minor | tolterodine=other-cns-active:minor | sulfamethoxazole=kidney-function:minor
 """
 
 PRODUCTS = [
@@ -120,12 +120,12 @@ sleep apnea=respiratory-disease:moderate | OSA=respiratory-disease:moderate | em
 pregnant=pregnancy:moderate | pregnancy=pregnancy:moderate | schizophrenia=psychosis:moderate
 psychosis=psychosis:moderate | liver disease=liver-disease:minor | cirrhosis=liver-disease:minor
 stroke=stroke:moderate | CVA=stroke:moderate | diabetes=diabetes:minor | type 2 diabetes=diabetes:minor
-breastfeeding=breastfeeding:minor | elderly=older-age:minor | peptic ulcer=peptic-ulcer-history:minor
+breastfeeding=breastfeeding:minor | elderly=older-age:minor | peptic ulcer=active-peptic-ulcer:contraindicated
 active peptic ulcer=active-peptic-ulcer:contraindicated | baclofen allergy=hypersensitivity:contraindicated
 autonomic dysreflexia=autonomic-dysreflexia:moderate | urinary retention=urinary-retention:minor
-cerebral palsy=cerebral-spasticity:minor | N18.3=kidney-disease:major | N18.6=kidney-failure:major
+cerebral palsy=cerebral-spasticity:minor | N18.3=ckd-stage-3:major | N18.6=kidney-failure:major
 ICD-10-CM G40.909=seizure-disorders:moderate | J44.9=respiratory-disease:moderate
-hypertension=none | high cholesterol=none | multiple sclerosis=none | MS=none | GERD=none | I10=none
+hypertension=hypertension:minor | high cholesterol=none | multiple sclerosis=none | MS=none | GERD=none | I10=hypertension:minor
 """
 
 

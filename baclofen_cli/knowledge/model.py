@@ -19,6 +19,17 @@ GRADE_RANK: Mapping[str, int] = MappingProxyType(
 SIDE_EFFECT_GROUPS: Tuple[str, ...] = ("common", "serious", "rare")
 USE_KINDS: Tuple[str, ...] = ("primary", "off-label")
 LABEL_STATUSES: Tuple[str, ...] = ("labelled", "not-established", "not-labelled", "approved-elsewhere")
+EFFECTS: Tuple[str, ...] = (
+    "cns-depressant", "sedating", "lowers-blood-pressure", "blood-glucose", "kidney",
+    "seizure-threshold", "confusion", "opioid",
+)
+"""The baclofen-relevant effects a co-medication is described by (see docs/knowledge-file.md).
+
+cns-depressant: adds to baclofen's CNS and breathing depression; sedating: causes drowsiness;
+lowers-blood-pressure; blood-glucose: changes blood glucose; kidney: reduces kidney function or
+renal clearance; seizure-threshold: lowers it; confusion: confusion, psychosis or encephalopathy;
+opioid: an opioid acting in the brain (the FDA 2016 rule)."""
+COUNTRIES: Tuple[str, ...] = ("us", "ca", "uk")
 SOURCE_KINDS: Tuple[str, ...] = (
     "article", "label", "monograph", "regulator", "database", "study", "reference", "inference",
 )
@@ -110,12 +121,40 @@ class DoseMessage(NamedTuple):
     sources: Refs
 
 
+class CountryMaximum(NamedTuple):
+    country: str
+    max_daily_mg: float
+    setting: Optional[str]
+    sources: Refs
+
+
+class RenalBand(NamedTuple):
+    """A band of kidney function (eGFR or CrCl, mL/min) with its dosing guidance."""
+
+    id: str
+    name: str
+    below: float
+    """The band covers values below this ..."""
+    at_least: float
+    """... and at or above this."""
+    grade: str
+    max_mg_per_day: Optional[float]
+    text: str
+    advice: str
+    patient_text: str
+    patient_advice: str
+    sources: Refs
+
+
+
 class Dosing(NamedTuple):
     max_daily_mg: float
     sources: Refs
     titration: Tuple[TitrationStep, ...]
     notes: Tuple[Entry, ...]
     above_maximum: DoseMessage
+    by_country: Tuple[CountryMaximum, ...] = ()
+    renal_bands: Tuple[RenalBand, ...] = ()
 
 
 class SideEffect(NamedTuple):
@@ -127,12 +166,29 @@ class SideEffect(NamedTuple):
     sources: Refs
 
 
+Effects = Tuple[Tuple[str, Refs], ...]
+"""Effect name -> the references that show it, in file order."""
+
+
+class Wording(NamedTuple):
+    """A member's own finding text, replacing its class's where the class text does not fit it."""
+
+    effect: str
+    advice: str
+    patient_effect: str
+    patient_advice: str
+    sources: Refs
+
+
 class Member(NamedTuple):
     name: str
     brands: Tuple[str, ...]
     aliases: Tuple[str, ...]
     grade: Optional[str]
     note: Optional[str]
+    effects: Optional[Effects] = None
+    """The member's own effects, replacing the class defaults; None: the class's apply."""
+    wording: Optional[Wording] = None
 
 
 class InteractionClass(NamedTuple):
@@ -140,7 +196,7 @@ class InteractionClass(NamedTuple):
     name: str
     aliases: Tuple[str, ...]
     grade: str
-    tags: Tuple[str, ...]
+    effects: Effects
     effect: str
     advice: str
     patient_effect: str
@@ -148,12 +204,65 @@ class InteractionClass(NamedTuple):
     sources: Refs
     members: Tuple[Member, ...]
 
+    @property
+    def tags(self) -> Tuple[str, ...]:
+        """The class's default effect names."""
+        return tuple(name for name, _ in self.effects)
+
+
+def member_effects(cls: InteractionClass, member: Optional[Member]) -> Tuple[str, ...]:
+    """The effect names that apply to a member (its own, else the class defaults)."""
+    if member is not None and member.effects is not None:
+        return tuple(name for name, _ in member.effects)
+    return cls.tags
+
+
+class Review(NamedTuple):
+    """The record that a harmless entry's label was read for every effect and shows none."""
+
+    label: str
+    """A source reference naming the label read (``product-labels Lipitor``)."""
+    none_of: Tuple[str, ...]
+    """The effects checked and found absent from the label."""
+    judged: Tuple[Tuple[str, str], ...] = ()
+    """Effects the label mentions that were judged not to add to baclofen, each with the reason.
+    ``none_of`` and ``judged`` together name every effect in ``EFFECTS``."""
+
 
 class KnownDrug(NamedTuple):
     name: str
     brands: Tuple[str, ...]
     aliases: Tuple[str, ...]
     use: Optional[str]
+    reviewed: Optional[Review] = None
+
+
+class ClassWord(NamedTuple):
+    """A vague word (``antidepressants``) that can mean several classes: graded as the strictest."""
+
+    name: str
+    aliases: Tuple[str, ...]
+    classes: Tuple[str, ...]
+    note: str
+    patient_note: str
+
+
+class BaclofenForm(NamedTuple):
+    """Baclofen itself in the user's list: the medicine being checked, not an interaction."""
+
+    id: str
+    """``oral`` or ``intrathecal``."""
+    name: str
+    brands: Tuple[str, ...]
+    aliases: Tuple[str, ...]
+    grade: Optional[str]
+    """None for oral (the drug being checked); a grade for a form that gives a finding of its own."""
+    title: Optional[str]
+    effect: Optional[str]
+    advice: Optional[str]
+    patient_effect: Optional[str]
+    patient_advice: Optional[str]
+    sources: Refs
 
 
 class NoKnownInteraction(NamedTuple):
@@ -192,6 +301,8 @@ class Caution(NamedTuple):
     dose_limit: Optional[DoseLimit]
     icd10: Tuple[str, ...] = ()
     """ICD-10-CM codes or code prefixes (``N18``, ``Z99.2``) recognized as this condition."""
+    renal_band: Optional[str] = None
+    """The ``dosing.renal_bands`` id this condition implies (``CKD stage 4`` -> the band below 30)."""
 
 
 class KnownCondition(NamedTuple):
@@ -208,10 +319,13 @@ class NoKnownCaution(NamedTuple):
 
 
 class Clause(NamedTuple):
-    """One condition of a combination rule: a co-medication tag or a history tag."""
+    """One condition of a combination rule: a co-medication effect or a history tag.
+
+    ``min_grade``: only a co-medication whose own grade reaches it takes part."""
 
     with_tag: Optional[str]
     history_tag: Optional[str]
+    min_grade: Optional[str] = None
 
 
 class Combination(NamedTuple):
@@ -234,7 +348,7 @@ class Faq(NamedTuple):
 
 
 class Target(NamedTuple):
-    """What a name points at. ``kind`` is class, drug, product, caution or known-condition."""
+    """What a name points at. ``kind`` is class, class-word, drug, product, baclofen, caution or known-condition."""
 
     kind: str
     ref: str
@@ -327,6 +441,14 @@ class Knowledge:
         return self.part("products")  # type: ignore[no-any-return]
 
     @property
+    def class_words(self) -> Tuple[ClassWord, ...]:
+        return self.part("class_words")  # type: ignore[no-any-return]
+
+    @property
+    def baclofen_itself(self) -> Tuple[BaclofenForm, ...]:
+        return self.part("baclofen_itself")  # type: ignore[no-any-return]
+
+    @property
     def cautions(self) -> Tuple[Caution, ...]:
         return self.part("cautions")  # type: ignore[no-any-return]
 
@@ -351,6 +473,14 @@ class Knowledge:
     @property
     def cautions_by_id(self) -> Mapping[str, Caution]:
         return self._derived("cautions_by_id", lambda: {c.id: c for c in self.cautions})
+
+    @property
+    def class_words_by_name(self) -> Mapping[str, ClassWord]:
+        return self._derived("class_words_by_name", lambda: {w.name: w for w in self.class_words})
+
+    @property
+    def baclofen_by_id(self) -> Mapping[str, BaclofenForm]:
+        return self._derived("baclofen_by_id", lambda: {b.id: b for b in self.baclofen_itself})
 
     @property
     def products_by_name(self) -> Mapping[str, Product]:

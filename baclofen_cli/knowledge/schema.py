@@ -11,18 +11,24 @@ from types import MappingProxyType
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from baclofen_cli.knowledge.model import (
+    COUNTRIES,
+    EFFECTS,
     GRADE_RANK,
     GRADES,
     LABEL_STATUSES,
     SIDE_EFFECT_GROUPS,
     SOURCE_KINDS,
     USE_KINDS,
+    BaclofenForm,
     Caution,
+    ClassWord,
     Clause,
     Combination,
+    CountryMaximum,
     DoseLimit,
     DoseMessage,
     Dosing,
+    Effects,
     Entry,
     Faq,
     InteractionClass,
@@ -36,12 +42,15 @@ from baclofen_cli.knowledge.model import (
     NoKnownInteraction,
     PkRow,
     Product,
+    RenalBand,
+    Review,
     Section,
     SideEffect,
     Source,
     Target,
     TitrationStep,
     Use,
+    Wording,
     ref_tag,
 )
 from baclofen_cli.names import normalize
@@ -239,8 +248,24 @@ class _Builder:
         above = DoseMessage(a.choice("grade", GRADES) or "", a.text("title"), a.text("text"),
                             a.text("advice"), a.text("patient_text"), a.text("patient_advice"),
                             self.refs(a))
+        by_country = n.items("by_country", self.country_maximum, required=False)
+        bands = n.items("renal_bands", self.renal_band, required=False)
         return Dosing(n.number("max_daily_mg") or 0.0, self.refs(n), steps,
-                      n.items("notes", self.entry), above)
+                      n.items("notes", self.entry), above, by_country, bands)
+
+    def country_maximum(self, n: _Node) -> CountryMaximum:
+        return CountryMaximum(n.choice("country", COUNTRIES) or "", n.number("max_daily_mg") or 0.0,
+                              n.opt_text("setting"), self.refs(n))
+
+    def renal_band(self, n: _Node) -> RenalBand:
+        below = n.number("below") or 0.0
+        at_least = float(n.data.get("at_least") or 0)
+        if not self.trusted and (isinstance(n.data.get("at_least", 0), bool)
+                                 or not isinstance(n.data.get("at_least", 0), (int, float)) or at_least >= below):
+            raise SchemaError(n.at("at_least"), "expected a number of mL/min below 'below'")
+        return RenalBand(n.text("id"), n.text("name"), below, at_least, n.choice("grade", GRADES) or "",
+                         n.number("max_mg_per_day", required=False), n.text("text"), n.text("advice"),
+                         n.text("patient_text"), n.text("patient_advice"), self.refs(n))
 
     def side_effect(self, n: _Node) -> SideEffect:
         groups = n.texts("groups", required=True)
@@ -255,24 +280,112 @@ class _Builder:
     def faq(self, n: _Node) -> Faq:
         return Faq(n.text("question"), n.text("answer"), self.refs(n))
 
+    def effects(self, n: _Node, key: str, default_refs: Tuple[str, ...]) -> Effects:
+        """``effects:`` as a list of names (shown by ``default_refs``) or a mapping name -> references."""
+        value = n.data.get(key)
+        if self.trusted:
+            if isinstance(value, dict):
+                return tuple((name, tuple(refs)) for name, refs in value.items())
+            return tuple((name, default_refs) for name in value or ())
+        if value is None:
+            return ()
+        if isinstance(value, list):
+            names = n.texts(key)
+            pairs = [(name, default_refs) for name in names]
+        elif isinstance(value, dict):
+            pairs = []
+            for name in value:
+                child = _Node({"sources": value[name]}, n.at(key))
+                refs = self.refs(child)
+                pairs.append((str(name), refs))
+        else:
+            raise SchemaError(n.at(key), f"expected a list of effects or a mapping effect -> sources, found {_kind(value)}")
+        for i, (name, _) in enumerate(pairs):
+            if name not in EFFECTS:
+                raise SchemaError(f"{n.at(key)}[{i}]", f"{name!r} is not one of {', '.join(EFFECTS)}")
+        return tuple(pairs)
+
     def member(self, n: _Node) -> Member:
         grade = n.choice("grade", GRADES, required=False)
         note = n.opt_text("note")
         if grade is not None and note is None:
             raise SchemaError(n.at("note"), "a member whose grade differs from its class needs a note")
-        return Member(n.text("name"), n.texts("brands"), n.texts("aliases"), grade, note)
+        own_refs = self.refs(n) if n.data.get("sources") is not None else ()
+        effects = None
+        if "effects" in n.data:
+            if isinstance(n.data.get("effects"), list) and n.data["effects"] and not own_refs:
+                raise SchemaError(n.at("sources"), "a member listing its own effects needs sources that show them")
+            effects = self.effects(n, "effects", own_refs)
+        wording = None
+        if n.data.get("effect") is not None:
+            if not own_refs:
+                raise SchemaError(n.at("sources"), "a member with its own wording needs its own sources")
+            wording = Wording(n.text("effect"), n.text("advice"), n.text("patient_effect"),
+                              n.text("patient_advice"), own_refs)
+        return Member(n.text("name"), n.texts("brands"), n.texts("aliases"), grade, note, effects, wording)
 
     def interaction(self, n: _Node) -> InteractionClass:
+        refs = self.refs(n)
         return InteractionClass(
             n.text("id"), n.text("name"), n.texts("aliases"), n.choice("grade", GRADES) or "",
-            n.texts("tags"), n.text("effect"), n.text("advice"), n.text("patient_effect"),
-            n.text("patient_advice"), self.refs(n), n.items("members", self.member),
+            self.effects(n, "effects", refs), n.text("effect"), n.text("advice"), n.text("patient_effect"),
+            n.text("patient_advice"), refs, n.items("members", self.member),
         )
 
+    def review(self, n: _Node) -> Review:
+        label = n.text("label")
+        if not self.trusted:
+            if ref_tag(label) not in self.source_tags:
+                raise SchemaError(n.at("label"), f"source tag {ref_tag(label)!r} is not defined under 'sources'")
+            none_of = n.texts("none_of", required=True)
+            for i, name in enumerate(none_of):
+                if name not in EFFECTS:
+                    raise SchemaError(f"{n.at('none_of')}[{i}]", f"{name!r} is not one of {', '.join(EFFECTS)}")
+            judged_raw = n.data.get("judged") or {}
+            if not isinstance(judged_raw, dict):
+                raise SchemaError(n.at("judged"), f"expected a mapping effect -> reason, found {_kind(judged_raw)}")
+            for name, reason in judged_raw.items():
+                if name not in EFFECTS:
+                    raise SchemaError(f"{n.at('judged')}.{name}", f"{name!r} is not one of {', '.join(EFFECTS)}")
+                if name in none_of:
+                    raise SchemaError(f"{n.at('judged')}.{name}", "an effect is either absent (none_of) or judged, not both")
+                _as_text(reason, f"{n.at('judged')}.{name}")
+            missing = [e for e in EFFECTS if e not in none_of and e not in judged_raw]
+            if missing:
+                raise SchemaError(n.at("none_of"), "the label must be recorded as reviewed for every effect; "
+                                  f"missing: {', '.join(missing)}")
+        judged = tuple((str(k), str(v)) for k, v in (n.data.get("judged") or {}).items())
+        return Review(label, n.texts("none_of"), judged)
+
+    def known_drug(self, d: _Node) -> KnownDrug:
+        if d.data.get("reviewed") is None:
+            if not self.trusted:
+                raise SchemaError(d.at("reviewed"), "a no-known-interaction drug needs the record that its label "
+                                  f"was reviewed for every effect ({', '.join(EFFECTS)}) and shows none, naming the label")
+            reviewed = None
+        else:
+            reviewed = self.review(d.child("reviewed"))
+        return KnownDrug(d.text("name"), d.texts("brands"), d.texts("aliases"), d.opt_text("use"), reviewed)
+
     def no_known_interaction(self, n: _Node) -> NoKnownInteraction:
-        drugs = n.items("drugs", lambda d: KnownDrug(d.text("name"), d.texts("brands"),
-                                                     d.texts("aliases"), d.opt_text("use")))
+        drugs = n.items("drugs", self.known_drug)
         return NoKnownInteraction(n.text("statement"), n.text("patient_statement"), self.refs(n), drugs)
+
+    def class_word(self, n: _Node) -> ClassWord:
+        classes = n.texts("classes", required=True)
+        if len(classes) < 2 and not self.trusted:
+            raise SchemaError(n.at("classes"), "a class word names at least two classes")
+        return ClassWord(n.text("name"), n.texts("aliases"), classes, n.text("note"), n.text("patient_note"))
+
+    def baclofen_form(self, n: _Node) -> BaclofenForm:
+        form_id = n.choice("id", ("oral", "intrathecal")) or ""
+        grade = n.choice("grade", GRADES, required=False)
+        title, effect, advice, p_effect, p_advice = (
+            n.opt_text(k) for k in ("title", "effect", "advice", "patient_effect", "patient_advice"))
+        if grade is not None and None in (title, effect, advice, p_effect, p_advice) and not self.trusted:
+            raise SchemaError(n.path, "a graded baclofen form needs title, effect, advice, patient_effect and patient_advice")
+        return BaclofenForm(form_id, n.text("name"), n.texts("brands"), n.texts("aliases"), grade,
+                            title, effect, advice, p_effect, p_advice, self.refs(n))
 
     def product(self, n: _Node) -> Product:
         ingredients = n.texts("ingredients", required=True)
@@ -299,7 +412,7 @@ class _Builder:
         return Caution(
             n.text("id"), n.text("name"), n.texts("aliases"), n.choice("grade", GRADES) or "",
             n.texts("tags"), n.text("why"), n.text("advice"), n.text("patient_why"),
-            n.text("patient_advice"), self.refs(n), limit, self.codes(n),
+            n.text("patient_advice"), self.refs(n), limit, self.codes(n), n.opt_text("renal_band"),
         )
 
     def no_known_caution(self, n: _Node) -> NoKnownCaution:
@@ -307,15 +420,18 @@ class _Builder:
         return NoKnownCaution(n.text("statement"), n.text("patient_statement"), self.refs(n), conditions)
 
     def clause(self, n: _Node) -> Clause:
-        clause = Clause(n.opt_text("with_tag"), n.opt_text("history_tag"))
+        with_effect = n.opt_text("with_effect") or n.opt_text("with_tag")
+        clause = Clause(with_effect, n.opt_text("history_tag"), n.choice("min_grade", GRADES, required=False))
         if (clause.with_tag is None) == (clause.history_tag is None):
-            raise SchemaError(n.path, "a clause names exactly one of with_tag or history_tag")
+            raise SchemaError(n.path, "a clause names exactly one of with_effect or history_tag")
+        if clause.with_tag is not None and clause.with_tag not in EFFECTS and not self.trusted:
+            raise SchemaError(n.at("with_effect"), f"{clause.with_tag!r} is not one of {', '.join(EFFECTS)}")
         return clause
 
     def combination(self, n: _Node) -> Combination:
         grade = n.choice("grade", GRADES) or ""
-        if GRADE_RANK[grade] < GRADE_RANK["major"]:
-            raise SchemaError(n.at("grade"), "a combination is graded at least major")
+        if GRADE_RANK[grade] < GRADE_RANK["moderate"]:
+            raise SchemaError(n.at("grade"), "a combination is graded at least moderate")
         when = n.items("when", self.clause)
         if len(when) < 2:
             raise SchemaError(n.at("when"), "a combination needs at least two clauses")
@@ -370,6 +486,8 @@ def build_knowledge(raw: Any, *, path: str, digest: str,
         "interactions": lambda: root.items("interactions", b.interaction),
         "no_known_interaction": lambda: b.no_known_interaction(root.child("no_known_interaction")),
         "products": lambda: root.items("products", b.product, required=False),
+        "class_words": lambda: root.items("class_words", b.class_word, required=False),
+        "baclofen_itself": lambda: root.items("baclofen_itself", b.baclofen_form, required=False),
         "cautions": lambda: root.items("cautions", b.caution),
         "no_known_caution": lambda: b.no_known_caution(root.child("no_known_caution")),
         "combinations": lambda: root.items("combinations", b.combination, required=False),
@@ -409,14 +527,23 @@ def _check_references(k: Knowledge) -> None:
     for required in STRUCTURED_SECTIONS:
         if required not in section_ids:
             raise SchemaError("sections", f"the section {required!r} is missing (give its title and summary)")
-    class_tags = {t for c in k.interactions for t in c.tags}
+    class_tags = set(EFFECTS)
     caution_tags = {t for c in k.cautions for t in c.tags}
+    class_ids = {c.id for c in k.interactions}
+    for i, word in enumerate(k.class_words):
+        for j, cid in enumerate(word.classes):
+            if cid not in class_ids:
+                raise SchemaError(f"class_words[{i}].classes[{j}]", f"{cid!r} is not an interaction class id")
+    band_ids = {b.id for b in k.dosing.renal_bands}
+    for i, caution in enumerate(k.cautions):
+        if caution.renal_band is not None and caution.renal_band not in band_ids:
+            raise SchemaError(f"cautions[{i}].renal_band", f"{caution.renal_band!r} is not a dosing.renal_bands id")
     combo_ids = {c.id for c in k.combinations}
     for i, combo in enumerate(k.combinations):
         for j, clause in enumerate(combo.when):
             if clause.with_tag is not None and clause.with_tag not in class_tags:
-                raise SchemaError(f"combinations[{i}].when[{j}].with_tag",
-                                  f"no interaction class has the tag {clause.with_tag!r}")
+                raise SchemaError(f"combinations[{i}].when[{j}].with_effect",
+                                  f"{clause.with_tag!r} is not one of {', '.join(EFFECTS)}")
             if clause.history_tag is not None and clause.history_tag not in caution_tags:
                 raise SchemaError(f"combinations[{i}].when[{j}].history_tag",
                                   f"no caution has the tag {clause.history_tag!r}")
@@ -474,6 +601,11 @@ def build_name_indexes(k: Knowledge) -> Tuple[Dict[str, Target], Dict[str, Targe
             _add_drug(meds, m.name, m.brands, m.aliases, f"interactions[{i}].members[{j}]")
     for i, d in enumerate(k.no_known_interaction.drugs):
         _add_drug(meds, d.name, d.brands, d.aliases, f"no_known_interaction.drugs[{i}]")
+    for i, w in enumerate(k.class_words):
+        for j, name in enumerate((w.name, *w.aliases)):
+            meds.add(name, Target("class-word", w.name, name), f"class_words[{i}]" + (f".aliases[{j - 1}]" if j else ".name"))
+    for i, form in enumerate(k.baclofen_itself):
+        _add_named(meds, "baclofen", form.id, form.name, form.brands, form.aliases, f"baclofen_itself[{i}]")
     for c in k.interactions:  # ids last: `baclo interactions ID` works unless a real name uses the words
         meds.add_if_free(c.id, Target("class", c.id, c.name))
     for i, p in enumerate(k.products):
@@ -503,6 +635,15 @@ def build_name_indexes(k: Knowledge) -> Tuple[Dict[str, Target], Dict[str, Targe
 def icd10_key(code: str) -> str:
     """The index key of an ICD-10-CM code or prefix: ``Z99.2`` -> ``icd10 z992``."""
     return "icd10 " + code.replace(".", "").lower()
+
+
+def _add_named(registry: _NameRegistry, kind: str, ref: str, name: str, brands: Tuple[str, ...],
+               aliases: Tuple[str, ...], path: str) -> None:
+    registry.add(name, Target(kind, ref, name), f"{path}.name")
+    for j, brand in enumerate(brands):
+        registry.add(brand, Target(kind, ref, brand), f"{path}.brands[{j}]")
+    for j, alias in enumerate(aliases):
+        registry.add(alias, Target(kind, ref, alias), f"{path}.aliases[{j}]")
 
 
 def _add_drug(registry: _NameRegistry, name: str, brands: Tuple[str, ...],
