@@ -128,7 +128,7 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
             agents.extend(item_agents)
             flagged = any(a.cls is not None for a in item_agents) or any(
                 knowledge.baclofen_by_id[f].grade is not None for f in forms)
-            resolved = tuple(dict.fromkeys(a.drug or (a.cls.id if a.cls else "") for a in item_agents))
+            resolved = tuple(dict.fromkeys(a.drug or a.word or (a.cls.id if a.cls else "") for a in item_agents))
             resolved += tuple(BACLOFEN_ITSELF if f == "oral" else knowledge.baclofen_by_id[f].name for f in forms)
             outcomes.append(ItemOutcome(res, FLAGGED if flagged else NO_KNOWN_INTERACTION, resolved))
         else:

@@ -22,7 +22,8 @@ MINI = HERE / "data" / "mini.yaml"
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No outside setting leaks into a test; the cache lives in a per-session temp dir."""
-    for name in ("BACLO_DATA", "BACLO_NO_CACHE", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "TERM", "BACLO_DEBUG"):
+    for name in ("BACLO_DATA", "BACLO_NO_CACHE", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "TERM", "BACLO_DEBUG",
+                 "BACLO_COUNTRY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BACLO_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 

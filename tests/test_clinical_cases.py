@@ -291,3 +291,13 @@ def test_installed_ckd_stage_4_with_80_mg_is_major(tmp_path: Path) -> None:
     assert proc.returncode == 1
     out = proc.stdout.decode() if isinstance(proc.stdout, bytes) else proc.stdout
     assert "MAJOR" in out and "kidney" in out.lower()
+
+
+def test_patient_wording_is_the_plain_text_of_the_entry(run: Any, knowledge: Any) -> None:
+    cls = knowledge.classes_by_id["centrally-acting-antihypertensives"]
+    _, pro = _check(run, "--with", "Alphagan")
+    _, pat = _check(run, "--with", "Alphagan", audience="patient")
+    assert _by_id(pro)[cls.id]["effect"] == cls.effect
+    assert _by_id(pat)[cls.id]["effect"] == cls.patient_effect != cls.effect
+    _, pat = _check(run, "--with", "Valtrex", audience="patient")
+    assert "older people or with weak kidneys" in _by_id(pat)["cns-toxicity-valacyclovir"]["effect"]
