@@ -141,10 +141,12 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
     findings = _interaction_findings(knowledge, agents, texts, patient)
     findings += _baclofen_findings(knowledge, baclofen_items, texts, patient)
     findings += _caution_findings(cautions, texts, patient)
-    findings += _combination_findings(knowledge, agents, cautions, texts, patient)
+    band, band_inputs, band_reason = _renal_band(knowledge, renal, cautions, texts)
+    # a measured value in a major band (below 50 mL/min) counts as kidney disease for combination rules
+    measured = band_reason if band is not None and not band_inputs and band.grade == "major" else None
+    findings += _combination_findings(knowledge, agents, cautions, texts, patient, measured)
     dose, dose_findings = _effective_dose(daily_dose_mg, baclofen_items, texts, patient)
     findings += dose_findings
-    band, band_inputs, band_reason = _renal_band(knowledge, renal, cautions, texts)
     if dose is not None:
         findings += _dose_findings(knowledge, dose, cautions, texts, patient, country, skip_kidney=band is not None)
     if band is not None and (dose is not None or not band_inputs):  # a staged condition alone: its caution says it
@@ -342,7 +344,7 @@ def _caution_findings(cautions: Sequence[Tuple[Caution, int]], texts: Sequence[s
 
 def _combination_findings(knowledge: Knowledge, agents: Sequence[_Agent],
                           cautions: Sequence[Tuple[Caution, int]], texts: Sequence[str],
-                          patient: bool) -> List[Finding]:
+                          patient: bool, measured_renal: Optional[str] = None) -> List[Finding]:
     # one participant per distinct drug (or class named as a class) and per distinct condition
     # a co-medication takes part through its own effects and its own grade, never its class's
     with_parts: Dict[str, Tuple[Tuple[str, ...], List[int], str]] = {}
@@ -355,6 +357,8 @@ def _combination_findings(knowledge: Knowledge, agents: Sequence[_Agent],
     history_parts: Dict[str, Tuple[Tuple[str, ...], List[int], str]] = {}
     for c, item in cautions:
         history_parts.setdefault("condition:" + c.id, (c.tags, [], c.name))[1].append(item)
+    if measured_renal is not None:  # a measured eGFR or CrCl in a reduced band counts as kidney disease
+        history_parts["measured:renal"] = (("renal",), [], measured_renal)
 
     fired: Dict[str, Finding] = {}
     for rule in knowledge.combinations:

@@ -301,3 +301,12 @@ def test_patient_wording_is_the_plain_text_of_the_entry(run: Any, knowledge: Any
     assert _by_id(pat)[cls.id]["effect"] == cls.patient_effect != cls.effect
     _, pat = _check(run, "--with", "Valtrex", audience="patient")
     assert "older people or with weak kidneys" in _by_id(pat)["cns-toxicity-valacyclovir"]["effect"]
+
+
+def test_a_measured_low_egfr_counts_as_kidney_disease_for_combinations(run: Any) -> None:
+    _, data = _check(run, "--with", "ibuprofen", "--egfr", "24")
+    sev = _severities(data)
+    assert sev["kidney-drug-with-kidney-disease"] == "major" and sev["renal-severe"] == "major"
+    for value in ("95", "65"):
+        _, data = _check(run, "--with", "ibuprofen", "--egfr", value)
+        assert "kidney-drug-with-kidney-disease" not in _severities(data)
