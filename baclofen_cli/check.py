@@ -74,7 +74,7 @@ class CheckResult(NamedTuple):
 
     @property
     def unrecognized(self) -> Tuple[str, ...]:
-        return tuple(i.text for i in self.items if i.status == NOT_CHECKED)
+        return tuple(i.text for i in self.items if i.status == NOT_CHECKED or i.resolution.unaccounted)
 
     @property
     def highest_severity(self) -> Optional[str]:

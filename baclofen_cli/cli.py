@@ -10,7 +10,7 @@ import errno
 import os
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NoReturn, Optional, Tuple
 
 import typer
 
@@ -354,6 +354,45 @@ def search(
     _emit(json, "search_page", k, query, hits, code=EXIT_OK if hits else EXIT_FLAGGED)
 
 
+def _refuse_option_values(*options: Tuple[str, List[str]]) -> None:
+    """``check --with --json`` gave --with the value "--json": a usage error, not a medicine."""
+    for name, values in options:
+        for value in values:
+            word = value.strip()
+            if word.startswith("--") or word in ("-w", "-c", "-h"):
+                fail(f"{name} needs a value, but was followed by the option {word!r}")
+
+
+def _read_list(option: str, path: str) -> str:
+    """A list file's text (UTF-8, with or without a BOM), or standard input for ``-``."""
+    if path == "-":
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
+        shown = "standard input"
+    else:
+        import stat
+
+        try:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode):
+                fail(f"{option}: {path} is not a regular file")
+            if info.st_size > 10_000_000:
+                fail(f"{option}: {path} is larger than 10 MB")
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            fail(f"{option}: cannot read {path}: {e.strerror or e}")
+        shown = path
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        fail(f"{option}: {shown} is not valid UTF-8 (byte {e.start})")
+    if "\x00" in text:
+        fail(f"{option}: {shown} is not a text file")
+    return text
+
+
 @app.command(epilog=EXIT_CODES_HELP)
 def check(
     ctx: typer.Context,
@@ -364,6 +403,14 @@ def check(
     history: List[str] = typer.Option(
         [], "--history", "-c", metavar="CONDITIONS",
         help="Conditions in the patient's history; comma-separated; repeatable.",
+    ),
+    with_file: Optional[str] = typer.Option(
+        None, "--with-file", metavar="FILE",
+        help="Read co-medications from a file, one per line (- reads standard input).",
+    ),
+    history_file: Optional[str] = typer.Option(
+        None, "--history-file", metavar="FILE",
+        help="Read conditions from a file, one per line (- reads standard input).",
     ),
     fhir: Optional[str] = typer.Option(
         None, "--fhir", metavar="FILE",
@@ -398,6 +445,7 @@ def check(
     from baclofen_cli.inputs import InputError
     from baclofen_cli.inputs.options import record_from_options
     from baclofen_cli.record import RenalFunction
+    from baclofen_cli.resolve import HISTORY, WITH, Resolver, split_items
 
     try:
         record = record_from_options(with_, history, daily_dose)
@@ -415,11 +463,20 @@ def check(
         country = "uk"
     if country and country not in ("us", "uk", "ca"):
         fail(f"--country (or BACLO_COUNTRY) must be us, uk or ca, not {country!r}")
+    if [with_file, history_file, fhir].count("-") > 1:
+        fail("only one of --with-file, --history-file and --fhir can read standard input (-)")
+    with_values = list(with_) + ([_read_list("--with-file", with_file)] if with_file is not None else [])
+    history_values = list(history) + ([_read_list("--history-file", history_file)] if history_file is not None else [])
     k = _knowledge(ctx)
+    resolver = Resolver(k)
+    # items as the line reader splits them: a sig after a comma stays with its medicine
+    record = record._replace(
+        medications=tuple(split_items((_clean(v) for v in with_values), WITH, resolver)),
+        conditions=tuple(split_items((_clean(v) for v in history_values), HISTORY, resolver)))
     if fhir is not None:
         record = _with_fhir(record, fhir)
     if record.empty:
-        given = " (the values given were empty)" if with_ or history else ""
+        given = " (the values given were empty)" if with_values or history_values else ""
         if fhir is not None:
             given = " (the FHIR file names no medication, condition or kidney function"
             if record.skipped:
@@ -427,7 +484,7 @@ def check(
             given += ")"
         fail(f"nothing to check{given}: give --with MEDICINES and/or --history CONDITIONS. "
              "Example: baclo check --with opioids --history kidney")
-    result = check_record(k, record, audience=audience.value, country=country)
+    result = check_record(k, record, audience=audience.value, country=country, resolver=resolver)
     _emit("json" if json else output_format.value, "check_page", k, result,
           code=exit_status(result, fail_on.value))
 

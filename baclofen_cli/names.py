@@ -9,13 +9,14 @@ import re
 
 _APOSTROPHES = re.compile(r"['\u2019\u2018`\u00b4]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def normalize(text: str) -> str:
     """Fold case, accents, apostrophes and punctuation: ``"St. John's-Wort"`` -> ``"st johns wort"``.
 
-    Characters with no ASCII letter or digit in them vanish, so text in other
-    scripts normalizes to ``""``, which never matches anything.
+    Letters that do not fold to Latin are kept (casefolded), never deleted: ``"Tylenol РМ"``
+    -> ``"tylenol рм"``, which matches no name, so such a word is never silently dropped.
     """
     if text.isascii():
         folded = text.lower()
@@ -25,7 +26,9 @@ def normalize(text: str) -> str:
         decomposed = unicodedata.normalize("NFKD", text)
         folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     folded = _APOSTROPHES.sub("", folded.replace("&", " and "))
-    return _NON_ALNUM.sub(" ", folded).strip()
+    if folded.isascii():
+        return _NON_ALNUM.sub(" ", folded).strip()
+    return _NON_WORD.sub(" ", folded).strip()
 
 
 def number_variants(key: str) -> list[str]:

@@ -1,19 +1,21 @@
 """Turn what the user typed into knowledge-file entries.
 
 Each item is matched against one name index built when the knowledge was loaded:
-exactly (after normalization), then as a singular, then without strength and
-dosage-form words ("oxycodone 5 mg tablets"), then as a combination written with
-"/", "+", "and" or "with" whose every part is recognized. Nothing is ever replaced
-by a near match: an item that matches nothing is unrecognized, with suggestions.
+exactly (after normalization), then as a singular, then read as a line (see
+``baclofen_cli.lines``): every known name in it is found, and every other word
+must be dose, instruction or indication vocabulary, or the item keeps it as
+``unaccounted`` and is only partly checked. Nothing is ever replaced by a near
+match: an item that matches nothing is unrecognized, with suggestions.
 """
 
 
 import re
 from collections import Counter
-from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from baclofen_cli.knowledge.model import Knowledge, Section, Target
 from baclofen_cli.names import normalize, number_variants
+from baclofen_cli.record import RenalFunction
 
 WITH = "with"
 HISTORY = "history"
@@ -21,21 +23,14 @@ MAX_SUGGESTIONS = 3
 _SUGGEST_CHARS = 64
 """Only this much of an item is compared for suggestions: bounds the cost of huge inputs."""
 
+_ICD_IN_TEXT = r"(?<![\w.])(?:icd-?10(?:-?cm)?[\s:]*)?([a-tv-z]\d\d)\.?([0-9a-z]{0,4})(?![\w.])"
 _PATTERNS: Dict[str, re.Pattern[str]] = {}
 _PATTERN_SOURCES = {
-    # strength and dosage-form words stripped from an item that matched nothing as typed
-    "strength": (
-        r"\b\d+(?: \d+)?\s*(?:mg|mcg|ug|g|ml|iu|units?|percent|mg ml|mg h|mcg h)\b"
-        r"|\b(?:tablets?|tabs?|capsules?|caps?|pills?|er|xr|sr|cr|xl|la|ir|dr|ec|odt|oral|solution|"
-        r"suspension|liquid|syrup|drops|injection|injectable|patch|patches|cream|ointment|gel|spray|"
-        r"inhaler|extended release|immediate release|delayed release|hcl|hydrochloride|sodium|"
-        r"potassium|daily|once|twice|bid|tid|qid|prn|as needed|at night|nightly)\b"
-        r"|\b\d+(?:\.\d+)?\b"
-    ),
     # an ICD-10-CM code, with or without its dot and an "ICD-10(-CM)" prefix
     "icd10": r"(?:icd-?10(?:-?cm)?[\s:]*)?([a-tv-z][0-9][0-9a-z])\.?([0-9a-z]{0,4})",
-    # how people write a combination: oxycodone/acetaminophen, carbidopa-levodopa, A and B
-    "combination": r"\s*(?:/|\+|&|\band\b|\bwith\b|\bplus\b)\s*|(?<=[a-z])-(?=[a-z])",
+    "icd10_in_text": _ICD_IN_TEXT,
+    "gfr": r"\b(?:e?gfr|crcl|creatinine clearance)\s*(?:of|is|=|:|<|>|~|approx\.?)?\s*\d+(?:\.\d+)?"
+           r"(?:\s*(?:ml\s*/\s*min(?:\s*/\s*1\.73\s*m2)?|ml/min))?",
 }
 
 
@@ -55,27 +50,48 @@ class Resolution(NamedTuple):
     targets: Tuple[Target, ...]
     """What it names; empty when it was not recognized."""
     how: str
-    """How it matched: name, singular or plural, without strength or form words, parts; empty if unrecognized."""
+    """How it matched: name, singular or plural, line, ICD-10-CM code; empty if unrecognized."""
     suggestions: Tuple[str, ...] = ()
     hint: Optional[str] = None
     """Set when the text names something of the other kind (a condition given with --with...)."""
     daily_mg: Optional[float] = None
     """For a baclofen line with strength and frequency (``baclofen 10 mg TID``): the daily dose it states."""
+    unaccounted: Tuple[str, ...] = ()
+    """Words of the item that are neither a known name nor dose, instruction or indication words.
+
+    An item with any is only partly checked: findings from its recognized names stand, and it
+    counts as not checked (never clear)."""
 
     @property
     def recognized(self) -> bool:
         return bool(self.targets)
 
+    @property
+    def complete(self) -> bool:
+        """Every word accounted for and something recognized: only such an item can be clear."""
+        return bool(self.targets) and not self.unaccounted
 
-def split_items(values: Iterable[str]) -> List[str]:
-    """Split each value on commas and trim; empty pieces are dropped."""
-    items = []
+
+def split_items(values: Iterable[str], kind: Optional[str] = None) -> List[str]:
+    """Split each value into items and trim; empty pieces are dropped.
+
+    Commas and line breaks separate items, except a thousands separator (``1,000 units``); a
+    piece made only of dose and instruction words joins the item before it (``Baclofen 10 MG
+    Oral Tablet, 1 tab three times daily``), and for conditions so does an ICD-10-CM style
+    continuation (``Chronic kidney disease, stage 4 (severe)``).
+    """
+    from baclofen_cli.lines import split_value
+
+    items: List[str] = []
     for value in values:
-        for piece in value.split(","):
-            piece = piece.strip()
-            if piece:
-                items.append(piece)
+        items.extend(split_value(value, kind))
     return items
+
+
+MEMO_LIMIT = 50_000
+"""Distinct items remembered per kind; past this, items are still resolved, just not remembered."""
+
+_NEGATED_HINT = "a negation or a stopped medicine: not checked, never taken as clear"
 
 
 class Resolver:
@@ -89,29 +105,57 @@ class Resolver:
             WITH: knowledge.medication_names,
             HISTORY: knowledge.condition_names,
         }
-        self._memo: Dict[Tuple[str, str], Tuple[Tuple[Target, ...], str]] = {}
+        self._memo: Dict[Tuple[str, str], Resolution] = {}
         self._suggesters: Dict[str, _Suggester] = {}
+        self._regional: Optional[Mapping[str, Tuple[Tuple[str, str, str], ...]]] = None
 
     def resolve(self, text: str, kind: str) -> Resolution:
-        key = normalize(text)
-        memo_key = (kind, key)
+        memo_key = (kind, text)
         found = self._memo.get(memo_key)
         if found is None:
-            found = self._match(text, key, kind)
-            self._memo[memo_key] = found
-        targets, how = found
-        if targets:
-            return Resolution(text, kind, targets, how)
-        other = HISTORY if kind == WITH else WITH
-        hint = None
-        if self._match(text, key, other)[0]:
-            hint = ("this is a condition: give it with --history" if other == HISTORY
-                    else "this is a medicine: give it with --with")
-        suggestions = self._suggester(kind).suggest(key) if self.suggest else ()
-        return Resolution(text, kind, (), "", suggestions, hint)
+            found = self._resolve(text, kind)
+            if len(self._memo) < MEMO_LIMIT:
+                self._memo[memo_key] = found
+        return found
 
     def resolve_all(self, texts: Sequence[str], kind: str) -> List[Resolution]:
         return [self.resolve(t, kind) for t in texts]
+
+    def _resolve(self, text: str, kind: str) -> Resolution:
+        targets, how, unaccounted, negated = self._match(text, kind)
+        daily = None
+        if targets and kind == WITH and any(t.kind == "drug" and t.ref == "baclofen" for t in targets):
+            from baclofen_cli.lines import daily_mg
+
+            daily = daily_mg(text)
+        if targets and not negated:
+            return Resolution(text, kind, targets, how, daily_mg=daily, unaccounted=unaccounted)
+        if negated:
+            return Resolution(text, kind, (), "", (), _NEGATED_HINT, unaccounted=unaccounted)
+        other = HISTORY if kind == WITH else WITH
+        hint = None
+        if self._match(text, other)[0]:
+            hint = ("this is a condition: give it with --history" if other == HISTORY
+                    else "this is a medicine: give it with --with")
+        suggestions: Tuple[str, ...] = ()
+        if self.suggest and not _pattern("icd10_in_text").search(text):
+            suggestions = self._first_word(text, kind) + self._suggester(kind).suggest(normalize(text))
+            suggestions = tuple(dict.fromkeys(suggestions))[:MAX_SUGGESTIONS]
+        return Resolution(text, kind, (), "", suggestions, hint, unaccounted=unaccounted)
+
+    def _first_word(self, text: str, kind: str) -> Tuple[str, ...]:
+        """The first word of an unrecognized item, when it is exactly a name."""
+        words = normalize(text).split()
+        if len(words) < 2:
+            return ()
+        found = self._get(words[0], kind)
+        return (Target(*found).display,) if found is not None else ()
+
+    def _get(self, key: str, kind: str) -> Optional[Tuple[str, str, str]]:
+        found = self._indexes[kind].get(key)
+        if found is not None:
+            return (found[0], found[1], found[2])
+        return None
 
     def _lookup(self, key: str, kind: str) -> Tuple[Optional[Target], str]:
         index = self._indexes[kind]
@@ -126,37 +170,93 @@ class Resolver:
                 return Target(*found), "singular or plural"
         return None, ""
 
-    def _match(self, text: str, key: str, kind: str) -> Tuple[Tuple[Target, ...], str]:
-        target, how = self._lookup(key, kind)
-        if target is not None:
-            return (target,), how
-        if kind == HISTORY:
-            target = self._icd10(text)
+    def _phrase(self, kind: str) -> "Callable[[str], Optional[Tuple[str, str, str]]]":
+        index = self._indexes[kind]
+
+        def lookup(key: str) -> Optional[Tuple[str, str, str]]:
+            found = index.get(key)
+            if found is None:
+                for form in number_variants(key):
+                    found = index.get(form)
+                    if found is not None:
+                        break
+            if found is None:
+                return None
+            return (found[0], found[1], found[2])
+        return lookup
+
+    def _match(self, text: str, kind: str) -> Tuple[Tuple[Target, ...], str, Tuple[str, ...], bool]:
+        """Targets, how, unaccounted words, negated."""
+        from baclofen_cli.lines import clean, non_latin_words
+
+        key = normalize(clean(text))
+        if not non_latin_words(text):
+            target, how = self._lookup(key, kind)
             if target is not None:
-                return (target,), "ICD-10-CM code"
-        stripped = " ".join(_pattern("strength").sub(" ", key).split())
-        if stripped and stripped != key:
-            target, _ = self._lookup(stripped, kind)
-            if target is not None:
-                return (target,), "without strength or form words"
+                return (target,), how, (), False
+            if kind == HISTORY:
+                target = self._icd10(text)
+                if target is not None:
+                    return (target,), "ICD-10-CM code", (), False
         if kind == WITH:
-            parts = [p for p in _pattern("combination").split(text) if p.strip()]
-            if len(parts) > 1:
-                found: List[Target] = []
-                for part in parts:
-                    part_key = normalize(part)
-                    part_target, _ = self._lookup(part_key, kind)
-                    if part_target is None:
-                        part_stripped = " ".join(_pattern("strength").sub(" ", part_key).split())
-                        part_target, _ = self._lookup(part_stripped, kind)
-                    if part_target is None:
-                        return (), ""
-                    found.append(part_target)
-                return tuple(dict.fromkeys(found)), "parts"
-        return (), ""
+            return self._read_medication(text)
+        return self._read_condition(text)
+
+    def _read_medication(self, text: str) -> Tuple[Tuple[Target, ...], str, Tuple[str, ...], bool]:
+        from baclofen_cli.lines import read_medication
+
+        reading = read_medication(text, self._phrase(WITH), self._phrase(HISTORY))
+        targets = _distinct(Target(*t) for t in reading.names)
+        return targets, "line" if targets else "", reading.unaccounted, reading.negated
+
+    def _read_condition(self, text: str) -> Tuple[Tuple[Target, ...], str, Tuple[str, ...], bool]:
+        from baclofen_cli.lines import read_condition, renal_from_condition
+
+        found: List[Target] = []
+        rest = text
+        for match in list(_pattern("icd10_in_text").finditer(text)):
+            target = self._icd10(match.group(0))
+            if target is None:
+                continue  # an unknown code stays in the text, unaccounted
+            found.append(target)
+            rest = rest.replace(match.group(0), " ")
+        renal = renal_from_condition(text)
+        gfr = _pattern("gfr").search(rest)
+        if gfr is not None and renal is not None:
+            rest = rest[:gfr.start()] + " " + rest[gfr.end():]
+            kidney = self._renal_target(renal.value)
+            if kidney is not None:
+                found.append(kidney)
+        reading = read_condition(rest, self._phrase(HISTORY))
+        found.extend(Target(*t) for t in reading.names)
+        if renal is not None and renal.value < 15:  # stage 5, end-stage, dialysis: the failure entry
+            failure = self._renal_target(renal.value)
+            if failure is not None:
+                kidney_refs = {t.ref for t in found if t.kind == "caution"} & self._kidney_refs()
+                if kidney_refs:
+                    found = [t for t in found if t.ref not in kidney_refs] + [failure]
+        targets = _distinct(found)
+        return targets, "line" if targets else "", reading.unaccounted, reading.negated
+
+    def _kidney_refs(self) -> set[str]:
+        refs = set()
+        for key in ("kidney disease", "end stage renal disease"):
+            found = self._get(key, HISTORY)
+            if found is not None:
+                refs.add(found[1])
+        return refs
+
+    def _renal_target(self, egfr: float) -> Optional[Target]:
+        """The kidney entry for a measured function: below 15 mL/min failure, below 60 disease."""
+        if egfr >= 60:
+            return None
+        found = self._get("end stage renal disease" if egfr < 15 else "kidney disease", HISTORY)
+        if found is None:
+            found = self._get("kidney disease", HISTORY)
+        return Target(*found) if found is not None else None
 
     def _icd10(self, text: str) -> Optional[Target]:
-        """An ICD-10-CM code matches the entry with the longest listed prefix of it."""
+        """An ICD-10-CM code matches the entry with the longest listed prefix of it (all its children)."""
         match = _pattern("icd10").fullmatch(text.strip())
         if match is None:
             return None
@@ -173,6 +273,21 @@ class Resolver:
         if suggester is None:
             suggester = self._suggesters[kind] = _Suggester(self._indexes[kind])
         return suggester
+
+
+def _distinct(targets: Iterable[Target]) -> Tuple[Target, ...]:
+    """One target per entry, the first way it was named: ``gabapentin (NEURONTIN)`` names one drug."""
+    seen: Dict[Tuple[str, str], Target] = {}
+    for t in targets:
+        seen.setdefault((t.kind, t.ref), t)
+    return tuple(seen.values())
+
+
+def renal_from_condition(text: str) -> "Optional[RenalFunction]":
+    """The kidney function a condition line states (``CKD stage 4`` -> eGFR 29), for inputs to pass on."""
+    from baclofen_cli.lines import renal_from_condition as read
+
+    return read(text)
 
 
 class _Suggester:
