@@ -35,14 +35,16 @@ orodispersible odt disintegrating dissolving soluble wafer wafers strip strips k
 implant insert ring depot kwikpen flexpen flextouch solostar hfa diskus ellipta respimat handihaler turbuhaler
 autoinjector dose doses unit units application applications applicator dosepack dose-pack pack blister bottle
 mdi dpi drip infusion ir iv bolus lollipop buccal sublingual transdermal topical ophthalmic otic vaginal rectal
-tsp teaspoon teaspoons tbsp tablespoon tablespoons ml scoop scoops capful capfuls
+tsp teaspoon teaspoons tbsp tablespoon tablespoons ml scoop scoops capful capfuls soltab soltabs chrono oromucosal
+accuhaler evohaler easyhaler clickhaler autohaler turbohaler novolizer genuair breezhaler spiromax melt melts
+liquigels liquigel liquicaps oromucosal mucoadhesive glass glasses drink drinks cup cups pint pints can cans
+bottle bottles shot shots
 """.split())
 
 _RELEASE = frozenset("""
 er xr sr cr xl la dr ec cd mr ir pr sa xt ds es hp ext extended release released immediate delayed modified
 controlled sustained prolonged continuous coated enteric film-coated retard continus contin hr hour 12 24
-long acting short rapid regular strength extra maximum max ultra junior childrens children adult adults infant
-infants original
+long acting short rapid regular strength junior childrens children adult adults infant infants
 """.split())
 
 _SALTS = frozenset("""
@@ -70,9 +72,16 @@ regular scheduled routine chronic ongoing long term short course taper tapering 
 breakfast lunch dinner supper meal meals food empty stomach with after before pc ac water milk glass
 take takes taking taken give given use used using apply applied inhale instill insert chew dissolve swallow
 place spray rinse wash shake well inject injected
-sig disp dispense qty quantity refill refills rf dx for
+sig disp dispense qty quantity refill refills rf dx for directed instructed on be hourly onset do than more
+exceed doses crush
 """.split())
 """Frequency, timing and instruction words. "for" starts an indication (handled separately)."""
+
+_MAKERS = frozenset("""
+apo pms teva sandoz mylan ratio novo jamp auro mint riva nu gen dom sdz mar ran taro sivem accord aurobindo zydus
+lupin amneal camber actavis generic
+""".split())
+"""Maker prefixes of generic brands (pms-Baclofen, Apo-Gabapentin): the name after them is what counts."""
 
 _NUMBER_WORDS = frozenset("one two three four five six half quarter 1/2 ½ ¼".split())
 
@@ -90,11 +99,18 @@ rate rhythm afib palpitations swelling edema oedema fluid inflammation eyes dry 
 appetite focus attention adhd smoking cessation quit alcohol withdrawal opioid dependence craving cravings
 osteoporosis gout psoriasis eczema seizure seizures epilepsy psychosis schizophrenia bipolar hallucinations
 dizziness vertigo motion sickness travel hot flashes flushes menopause contraception birth control period
-periods menstrual sleepiness fatigue energy stiffness tightness tension tone clonus
+periods menstrual sleepiness fatigue energy stiffness tightness tension tone clonus disorder disorders disease
+syndrome use
 """.split())
 
 _NEGATIONS = ("no", "not", "none", "denies", "denied", "never", "without", "nil", "stopped", "discontinued",
               "off", "quit", "ceased", "held", "hold", "avoid", "avoids", "refuses", "declined")
+_PRODUCT_SUFFIXES = frozenset("pm night nighttime nite sleep max maximum extra plus forte ultra".split())
+"""Right after a name these make another product (Mapap PM adds diphenhydramine): never read as vocabulary."""
+_NOT_NEGATIONS = re.compile(r"\b(?:do\s+)?not\s+(?:to\s+)?exceed\b|\bno\s+more\s+than\b|\bnot\s+more\s+than\b|"
+                            r"\bdo\s+not\s+(?:crush|chew|cut|split|break|drive)\b", re.IGNORECASE)
+_STOPPED = frozenset("discontinued stopped ceased held quit dcd discontinue".split())
+"""Anywhere in a line, these say it is not being taken: never clear."""
 _NEGATION_PHRASES = ("d c", "dc d", "not taking", "no longer", "no more", "negative for", "ruled out",
                      "rule out", "r o", "family history", "fh of", "fhx", "fh", "no history",
                      "no hx", "no h o", "free of")
@@ -107,7 +123,8 @@ bipap nippv apap hd pd capd apd home nocturnal oxygen o2 primary secondary essen
 longstanding long standing diagnosed dx remission in partial early late advanced s p status post suspected
 possible probable presumed likely query 1 2 3 4 5 3a 3b 3 a 3 b exacerbation flare disease the and
 a an insulin requiring dependent non resistant treated diet lifestyle managed persistent persistant
-episodic relapsing remitting rrms spms ppms progressive secondary-progressive primary-progressive
+episodic relapsing remitting rrms spms ppms progressive secondary-progressive primary-progressive syndrome
+disorder disorders condition hyperglycemia hyperglycaemia
 """.split())
 
 # a product number ("Tylenol #3", "Tylenol No. 3") is data, written as the bare number a name can include
@@ -122,7 +139,7 @@ _UNIT = (r"(?:mg|mgs|milligrams?|mcg|mcgs|micrograms?|ug|µg|μg|g|gm|gms|grams?
 _QTY_UNIT = (r"(?:tabs?|tablets?|tbls?|caps?|capsules?|pills?|caplets?|puffs?|sprays?|drops?|gtts?|patch(?:es)?|"
              r"sachets?|packets?|suppositor(?:y|ies)|lozenges?|applications?|applicatorfuls?|inhalations?|"
              r"ampoules?|vials?|pens?|doses?|injections?|units?|teaspoons?|tsp|tablespoons?|tbsp|scoops?|"
-             r"capfuls?|nebs?|lozenges?|strips?|films?)")
+             r"capfuls?|nebs?|lozenges?|strips?|films?|glass(?:es)?|drinks?|cups?|pints?|cans?|bottles?|shots?)")
 _SPAN_SOURCES = {
     "strength": rf"(?<![\w#.]){_NUM}(?:\s*(?:-|/|to)\s*{_NUM})*\s*{_UNIT}(?![a-z0-9])",
     "ratio": rf"(?<![\w#.]){_NUM}(?:\s*[-/]\s*{_NUM})+(?![\w.%])",
@@ -134,7 +151,8 @@ _SPAN_SOURCES = {
              rf"(?:h|hr|hrs|hours?|d|days?|wk|wks|weeks?|months?|mins?|minutes?)\b"
              rf"|\b{_NUM}\s*(?:-|to)?\s*{_NUM}?\s*(?:h|hr|hrs|hours?)\b"
              rf"|\b(?:{_NUM}|one|two|three|four)\s*(?:x|times?)\s*(?:a|per|each|/)?\s*(?:day|daily|d|week|weekly|wk)\b"
-             rf"|\b{_NUM}\s*x\b",
+             rf"|\b{_NUM}\s*x\b"
+             rf"|\b{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*hourly\b",
     "take": rf"\b(?:take|takes|give|use|inhale|apply|instill|insert|chew|dissolve|inject|sig|disp|dispense|qty|"
             rf"quantity|refills?|rf|#)\s*:?\s*{_NUM}(?:\s*(?:-|to|or)\s*{_NUM})?\b",
     "year": r"\b(?:since|in|dx|diagnosed|from)\s+(?:19|20)\d\d\b",
@@ -237,6 +255,11 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             i = end
             continue
         word = words[i]
+        if medication and word in _PRODUCT_SUFFIXES and kinds and kinds[-1] in ("name", "salt"):
+            kinds.append("unknown")  # "Mapap PM": a different product than Mapap
+            unaccounted.append(word)
+            i += 1
+            continue
         if medication and indication:
             cond = _longest(words, i, conditions) if conditions is not None else None
             if cond is not None:
@@ -247,7 +270,7 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
                 kinds.append("vocab")
                 i += 1
                 continue
-        if medication and word in ("for", "prn", "needed", "required", "sos", "necessary"):
+        if medication and word in ("for", "prn", "needed", "required", "sos", "necessary", "onset"):
             indication = True
             kinds.append("vocab")
         elif medication and _is_vocab(word):
@@ -278,7 +301,7 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
 
 def _is_vocab(word: str) -> bool:
     return (word in _FORMS or word in _RELEASE or word in _SALTS or word in _ROUTES or word in _FREQUENCY
-            or word in _NUMBER_WORDS)
+            or word in _NUMBER_WORDS or word in _MAKERS)
 
 
 def _longest(words: Sequence[str], start: int, lookup: Optional[Lookup]) -> Optional[Tuple[int, Tuple[str, str, str]]]:
@@ -292,9 +315,11 @@ def _longest(words: Sequence[str], start: int, lookup: Optional[Lookup]) -> Opti
 
 
 def _negated(lowered: str) -> bool:
-    key = normalize(lowered)
+    key = normalize(_NOT_NEGATIONS.sub(" ", lowered))
     first = key.split(" ", 1)[0] if key else ""
     if first in _NEGATIONS:
+        return True
+    if _STOPPED.intersection(key.split()):
         return True
     padded = f" {key} "
     return any(f" {p} " in padded for p in _NEGATION_PHRASES) or " not " in padded or " denies " in padded

@@ -107,7 +107,7 @@ class Resolver:
         }
         self._memo: Dict[Tuple[str, str], Resolution] = {}
         self._suggesters: Dict[str, _Suggester] = {}
-        self._regional: Optional[Mapping[str, Tuple[Tuple[str, str, str], ...]]] = None
+        self._regional: Optional[Mapping[str, Tuple[Target, ...]]] = None
 
     def resolve(self, text: str, kind: str) -> Resolution:
         memo_key = (kind, text)
@@ -123,6 +123,8 @@ class Resolver:
 
     def _resolve(self, text: str, kind: str) -> Resolution:
         targets, how, unaccounted, negated = self._match(text, kind)
+        if any(t.kind == "regional" for t in targets):
+            targets = self._expand(targets)
         daily = None
         if targets and kind == WITH and any(t.kind == "drug" and t.ref == "baclofen" for t in targets):
             from baclofen_cli.lines import daily_mg
@@ -142,6 +144,17 @@ class Resolver:
             suggestions = self._first_word(text, kind) + self._suggester(kind).suggest(normalize(text))
             suggestions = tuple(dict.fromkeys(suggestions))[:MAX_SUGGESTIONS]
         return Resolution(text, kind, (), "", suggestions, hint, unaccounted=unaccounted)
+
+    def _expand(self, targets: Tuple[Target, ...]) -> Tuple[Target, ...]:
+        """A regional product name (co-codamol) stands for each of its ingredients."""
+        if self._regional is None:
+            from baclofen_cli.knowledge.regional import regional_ingredients
+
+            self._regional = regional_ingredients(self.knowledge)
+        out: List[Target] = []
+        for t in targets:
+            out.extend(self._regional.get(t.ref, ()) if t.kind == "regional" else (t,))
+        return _distinct(out)
 
     def _first_word(self, text: str, kind: str) -> Tuple[str, ...]:
         """The first word of an unrecognized item, when it is exactly a name."""

@@ -493,6 +493,7 @@ def build_knowledge(raw: Any, *, path: str, digest: str,
         "combinations": lambda: root.items("combinations", b.combination, required=False),
         "faq": lambda: root.items("faq", b.faq),
     }
+    _hook_regional_names(parts, root, b)
     if names is not None:
         return Knowledge(path, digest, parts, MappingProxyType(names[0]), MappingProxyType(names[1]))
     knowledge = Knowledge(path, digest, parts, MappingProxyType({}), MappingProxyType({}))
@@ -629,7 +630,22 @@ def build_name_indexes(k: Knowledge) -> Tuple[Dict[str, Target], Dict[str, Targe
         for j, code in enumerate(kc.icd10):
             conditions.add(icd10_key(code), Target("known-condition", kc.name, f"ICD-10-CM {code}"),
                            f"no_known_caution.conditions[{i}].icd10[{j}]")
+    _hook_add_regional_names(k, meds, conditions)
     return meds.index, conditions.index
+
+
+def _hook_regional_names(parts: Dict[str, Callable[[], Any]], root: _Node, b: "_Builder") -> None:
+    """The ``regional_names`` section (see ``knowledge/regional.py``): built like the other parts."""
+    from baclofen_cli.knowledge.regional import build_regional_names
+
+    parts["regional_names"] = lambda: build_regional_names(root, b)
+
+
+def _hook_add_regional_names(k: Knowledge, meds: "_NameRegistry", conditions: "_NameRegistry") -> None:
+    """Regional names join the indexes last: each points at a name already registered."""
+    from baclofen_cli.knowledge.regional import add_regional_names
+
+    add_regional_names(k, meds, conditions)
 
 
 def icd10_key(code: str) -> str:
