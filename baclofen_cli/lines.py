@@ -73,7 +73,7 @@ breakfast lunch dinner supper meal meals food empty stomach with after before pc
 take takes taking taken give given use used using apply applied inhale instill insert chew dissolve swallow
 place spray rinse wash shake well inject injected
 sig disp dispense qty quantity refill refills rf dx for directed instructed on be hourly onset do than more
-exceed doses crush
+exceed doses crush total
 """.split())
 """Frequency, timing and instruction words. "for" starts an indication (handled separately)."""
 
@@ -226,6 +226,7 @@ def read_condition(text: str, lookup: Lookup) -> Reading:
 
 
 def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: bool) -> Reading:
+    product_numbers = {m.group(1) for m in _NAME_NUMBER.finditer(_rx("dashes").sub("-", text))}
     cleaned = clean(text)
     lowered = cleaned.lower()
     if not medication:
@@ -279,7 +280,7 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             kinds.append("vocab")
         elif medication and word.isdigit() and kinds and kinds[-1] in ("name", "salt"):
             # a bare number after a name: a strength ("aspirin 81"), unless it could be a product number
-            if int(word) > 4:
+            if int(word) > 4 and word not in product_numbers:
                 kinds.append("vocab")
             else:
                 kinds.append("unknown")
@@ -331,7 +332,7 @@ def daily_mg(text: str) -> Optional[float]:
     ``baclofen 10 mg TID`` -> 30; ``Baclofen 10 MG Oral Tablet, 1 tab three times daily`` -> 30;
     ``baclofen 5 mg, 2 tabs BID`` -> 20. PRN lines, ranges and several strengths give None.
     """
-    lowered = clean(text).lower()
+    lowered = clean(text).lower().replace("1/2", "half").replace("\u00bd", "half")
     strengths = _rx("mg").findall(lowered)
     if len(strengths) != 1 or re.search(r"\d\s*(?:-|to|/)\s*\d", lowered):
         return None
@@ -354,7 +355,8 @@ def daily_mg(text: str) -> Optional[float]:
 
 # -- conditions: severity -----------------------------------------------------------------------
 
-_STAGE_EGFR: Dict[str, Optional[float]] = {"1": None, "i": None, "2": 89.0, "ii": 89.0, "3": 59.0, "iii": 59.0, "3a": 59.0, "3b": 44.0,
+_STAGE_EGFR: Dict[str, Optional[float]] = {
+    "1": None, "i": None, "2": 89.0, "ii": 89.0, "3": 59.0, "iii": 59.0, "3a": 59.0, "3b": 44.0,
                "4": 29.0, "iv": 29.0, "5": 14.0, "v": 14.0}
 _ICD_EGFR: Dict[str, Optional[float]] = {"n181": None, "n182": 89.0, "n183": 59.0, "n1830": 59.0, "n1831": 59.0, "n1832": 44.0,
              "n184": 29.0, "n185": 14.0, "n186": 14.0, "z992": 14.0, "z49": 14.0}
@@ -402,11 +404,12 @@ _CONTINUATION = ("stage ", "type ", "with ", "without ", "unspecified", "uncompl
                  "sequela", "chronic", "acute", "intractable", "not intractable", "controlled", "uncontrolled")
 
 
-def split_value(value: str, kind: Optional[str] = None) -> List[str]:
+def split_value(value: str, kind: Optional[str] = None, known: Optional[Callable[[str], bool]] = None) -> List[str]:
     """One value into items: commas and newlines separate items, except a thousands separator
     (``1,000 units``); a piece that is only dose and instruction words (``..., 1 tab three times
     daily``) or, for conditions, an ICD-10-CM style continuation (``..., stage 4 (severe)``)
-    belongs to the item before it."""
+    belongs to the item before it, unless ``known`` says the piece names something itself
+    (``One A Day``, ``chronic kidney disease``)."""
     pieces = re.split(r"(?<!\d),|,(?!\d{3}(?!\d))|\r\n|[\n\r]", value) if ("," in value or "\n" in value
                                                                             or "\r" in value) else [value]
     items: List[str] = []
@@ -414,7 +417,7 @@ def split_value(value: str, kind: Optional[str] = None) -> List[str]:
         piece = piece.strip()
         if not piece:
             continue
-        if items and _continues(piece, kind):
+        if items and _continues(piece, kind) and not (known is not None and known(piece)):
             items[-1] = f"{items[-1]}, {piece}"
         else:
             items.append(piece)

@@ -72,19 +72,25 @@ class Resolution(NamedTuple):
         return bool(self.targets) and not self.unaccounted
 
 
-def split_items(values: Iterable[str], kind: Optional[str] = None) -> List[str]:
+def split_items(values: Iterable[str], kind: Optional[str] = None,
+                resolver: Optional["Resolver"] = None) -> List[str]:
     """Split each value into items and trim; empty pieces are dropped.
 
     Commas and line breaks separate items, except a thousands separator (``1,000 units``); a
     piece made only of dose and instruction words joins the item before it (``Baclofen 10 MG
     Oral Tablet, 1 tab three times daily``), and for conditions so does an ICD-10-CM style
-    continuation (``Chronic kidney disease, stage 4 (severe)``).
+    continuation (``Chronic kidney disease, stage 4 (severe)``). With a ``resolver``, a piece
+    that names something itself is always an item of its own (``..., One A Day``).
     """
     from baclofen_cli.lines import split_value
 
+    known = None
+    if resolver is not None and kind is not None:
+        def known(piece: str) -> bool:
+            return resolver.resolve(piece, kind).recognized
     items: List[str] = []
     for value in values:
-        items.extend(split_value(value, kind))
+        items.extend(split_value(value, kind, known))
     return items
 
 

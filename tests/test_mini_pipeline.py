@@ -27,7 +27,7 @@ def resolve(k: Any, text: str, kind: str = WITH) -> Any:
 
 @pytest.mark.parametrize("text,key", [
     ("St. John's-Wort", "st johns wort"), ("  OXYCODONE ", "oxycodone"), ("Café", "cafe"),
-    ("Tylenol #3", "tylenol 3"), ("日本", ""), ("[bold]x[/bold]", "bold x bold"),
+    ("Tylenol #3", "tylenol 3"), ("日本", "日本"), ("Tylenol РМ", "tylenol рм"), ("[bold]x[/bold]", "bold x bold"),
 ])
 def test_normalize(text: str, key: str) -> None:
     assert normalize(text) == key
@@ -46,7 +46,7 @@ def test_split_items_drops_empty_pieces_and_trims() -> None:
 @pytest.mark.parametrize("text,kind,ref,how", [
     ("oxycodone", "drug", "oxycodone", "name"),
     ("OxyContin", "drug", "oxycodone", "name"),
-    ("OXYCONTIN 20 mg tablets", "drug", "oxycodone", "without strength or form words"),
+    ("OXYCONTIN 20 mg tablets", "drug", "oxycodone", "line"),
     ("narcotics", "class", "opioids", "name"),
     ("Opioid", "class", "opioids", "singular or plural"),
     ("oxycodones", "drug", "oxycodone", "singular or plural"),
@@ -62,12 +62,13 @@ def test_resolution(mini: Any, text: str, kind: str, ref: str, how: str) -> None
 def test_combination_written_with_a_slash_resolves_every_part(mini: Any) -> None:
     res = resolve(mini, "oxycodone/paracetamol")
     assert [t.ref for t in res.targets] == ["oxycodone", "acetaminophen"]
-    assert res.how == "parts"
+    assert res.how == "line" and res.complete
 
 
-def test_a_combination_with_an_unknown_part_is_not_recognized(mini: Any) -> None:
+def test_a_combination_with_an_unknown_part_is_only_partly_checked(mini: Any) -> None:
     res = resolve(mini, "oxycodone/unobtainium")
-    assert not res.recognized
+    assert not res.complete
+    assert res.unaccounted == ("unobtainium",)
 
 
 def test_unknown_item_gets_suggestions_never_a_silent_match(mini: Any) -> None:
