@@ -44,7 +44,7 @@ bottle bottles shot shots
 _RELEASE = frozenset("""
 er xr sr cr xl la dr ec cd mr ir pr sa xt ds es hp ext extended release released immediate delayed modified
 controlled sustained prolonged continuous coated enteric film-coated retard continus contin hr hour 12 24
-long acting short rapid regular strength junior childrens children adult adults infant infants
+long acting short rapid regular strength gastro resistant gastroresistant junior childrens children adult adults infant infants
 """.split())
 
 _SALTS = frozenset("""
@@ -53,6 +53,7 @@ calcium magnesium citrate acetate succinate fumarate mesylate mesilate besylate 
 carbonate oxalate dihydrate monohydrate trihydrate anhydrous hyclate disodium dipropionate propionate furoate
 valerate benzoate gluconate lactate hemifumarate xinafoate bromide napsylate pamoate decanoate enanthate
 palmitate lauroxil monohydrochloride dihydrochloride hemitartrate teoclate trometamol tromethamine salicylate
+porcine bovine human recombinant base
 """.split())
 
 _ROUTES = frozenset("""
@@ -73,7 +74,8 @@ breakfast lunch dinner supper meal meals food empty stomach with after before pc
 take takes taking taken give given use used using apply applied inhale instill insert chew dissolve swallow
 place spray rinse wash shake well inject injected
 sig disp dispense qty quantity refill refills rf dx for directed instructed on be hourly onset do than more
-exceed doses crush total
+exceed doses crush total into onto lung lungs nare nares remove discard within md doctor physician
+prescriber provider wc pc ac
 """.split())
 """Frequency, timing and instruction words. "for" starts an indication (handled separately)."""
 
@@ -124,7 +126,10 @@ longstanding long standing diagnosed dx remission in partial early late advanced
 possible probable presumed likely query 1 2 3 4 5 3a 3b 3 a 3 b exacerbation flare disease the and
 a an insulin requiring dependent non resistant treated diet lifestyle managed persistent persistant
 episodic relapsing remitting rrms spms ppms progressive secondary-progressive primary-progressive syndrome
-disorder disorders condition hyperglycemia hyperglycaemia
+disorder disorders condition hyperglycemia hyperglycaemia epilepticus status intermittent trimester first second
+third residual deficit deficits adult pediatric paediatric ascites esophagitis oesophagitis hypoxia hypercapnia
+hepatic through iiia iiib mwf tts tths tth sequela sequelae cervical thoracic lumbar complete incomplete weeks
+gestation wks dependent renal kidney level or
 """.split())
 
 # a product number ("Tylenol #3", "Tylenol No. 3") is data, written as the bare number a name can include
@@ -152,9 +157,9 @@ _SPAN_SOURCES = {
              rf"|\b{_NUM}\s*(?:-|to)?\s*{_NUM}?\s*(?:h|hr|hrs|hours?)\b"
              rf"|\b(?:{_NUM}|one|two|three|four)\s*(?:x|times?)\s*(?:a|per|each|/)?\s*(?:day|daily|d|week|weekly|wk)\b"
              rf"|\b{_NUM}\s*x\b"
-             rf"|\b{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*hourly\b",
+             rf"|\b{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*(?:hourly|hrly|hly)\b",
     "take": rf"\b(?:take|takes|give|use|inhale|apply|instill|insert|chew|dissolve|inject|sig|disp|dispense|qty|"
-            rf"quantity|refills?|rf|#)\s*:?\s*{_NUM}(?:\s*(?:-|to|or)\s*{_NUM})?\b",
+            rf"quantity|refills?|rf|#)\s*:?\s*{_NUM}(?:\s*(?:-|to|or)\s*{_NUM})?\b(?!\s*[^\W\d_%])",
     "year": r"\b(?:since|in|dx|diagnosed|from)\s+(?:19|20)\d\d\b",
 }
 
@@ -183,11 +188,13 @@ def _rx(name: str) -> "re.Pattern[str]":
                 "dashes": "[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]",
                 "words": r"[^\W_]+(?:['\u2019][^\W_]+)*",
                 "hcc": r"\((?:cms\s*[-/]?\s*)?hcc\)|\bcms[-/]hcc\b|\(cms code\)",
-                "stage": r"\b(?:stage|g|grade|ckd|type)\s*(1|2|3a|3b|3|4|5|i{1,3}|iv|v)\b",
-                "gfr": r"\b(e?gfr|crcl|creatinine clearance)\s*(?:of|is|=|:|<|>|~|approx\.?)?\s*(\d+(?:\.\d+)?)",
+                "stage": r"\b(?:stage|g|grade|ckd)\s*-?\s*(1|2|3a|3b|3|4|5|iiia|iiib|i{1,3}|iv|v)\b",
+                "gfr": r"\b(e?gfr|crcl|creatinine clearance)\s*(?:of|is|=|:|<|>|~|approx\.?)?\s*(\d+(?:\.\d+)?)"
+                       r"(?:\s*(?:-|to)\s*(\d+(?:\.\d+)?))?",
                 "mg": rf"(?<![\w#.])({_NUM})\s*(?:mg|milligrams?)(?![\w/])",
                 "qty": rf"(?<![\w#.])(\d+(?:\.\d+)?|one|two|three|four|half|½|1/2)\s*{_QTY_UNIT}",
-                "bare_after_name": r"^\d{1,4}$",
+                "repeat": r"\((?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                          r"twenty-four|twenty four|forty-eight|seventy-two)\)|\(\s*\d+(?:\.\d+)?\s*base\s*\)",
             }[name]
         pattern = _RX[name] = re.compile(source, re.IGNORECASE)
     return pattern
@@ -205,8 +212,12 @@ class Reading(NamedTuple):
 
 
 def clean(text: str) -> str:
-    """Dashes of every kind to ``-``, product numbers (``#3``, ``No. 3``) to bare numbers."""
+    """Dashes of every kind to ``-``, product numbers (``#3``, ``No. 3``) to bare numbers; the
+    spelled-out copy of a number (``every 6 (six) hours``) and a base equivalent (``108 (90 Base)
+    MCG/ACT``) are dropped, as they repeat what the line already says."""
     text = _rx("dashes").sub("-", text)
+    if "(" in text:
+        text = _rx("repeat").sub(" ", text)
     return _NAME_NUMBER.sub(r" \1", text)
 
 
@@ -231,7 +242,7 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     lowered = cleaned.lower()
     if not medication:
         lowered = _rx("hcc").sub(" ", lowered)
-    negated = _negated(lowered)
+    negated = _negated(lowered, medication)
     # spans of the dose and instruction vocabulary with numbers in them
     rest = _rx("spans").sub(" ", lowered) if medication else _rx("spans").sub(
         lambda m: " " if m.lastgroup in ("year", "every") else m.group(0), lowered)
@@ -315,15 +326,17 @@ def _longest(words: Sequence[str], start: int, lookup: Optional[Lookup]) -> Opti
     return None
 
 
-def _negated(lowered: str) -> bool:
+def _negated(lowered: str, medication: bool = True) -> bool:
     key = normalize(_NOT_NEGATIONS.sub(" ", lowered))
     first = key.split(" ", 1)[0] if key else ""
     if first in _NEGATIONS:
         return True
-    if _STOPPED.intersection(key.split()):
-        return True
     padded = f" {key} "
-    return any(f" {p} " in padded for p in _NEGATION_PHRASES) or " not " in padded or " denies " in padded
+    if any(f" {p} " in padded for p in _NEGATION_PHRASES) or " denies " in padded:
+        return True
+    if not medication:  # "not intractable", "not in remission" are ICD-10-CM wording, not denials
+        return False
+    return bool(_STOPPED.intersection(key.split())) or " not " in padded
 
 
 def daily_mg(text: str) -> Optional[float]:
@@ -357,7 +370,7 @@ def daily_mg(text: str) -> Optional[float]:
 
 _STAGE_EGFR: Dict[str, Optional[float]] = {
     "1": None, "i": None, "2": 89.0, "ii": 89.0, "3": 59.0, "iii": 59.0, "3a": 59.0, "3b": 44.0,
-               "4": 29.0, "iv": 29.0, "5": 14.0, "v": 14.0}
+               "4": 29.0, "iv": 29.0, "5": 14.0, "v": 14.0, "iiia": 59.0, "iiib": 44.0}
 _ICD_EGFR: Dict[str, Optional[float]] = {"n181": None, "n182": 89.0, "n183": 59.0, "n1830": 59.0, "n1831": 59.0, "n1832": 44.0,
              "n184": 29.0, "n185": 14.0, "n186": 14.0, "z992": 14.0, "z49": 14.0}
 _FAILURE_WORDS = ("esrd", "eskd", "end stage", "dialysis", "haemodialysis", "hemodialysis", "on hd", "on pd",
@@ -368,12 +381,12 @@ def renal_from_condition(text: str) -> Optional[RenalFunction]:
     """A kidney function a condition line states: ``eGFR 25`` -> egfr 25; ``CKD stage 4`` -> egfr 29
     (the upper bound of the stage's band); ``ESRD on HD`` -> egfr 14. None when it states none."""
     lowered = clean(text).lower()
-    if _negated(lowered):
+    if _negated(lowered, medication=False):
         return None
     m = _rx("gfr").search(lowered)
     if m is not None:
         measure = "crcl" if m.group(1).startswith("cr") else "egfr"
-        value = float(m.group(2))
+        value = float(m.group(3) or m.group(2))  # a range: its upper bound
         return RenalFunction(measure, value, text) if 0 < value < 200 else None
     key = normalize(lowered)
     code = re.search(r"\b([nz])\s?(\d{2})\.?(\d{0,2})\b", lowered)
@@ -389,7 +402,7 @@ def renal_from_condition(text: str) -> Optional[RenalFunction]:
         return None
     if any(w in f" {key} " for w in (f" {f} " for f in _FAILURE_WORDS)):
         return RenalFunction("egfr", 14.0, text)
-    stage = _rx("stage").search(lowered) or re.search(r"\bckd\s*-?\s*(1|2|3a|3b|3|4|5)\b", lowered)
+    stage = _rx("stage").search(lowered)
     if stage is not None:
         staged = _STAGE_EGFR.get(stage.group(1).lower())
         return RenalFunction("egfr", staged, text) if staged is not None else None
@@ -398,10 +411,15 @@ def renal_from_condition(text: str) -> Optional[RenalFunction]:
 
 # -- splitting a value into items ---------------------------------------------------------------
 
-_CONTINUATION = ("stage ", "type ", "with ", "without ", "unspecified", "uncomplicated", "in remission",
-                 "not elsewhere", "due to ", "secondary to ", "on ", "w/", "w/o", "g1", "g2", "g3", "g4", "g5",
-                 "(", "severe", "mild", "moderate", "end stage", "end-stage", "initial encounter", "subsequent",
-                 "sequela", "chronic", "acute", "intractable", "not intractable", "controlled", "uncontrolled")
+_CONTINUATION = ("stage ", "with ", "without ", "unspecified", "uncomplicated", "in remission", "in ", "or ",
+                 "and ", "not ", "due to ", "secondary to ", "w/", "w/o", "g1", "g2", "g3", "g4", "g5", "(",
+                 "initial encounter", "subsequent", "sequela", "gfr", "egfr", "relapsing", "remitting",
+                 "progressive", "primary progressive", "secondary progressive", "cervical", "thoracic", "lumbar",
+                 "complete", "incomplete")
+"""Pieces starting so continue an ICD-10-CM style description (``Chronic kidney disease, stage 4``)."""
+_WEAK_CONTINUATION = ("type ", "on ", "severe", "mild", "moderate", "end stage", "end-stage", "chronic", "acute",
+                      "intractable", "controlled", "uncontrolled")
+"""These continue a description unless the piece names a condition itself (``..., chronic kidney disease``)."""
 
 
 def split_value(value: str, kind: Optional[str] = None, known: Optional[Callable[[str], bool]] = None) -> List[str]:
@@ -417,17 +435,20 @@ def split_value(value: str, kind: Optional[str] = None, known: Optional[Callable
         piece = piece.strip()
         if not piece:
             continue
-        if items and _continues(piece, kind) and not (known is not None and known(piece)):
+        if items and (_continues(piece, kind, strong=True)
+                      or (_continues(piece, kind) and not (known is not None and known(piece)))):
             items[-1] = f"{items[-1]}, {piece}"
         else:
             items.append(piece)
     return items
 
 
-def _continues(piece: str, kind: Optional[str]) -> bool:
+def _continues(piece: str, kind: Optional[str], strong: bool = False) -> bool:
     lowered = clean(piece).lower().strip()
     if kind == "history":
-        return lowered.startswith(_CONTINUATION)
+        return lowered.startswith(_CONTINUATION if strong else _CONTINUATION + _WEAK_CONTINUATION)
+    if strong:
+        return False
     if kind == "with" or kind is None:
         rest = _rx("spans").sub(" ", lowered)
         words = normalize(rest).split()

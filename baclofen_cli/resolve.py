@@ -30,6 +30,7 @@ _PATTERN_SOURCES = {
     "icd10": r"(?:icd-?10(?:-?cm)?[\s:]*)?([a-tv-z][0-9][0-9a-z])\.?([0-9a-z]{0,4})",
     "icd10_in_text": _ICD_IN_TEXT,
     "gfr": r"\b(?:e?gfr|crcl|creatinine clearance)\s*(?:of|is|=|:|<|>|~|approx\.?)?\s*\d+(?:\.\d+)?"
+           r"(?:\s*(?:-|to)\s*\d+(?:\.\d+)?)?"
            r"(?:\s*(?:ml\s*/\s*min(?:\s*/\s*1\.73\s*m2)?|ml/min))?",
 }
 

@@ -267,3 +267,16 @@ def test_a_bom_is_not_part_of_the_first_item(run: Any, tmp_path: Path) -> None:
     path.write_bytes("\ufeffoxycodone\n".encode("utf-8"))
     code, payload = run.json("check", "--with-file", str(path))
     assert payload["inputs"][0]["text"] == "oxycodone" and payload["unrecognized"] == []
+
+
+def test_installed_script_reads_a_pasted_list_from_standard_input(tmp_path: Path) -> None:
+    from test_installed import run as run_installed
+
+    proc = run_installed(["check", "--with-file", "-", "--history", "CKD stage 4", "--json"], tmp_path,
+                         stdin=EHR.encode("utf-8"))
+    payload = json.loads(proc.stdout)
+    assert proc.returncode == 1, proc.stderr
+    assert payload["unrecognized"] == []
+    assert {"opioids", "gabapentinoids", "kidney-disease"} <= {f["id"] for f in payload["findings"]}
+    proc = run_installed(["check", "--with", "--json"], tmp_path)
+    assert proc.returncode == 2 and b"--with needs a value" in proc.stderr

@@ -266,7 +266,7 @@ HARD = [
     ("frusemide 40mg mane", "furosemide"),
     ("aciclovir 400mg five times a day", "acyclovir"),
     ("colecalciferol 800 units daily", "vitamin_d"),
-    ("Adcal-D3", "NOT-CHECKED"),
+    ("Adcal-D3", "calcium_carbonate vitamin_d"),
     ("Movicol 1 sachet BD", "NOT-CHECKED"),
     # Canada
     ("Tylenol No. 3 1-2 tabs q4h prn", "acetaminophen codeine"),
