@@ -130,12 +130,15 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
                 knowledge.baclofen_by_id[f].grade is not None for f in forms)
             resolved = tuple(dict.fromkeys(a.drug or a.word or (a.cls.id if a.cls else "") for a in item_agents))
             resolved += tuple(BACLOFEN_ITSELF if f == "oral" else knowledge.baclofen_by_id[f].name for f in forms)
-            outcomes.append(ItemOutcome(res, FLAGGED if flagged else NO_KNOWN_INTERACTION, resolved))
+            # an item with words nobody understood is never "no known interaction" (Tylenol РМ)
+            harmless = NOT_CHECKED if res.unaccounted else NO_KNOWN_INTERACTION
+            outcomes.append(ItemOutcome(res, FLAGGED if flagged else harmless, resolved))
         else:
             item_cautions = [knowledge.cautions_by_id[t.ref] for t in res.targets if t.kind == "caution"]
             cautions.extend((c, index) for c in item_cautions)
             resolved = tuple(dict.fromkeys(t.ref for t in res.targets))
-            outcomes.append(ItemOutcome(res, FLAGGED if item_cautions else NO_KNOWN_CAUTION, resolved))
+            harmless = NOT_CHECKED if res.unaccounted else NO_KNOWN_CAUTION
+            outcomes.append(ItemOutcome(res, FLAGGED if item_cautions else harmless, resolved))
 
     texts = [r.text for r in resolutions]
     findings = _interaction_findings(knowledge, agents, texts, patient)

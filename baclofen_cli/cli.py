@@ -359,7 +359,7 @@ def _refuse_option_values(*options: Tuple[str, List[str]]) -> None:
     for name, values in options:
         for value in values:
             word = value.strip()
-            if word.startswith("--") or word in ("-w", "-c", "-h"):
+            if (word.startswith("--") and word[2:3].isalpha() and " " not in word) or word in ("-w", "-c", "-h"):
                 fail(f"{name} needs a value, but was followed by the option {word!r}")
 
 

@@ -195,7 +195,7 @@ class Resolver:
 
         def lookup(key: str) -> Optional[Tuple[str, str, str]]:
             found = index.get(key)
-            if found is None:
+            if found is None and len(key.rpartition(" ")[2]) > 2:  # "m" is not the singular of "MS"
                 for form in number_variants(key):
                     found = index.get(form)
                     if found is not None:

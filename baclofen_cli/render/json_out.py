@@ -90,6 +90,7 @@ def check_result(k: Knowledge, result: CheckResult) -> Dict[str, Any]:
             "text": res.text, "kind": res.kind, "recognized": res.recognized,
             "resolved": list(item.resolved), "suggestions": list(res.suggestions),
             "status": item.status, "matched_by": res.how or None, "hint": res.hint,
+            "unaccounted": list(res.unaccounted),
         })
     findings = []
     for f in result.findings:

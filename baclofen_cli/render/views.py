@@ -264,13 +264,16 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
             for note in f.notes:
                 blocks.append(Para(note, label="Note", indent=1, style="note"))
             blocks.append(Para("; ".join(f.sources), label="Sources", indent=1, style="dim"))
-    not_checked = [i for i in result.items if i.status == NOT_CHECKED]
+    not_checked = [i for i in result.items if i.status == NOT_CHECKED or i.resolution.unaccounted]
     if not_checked:
         blocks.append(Heading(f"NOT CHECKED ({len(not_checked)}): not recognized, so not known to be safe",
                               level=2, style="not-checked"))
         for item in not_checked:
             res = item.resolution
             detail = "not recognized"
+            if res.unaccounted:
+                detail = ("partly checked" + (f" as {', '.join(item.resolved)}" if item.resolved else "")
+                          + "; not understood: " + ", ".join(shown(w) for w in res.unaccounted))
             if res.hint:
                 detail += f"; {res.hint}"
             if res.suggestions:
