@@ -148,7 +148,9 @@ class Resolver:
                     else "this is a medicine: give it with --with")
         suggestions: Tuple[str, ...] = ()
         if self.suggest and not _pattern("icd10_in_text").search(text):
-            suggestions = self._first_word(text, kind) + self._suggester(kind).suggest(normalize(text))
+            # near matches for the words nobody understood ("oxycodon" in "oxycodon 5 mg tid")
+            near = " ".join(unaccounted) if unaccounted else normalize(text)
+            suggestions = self._first_word(text, kind) + self._suggester(kind).suggest(near)
             suggestions = tuple(dict.fromkeys(suggestions))[:MAX_SUGGESTIONS]
         return Resolution(text, kind, (), "", suggestions, hint, unaccounted=unaccounted)
 
@@ -336,7 +338,10 @@ class _Suggester:
         scored = []
         for i, _ in counts.most_common(40):
             candidate = self.keys[i]
-            ratio = self.matcher(None, key, candidate).ratio()
+            matcher = self.matcher(None, key, candidate)
+            if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:
+                continue  # upper bounds of ratio(): cheap, and most candidates stop here
+            ratio = matcher.ratio()
             if ratio >= 0.6:
                 scored.append((-ratio, candidate))
         scored.sort()
