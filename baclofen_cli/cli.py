@@ -10,7 +10,7 @@ import errno
 import os
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, NoReturn, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NoReturn, Optional
 
 import typer
 
@@ -352,15 +352,6 @@ def search(
         fail("the search text is empty")
     hits = run_search(k, query)
     _emit(json, "search_page", k, query, hits, code=EXIT_OK if hits else EXIT_FLAGGED)
-
-
-def _refuse_option_values(*options: Tuple[str, List[str]]) -> None:
-    """``check --with --json`` gave --with the value "--json": a usage error, not a medicine."""
-    for name, values in options:
-        for value in values:
-            word = value.strip()
-            if (word.startswith("--") and word[2:3].isalpha() and " " not in word) or word in ("-w", "-c", "-h"):
-                fail(f"{name} needs a value, but was followed by the option {word!r}")
 
 
 def _read_list(option: str, path: str) -> str:

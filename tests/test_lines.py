@@ -243,7 +243,7 @@ def test_an_option_given_as_a_value_is_a_usage_error(run: Any, args: list) -> No
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     if args[-1] == "--json":
-        assert f"{args[0]} needs a value" in result.output
+        assert f"{args[0]} was given no value" in result.output
 
 
 def test_list_file_errors_are_usage_errors(run: Any, tmp_path: Path) -> None:
@@ -279,4 +279,4 @@ def test_installed_script_reads_a_pasted_list_from_standard_input(tmp_path: Path
     assert payload["unrecognized"] == []
     assert {"opioids", "gabapentinoids", "kidney-disease"} <= {f["id"] for f in payload["findings"]}
     proc = run_installed(["check", "--with", "--json"], tmp_path)
-    assert proc.returncode == 2 and b"--with needs a value" in proc.stderr
+    assert proc.returncode == 2 and b"--with was given no value" in proc.stderr
