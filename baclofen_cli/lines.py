@@ -107,6 +107,8 @@ syndrome use
 
 _NEGATIONS = ("no", "not", "none", "denies", "denied", "never", "without", "nil", "stopped", "discontinued",
               "off", "quit", "ceased", "held", "hold", "avoid", "avoids", "refuses", "declined")
+_ON_TREATMENT = frozenset("hd pd capd apd cpap bipap nippv apap o2 oxygen insulin".split())
+"""After "on" in a condition these are the treatment, not a condition (PD: peritoneal dialysis)."""
 _PRODUCT_SUFFIXES = frozenset("pm night nighttime nite sleep max maximum extra plus forte ultra".split())
 """Right after a name these make another product (Mapap PM adds diphenhydramine): never read as vocabulary."""
 _NOT_NEGATIONS = re.compile(r"\b(?:do\s+)?not\s+(?:to\s+)?exceed\b|\bno\s+more\s+than\b|\bnot\s+more\s+than\b|"
@@ -253,6 +255,10 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     i = 0
     indication = False
     while i < len(words):
+        if not medication and i and words[i - 1] == "on" and words[i] in _ON_TREATMENT:
+            kinds.append("vocab")  # "ESKD on PD" is peritoneal dialysis, not Parkinson's disease
+            i += 1
+            continue
         found = _longest(words, i, lookup)
         if found is not None:
             end, target = found

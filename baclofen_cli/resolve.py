@@ -133,7 +133,8 @@ class Resolver:
         if any(t.kind == "regional" for t in targets):
             targets = self._expand(targets)
         daily = None
-        if targets and kind == WITH and any(t.kind == "drug" and t.ref == "baclofen" for t in targets):
+        if targets and kind == WITH and any((t.kind == "baclofen" and t.ref == "oral")
+                                            or (t.kind == "drug" and t.ref == "baclofen") for t in targets):
             from baclofen_cli.lines import daily_mg
 
             daily = daily_mg(text)
@@ -211,11 +212,11 @@ class Resolver:
         """Targets, how, unaccounted words, negated."""
         from baclofen_cli.lines import clean, non_latin_words
 
-        key = normalize(clean(text))
         if not non_latin_words(text):
-            target, how = self._lookup(key, kind)
-            if target is not None:
-                return (target,), how, (), False
+            for key in dict.fromkeys((normalize(text), normalize(clean(text)))):  # "Tylenol No. 1", "Tylenol #1"
+                target, how = self._lookup(key, kind)
+                if target is not None:
+                    return (target,), how, (), False
             if kind == HISTORY:
                 target = self._icd10(text)
                 if target is not None:
@@ -251,18 +252,17 @@ class Resolver:
                 found.append(kidney)
         reading = read_condition(rest, self._phrase(HISTORY))
         found.extend(Target(*t) for t in reading.names)
-        if renal is not None and renal.value < 15:  # stage 5, end-stage, dialysis: the failure entry
-            failure = self._renal_target(renal.value)
-            if failure is not None:
-                kidney_refs = {t.ref for t in found if t.kind == "caution"} & self._kidney_refs()
-                if kidney_refs:
-                    found = [t for t in found if t.ref not in kidney_refs] + [failure]
+        if renal is not None:  # a stage or measure: the kidney entry for it (CKD IV -> stage 4; stage 5 -> failure)
+            staged = self._renal_target(renal.value)
+            kidney_refs = {t.ref for t in found if t.kind == "caution"} & self._kidney_refs()
+            if staged is not None and kidney_refs:
+                found = [t for t in found if t.ref not in kidney_refs] + [staged]
         targets = _distinct(found)
         return targets, "line" if targets else "", reading.unaccounted, reading.negated
 
     def _kidney_refs(self) -> set[str]:
         refs = set()
-        for key in ("kidney disease", "end stage renal disease"):
+        for key in ("kidney disease", "end stage renal disease", "ckd stage 3", "ckd stage 4"):
             found = self._get(key, HISTORY)
             if found is not None:
                 refs.add(found[1])
@@ -272,10 +272,12 @@ class Resolver:
         """The kidney entry for a measured function: below 15 mL/min failure, below 60 disease."""
         if egfr >= 60:
             return None
-        found = self._get("end stage renal disease" if egfr < 15 else "kidney disease", HISTORY)
-        if found is None:
-            found = self._get("kidney disease", HISTORY)
-        return Target(*found) if found is not None else None
+        names = (("end stage renal disease",) if egfr < 15 else ("ckd stage 4",) if egfr < 30 else ("ckd stage 3",))
+        for name in names + ("kidney disease",):  # the most specific entry the file has
+            found = self._get(name, HISTORY)
+            if found is not None:
+                return Target(*found)
+        return None
 
     def _icd10(self, text: str) -> Optional[Target]:
         """An ICD-10-CM code matches the entry with the longest listed prefix of it (all its children)."""

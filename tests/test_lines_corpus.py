@@ -35,6 +35,8 @@ def _canonical(knowledge: Any, res: Resolution) -> FrozenSet[str]:
     for t in res.targets:
         if t.kind == "product":
             out.update(knowledge.products_by_name[t.ref].ingredients)
+        elif t.kind == "baclofen":  # baclofen itself: oral, or another form such as intrathecal
+            out.add("baclofen" if t.ref == "oral" else f"baclofen-{t.ref}")
         elif t.kind == "class":
             out.add(f"@{t.ref}-class")
         else:

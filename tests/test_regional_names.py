@@ -78,7 +78,7 @@ def test_a_bad_regional_name_is_refused_with_its_path(mini_raw: Dict[str, Any], 
     ("Piriton", {"chlorpheniramine"}), ("Gravol", {"dimenhydrinate"}), ("Longtec", {"oxycodone"}),
     ("Zydol", {"tramadol"}), ("Hydromorph Contin", {"hydromorphone"}), ("M-Eslon", {"morphine"}),
     ("OxyNEO", {"oxycodone"}), ("Statex", {"morphine"}), ("Epilim", {"valproate"}), ("Istin", {"amlodipine"}),
-    ("Sativex", {"cannabis", "cannabidiol"}), ("pms-Baclofen", {"baclofen"}), ("Losec", {"omeprazole"}),
+    ("Sativex", {"cannabis", "cannabidiol"}), ("pms-Baclofen", {"oral"}), ("Losec", {"omeprazole"}),
     ("Tecta", {"pantoprazole"}), ("Calpol", {"acetaminophen"}), ("Brufen", {"ibuprofen"}),
     ("Tylenol No. 1", {"acetaminophen", "caffeine", "codeine"}), ("MST Continus", {"morphine"}),
 ])

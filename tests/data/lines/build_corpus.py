@@ -372,8 +372,8 @@ CONDITIONS = [
     ("stroke", "stroke"), ("CVA", "stroke"), ("COPD", "respiratory-disease"), ("obstructive sleep apnea", "respiratory-disease"),
     ("OSA", "respiratory-disease"), ("asthma", "respiratory-disease"), ("diabetes mellitus", "diabetes"),
     ("type 2 diabetes", "diabetes"), ("schizophrenia", "psychosis"), ("cirrhosis", "liver-disease"),
-    ("peptic ulcer disease", "peptic-ulcer-history"), ("multiple sclerosis", "Multiple_sclerosis"),
-    ("spinal cord injury", "Spinal_cord_injury"), ("hypertension", "High_blood_pressure"),
+    ("peptic ulcer disease", "active-peptic-ulcer"), ("multiple sclerosis", "Multiple_sclerosis"),
+    ("spinal cord injury", "spinal-cord-injury"), ("hypertension", "hypertension"),
     ("hyperlipidemia", "High_cholesterol"), ("GERD", "Acid_reflux"), ("osteoarthritis", "Osteoarthritis"),
     ("hypothyroidism", "Underactive_thyroid"), ("urinary retention", "urinary-retention"), ("pregnancy", "pregnancy"),
 ]
@@ -381,18 +381,18 @@ QUALIFIED = ["{c} (HCC)", "h/o {c}", "history of {c}", "{c}, chronic", "Hx {c}",
              "PMH: {c}"]
 
 HARD_CONDITIONS = [
-    ("CKD stage 4", "kidney-disease egfr=29"), ("CKD stage 3", "kidney-disease egfr=59"),
-    ("CKD 3b", "kidney-disease egfr=44"), ("CKD stage 3a", "kidney-disease egfr=59"),
+    ("CKD stage 4", "ckd-stage-4 egfr=29"), ("CKD stage 3", "ckd-stage-3 egfr=59"),
+    ("CKD 3b", "ckd-stage-3 egfr=44"), ("CKD stage 3a", "ckd-stage-3 egfr=59"),
     ("CKD stage 5", "kidney-failure egfr=14"), ("stage 5 CKD", "kidney-failure egfr=14"),
-    ("Chronic kidney disease stage 3 (HCC)", "kidney-disease egfr=59"),
-    ("Chronic kidney disease, stage 4 (severe)", "kidney-disease egfr=29"),
-    ("Chronic kidney disease, stage 4 (severe) (HCC)", "kidney-disease egfr=29"),
-    ("CKD G4", "kidney-disease egfr=29"), ("CKD stage G3b A2", "kidney-disease egfr=44"),
+    ("Chronic kidney disease stage 3 (HCC)", "ckd-stage-3 egfr=59"),
+    ("Chronic kidney disease, stage 4 (severe)", "ckd-stage-4 egfr=29"),
+    ("Chronic kidney disease, stage 4 (severe) (HCC)", "ckd-stage-4 egfr=29"),
+    ("CKD G4", "ckd-stage-4 egfr=29"), ("CKD stage G3b A2", "ckd-stage-3 egfr=44"),
     ("ESRD on HD", "kidney-failure egfr=14"), ("ESRD on hemodialysis", "kidney-failure egfr=14"),
     ("on haemodialysis", "kidney-failure egfr=14"), ("end-stage renal disease on dialysis", "kidney-failure egfr=14"),
     ("ESKD on PD", "kidney-failure egfr=14"),
-    ("eGFR 25", "kidney-disease egfr=25"), ("eGFR 45 mL/min/1.73m2", "kidney-disease egfr=45"),
-    ("eGFR 12", "kidney-failure egfr=12"), ("CrCl 30 mL/min", "kidney-disease crcl=30"),
+    ("eGFR 25", "ckd-stage-4 egfr=25"), ("eGFR 45 mL/min/1.73m2", "ckd-stage-3 egfr=45"),
+    ("eGFR 12", "kidney-failure egfr=12"), ("CrCl 30 mL/min", "ckd-stage-3 crcl=30"),
     ("AKI", "kidney-disease"), ("acute kidney injury", "kidney-disease"), ("acute renal failure", "kidney-disease"),
     ("h/o seizures", "seizure-disorders"), ("h/o sz", "seizure-disorders"), ("seizure d/o", "seizure-disorders"),
     ("T2DM", "diabetes"), ("DM2", "diabetes"), ("type II diabetes", "diabetes"), ("NIDDM", "diabetes"),
@@ -408,25 +408,25 @@ HARD_CONDITIONS = [
     ("s/p CVA", "stroke"), ("history of stroke", "stroke"),
     ("NAFLD", "liver-disease"), ("alcoholic cirrhosis", "liver-disease"), ("hepatitis C", "liver-disease"),
     ("HCV", "liver-disease"), ("chronic hepatitis C", "liver-disease"),
-    ("G35", "Multiple_sclerosis"), ("N18.4", "kidney-disease egfr=29"), ("N18.6", "kidney-failure egfr=14"),
-    ("N18.30", "kidney-disease egfr=59"), ("N18.32", "kidney-disease egfr=44"), ("Z99.2", "kidney-failure egfr=14"),
+    ("G35", "Multiple_sclerosis"), ("N18.4", "ckd-stage-4 egfr=29"), ("N18.6", "kidney-failure egfr=14"),
+    ("N18.30", "ckd-stage-3 egfr=59"), ("N18.32", "ckd-stage-3 egfr=44"), ("Z99.2", "kidney-failure egfr=14"),
     ("G40.909", "seizure-disorders"), ("G40.A09", "seizure-disorders"), ("E11.9", "diabetes"), ("E11.22", "diabetes"),
     ("E11.65", "diabetes"), ("G47.33", "respiratory-disease"), ("J44.9", "respiratory-disease"),
     ("J45.909", "respiratory-disease"), ("I63.9", "stroke"), ("I69.351", "stroke"), ("K70.30", "liver-disease"),
     ("K74.60", "liver-disease"), ("F20.9", "psychosis"), ("N17.9", "kidney-disease"), ("R33.9", "urinary-retention"),
-    ("I10", "High_blood_pressure"), ("E78.5", "High_cholesterol"), ("K21.9", "Acid_reflux"),
-    ("N18.4 Chronic kidney disease, stage 4 (severe)", "kidney-disease egfr=29"),
+    ("I10", "hypertension"), ("E78.5", "High_cholesterol"), ("K21.9", "Acid_reflux"),
+    ("N18.4 Chronic kidney disease, stage 4 (severe)", "ckd-stage-4 egfr=29"),
     ("ICD-10: G35", "Multiple_sclerosis"), ("ICD-10-CM N18.5", "kidney-failure egfr=14"),
     ("pregnant", "pregnancy"), ("breastfeeding", "breastfeeding"), ("elderly", "older-age"),
     ("chronic obstructive pulmonary disease (HCC)", "respiratory-disease"),
-    ("essential hypertension", "High_blood_pressure"), ("HTN", "High_blood_pressure"),
-    ("benign essential hypertension", "High_blood_pressure"),
+    ("essential hypertension", "hypertension"), ("HTN", "hypertension"),
+    ("benign essential hypertension", "hypertension"),
     # never clear
     ("no history of seizures", "NOT-CHECKED"), ("denies seizures", "NOT-CHECKED"),
     ("family history of epilepsy", "NOT-CHECKED"), ("r/o MS", "NOT-CHECKED"), ("no kidney disease", "NOT-CHECKED"),
     ("eGFR 90", "NOT-CHECKED"), ("dementia", "NOT-CHECKED"), ("heart failure", "NOT-CHECKED"),
-    ("F10.20", "NOT-CHECKED"), ("Parkinson's disease", "NOT-CHECKED"), ("alcohol use disorder", "NOT-CHECKED"),
-    ("depression", "NOT-CHECKED"), ("stage 4", "NOT-CHECKED"), ("CKD stage 4 with xyzzy", "PARTLY kidney-disease"),
+    ("F10.20", "alcoholism"), ("Parkinson's disease", "parkinsons"), ("alcohol use disorder", "alcoholism"),
+    ("depression", "depressive-manic"), ("stage 4", "NOT-CHECKED"), ("CKD stage 4 with xyzzy", "PARTLY ckd-stage-4"),
     ("epilepsy \u044d\u043f\u0438\u043b\u0435\u043f\u0441\u0438\u044f", "PARTLY seizure-disorders"),
 ]
 
@@ -434,6 +434,8 @@ HARD_CONDITIONS = [
 def condition_lines() -> list:
     lines = []
     for (written, expected), shape in itertools.product(CONDITIONS, QUALIFIED[:4]):
+        if shape.startswith("history of") and expected == "active-peptic-ulcer":
+            expected = "peptic-ulcer-history"  # the file names "history of peptic ulcer" as its own entry
         lines.append((shape.format(c=written), expected))
     for i, (written, expected) in enumerate(CONDITIONS):
         lines.append((QUALIFIED[4 + i % 4].format(c=written), expected))
