@@ -10,7 +10,7 @@ import errno
 import os
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, NoReturn, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NoReturn, Optional, Tuple
 
 import typer
 
@@ -545,6 +545,11 @@ def screen(
                                                help="text, json (the summary) or fhir (a Bundle per patient, JSON Lines)."),
     fail_on: Grade = FAIL_ON_OPTION,
     json: bool = typer.Option(False, "--json", help="Shorthand for --format json."),
+    ignore_column: List[str] = typer.Option(
+        [], "--ignore-column", metavar="NAME",
+        help="A column (or JSON Lines key) that holds nothing to check; repeat for more. A column whose name "
+             "looks like medicines or conditions (med..., drug..., diagnosis...) stops the run unless read or "
+             "ignored."),
 ) -> None:
     """Screen a whole patient list: every row flagged, clean, not fully checked, nothing to check or malformed."""
     from baclofen_cli import screen as screening
@@ -559,11 +564,31 @@ def screen(
             out = "-"
         if out == "-" and fmt == "fhir":
             fail("--out - and --format fhir both write to standard output: choose one")
-        if out != "-" and file != "-" and screening.same_file(out, file):
-            fail(f"--out {out} is the input file: baclo never writes over its input")
+        if out != "-":
+            from baclofen_cli.knowledge import bundled_path
+
+            data = (ctx.obj or {}).get("data") if ctx.obj else None
+            try:
+                screening.refuse_out(out, [("the input file", None if file == "-" else file),
+                                           ("the knowledge file (--data)", data),
+                                           ("the bundled knowledge file", str(bundled_path()))],
+                                     0 if file == "-" else None)
+            except screening.ScreenError as e:
+                fail(e.message)
+    if file == "-":
+        if sys.stdin is None:
+            fail("cannot read standard input: it is closed")
+        try:
+            import stat as _stat
+
+            if _stat.S_ISDIR(os.fstat(sys.stdin.fileno()).st_mode):
+                fail("cannot read standard input: it is a directory")
+        except (OSError, ValueError, AttributeError):
+            pass
     k = _knowledge(ctx)
-    columns = Columns(*(_clean(c) if c is not None else None
-                        for c in (id_column, medications_column, conditions_column, dose_column)))
+    named = [_clean(c) if c is not None else None
+             for c in (id_column, medications_column, conditions_column, dose_column)]
+    columns = Columns(named[0], named[1], named[2], named[3], tuple(_clean(c) for c in ignore_column))
     in_format = format_for(file, format_in.value if format_in else None)
     try:
         if file == "-":
@@ -584,6 +609,7 @@ def screen(
     progress: Optional[_Progress] = None
     summary = screening.Summary()
     state = {"stdout_closed": False, "rows": 0}
+    restore = _on_termination()
     try:
         adapter = TableAdapter(open_text(binary, encoding), source, in_format, columns,
                                _clean(delimiter) if delimiter is not None else None, encoding)
@@ -617,17 +643,29 @@ def screen(
                 progress.advance()
 
         flagged = screener.run(adapter.rows(), summary, each=each, keep_flagged=show)
+        if summary.rows == 0:
+            raise InputError("no rows to screen (the file has no data rows)")
         if writer is not None:
             writer.commit()
     except InputError as e:
         if writer is not None:
             writer.abort()
         fail(f"{source}: {e.message}")
+    except UnicodeError as e:  # a multibyte codec that cannot go on decoding the stream
+        if writer is not None:
+            writer.abort()
+        fail(f"{source}: cannot be read as {encoding} ({_clean(str(e))[:120]}); choose the encoding with --encoding")
     except _ReaderGone:
         if writer is not None:
             writer.abort()
         _silence_stdout()
-        raise typer.Exit(summary.exit_status(fail_on.value)) from None
+        fail(f"standard output was closed after {state['rows']:,} rows: the run is incomplete", EXIT_OUTPUT)
+    except _Terminated as e:
+        if writer is not None:
+            writer.abort()
+        _silence_stdout()
+        kept = f"; {out} was left as it was" if out and out != "-" else ""
+        fail(f"terminated by signal {e.signum} after {state['rows']:,} rows{kept}", 128 + e.signum)
     except KeyboardInterrupt:
         if writer is not None:
             writer.abort()
@@ -645,12 +683,16 @@ def screen(
             writer.abort()
         raise
     finally:
+        restore()
         if progress is not None:
             progress.stop()
         if file != "-":
             binary.close()
     code = summary.exit_status(fail_on.value)
-    if fmt == "fhir" or state["stdout_closed"]:
+    if state["stdout_closed"]:  # the FHIR records on standard output stopped early (--out was written)
+        fail(f"standard output was closed before every row was written (--out {out} is complete): "
+             "the run is incomplete", EXIT_OUTPUT)
+    if fmt == "fhir":
         raise typer.Exit(code)
     if out == "-":
         _emit_to_stderr(fmt, k, summary, flagged, source, code)
@@ -662,6 +704,41 @@ def _is_stdout(path: str) -> bool:
         return os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno()))
     except (OSError, ValueError, AttributeError):
         return False
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived while screening: the temporary --out file is removed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_termination() -> Callable[[], None]:
+    """Turn SIGTERM and SIGHUP into ``_Terminated`` until the returned function restores the handlers."""
+    import signal
+
+    def handler(signum: int, frame: Any) -> None:
+        raise _Terminated(signum)
+
+    previous: List[Tuple[int, Any]] = []
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        try:
+            previous.append((signum, signal.signal(signum, handler)))
+        except (ValueError, OSError):  # not the main thread
+            pass
+
+    def restore() -> None:
+        for signum, old in previous:
+            try:
+                signal.signal(signum, old)
+            except (ValueError, OSError, TypeError):
+                pass
+
+    return restore
 
 
 class _ReaderGone(Exception):

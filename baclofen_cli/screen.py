@@ -86,7 +86,7 @@ class Verdict:
                 "findings": [_finding_brief(f) for f in result.findings] if result else [],
                 "unrecognized": list(result.unrecognized) if result else [],
                 "error": self.error,
-            }, ensure_ascii=False)[1:]
+            })[1:]  # ASCII only (\u escapes): lossless whatever the encoding of standard output
         return self._json
 
 
@@ -372,6 +372,37 @@ def out_kind(path: str, explicit: Optional[str]) -> str:
     raise ScreenError(f"--out {path!r}: the name must end in .csv or .jsonl (or give --out-format)")
 
 
+def refuse_out(out: str, inputs: Sequence[Tuple[str, Optional[str]]], stdin_fd: Optional[int]) -> None:
+    """``ScreenError`` (exit 2) when ``--out`` would write over one of the run's inputs or is not a file.
+
+    ``inputs`` are (what, path) pairs: the input file, the knowledge file, the bundled knowledge
+    file; ``stdin_fd`` is standard input's descriptor when the input is read from it.
+    """
+    import stat
+
+    try:
+        target: Optional[os.stat_result] = os.stat(out)
+    except OSError:
+        target = None  # a new path (or one that cannot be read: writing it will say why)
+    for what, path in inputs:
+        if path and (same_file(out, path)):
+            raise ScreenError(f"--out {out} is {what}: baclo never writes over its input")
+    if target is None:
+        return
+    if stdin_fd is not None:
+        try:
+            given = os.fstat(stdin_fd)
+        except (OSError, ValueError):
+            given = None
+        if given is not None and stat.S_ISREG(given.st_mode) and os.path.samestat(given, target):
+            raise ScreenError(f"--out {out} is the file given on standard input: baclo never writes over its input")
+    if stat.S_ISDIR(target.st_mode):
+        raise ScreenError(f"--out {out}: is a directory")
+    if not stat.S_ISREG(target.st_mode):
+        raise ScreenError(f"--out {out} is not a regular file (a pipe or device): give a file name, or - for "
+                          "standard output")
+
+
 def same_file(a: str, b: str) -> bool:
     """Whether two paths name the same file (real paths compared; also through links)."""
     if os.path.realpath(a) == os.path.realpath(b):
@@ -406,13 +437,11 @@ class Writer:
                 raise ScreenError(f"cannot write {path}: the file is read-only")
             try:
                 if os.path.exists(path) and not os.path.isfile(path):
-                    if os.path.isdir(path):
-                        raise ScreenError(f"--out {path}: is a directory")
-                    self.file = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - a device or pipe
-                else:
-                    fd, self.temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part",
-                                                     dir=directory)
-                    self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
+                    raise ScreenError(f"--out {path} is not a regular file: give a file name, or - for standard "
+                                      "output")
+                fd, self.temp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part",
+                                                 dir=directory)
+                self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
             except OSError as e:
                 raise ScreenError(f"cannot write {path}: {e.strerror or e}") from None
         self.csv = csv.writer(self.file) if self.kind == "csv" else None
@@ -438,8 +467,8 @@ class Writer:
             self._put(lambda: writer.writerow(csv_cells(record(outcome))))
         else:
             ident = outcome.row.id
-            quoted = f'"{ident}"' if ident.isalnum() and ident.isascii() else json.dumps(ident, ensure_ascii=False)
-            notes = json.dumps(list(outcome.notes), ensure_ascii=False) if outcome.notes else "[]"
+            quoted = f'"{ident}"' if ident.isalnum() and ident.isascii() else json.dumps(ident)
+            notes = json.dumps(list(outcome.notes)) if outcome.notes else "[]"
             line = json_safe(f'{{"line": {outcome.row.number}, "id": {quoted}, "notes": {notes}, '
                              f'{outcome.verdict.json_tail()}\n')
 

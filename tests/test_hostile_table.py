@@ -270,7 +270,8 @@ def test_dose_cells_may_carry_their_unit(run: Any, tmp_path: Path, dose: str, st
     ({"\ufeffid": "A7", "medications": "oxycodone", "daily_dose_mg": "30 mg"}, "flagged", ""),
     ({"id": 7, "medications": ["Tylenol"], "daily_dose_mg": 60}, "clean", ""),
     ({"id": "A7", "medications": ["Tylenol"], "note": "kept"}, "malformed", "unknown key 'note' and no conditions"),
-    ({"id": "A7", "medications": ["Tylenol"], "conditions": None, "note": "kept"}, "clean", ""),
+    ({"id": "A7", "medications": ["Tylenol"], "conditions": None, "note": "kept"}, "not-fully-checked", ""),
+    ({"id": "A7", "medications": ["Tylenol"], "conditions": None, "note": ""}, "clean", ""),
 ])
 def test_json_lines_records_with_the_wrong_keys_are_never_clean(run: Any, tmp_path: Path, line: Any, status: str,
                                                                  needle: str) -> None:
@@ -538,9 +539,11 @@ def test_a_reader_closing_stdout_early_never_shortens_out(tmp_path: Path) -> Non
     first = proc.stdout.readline()
     proc.stdout.close()  # the reader goes away after one line
     proc.wait(timeout=60)
-    assert proc.stderr is not None and b"Traceback" not in proc.stderr.read()
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    assert b"Traceback" not in err and err.count(b"\n") == 1 and b"incomplete" in err
     assert json.loads(first)["resourceType"] == "Bundle"
-    assert proc.returncode == 1
+    assert proc.returncode == 74  # the records on standard output stopped early (C9)
     assert [r["line"] for r in records(out)] == list(range(2, 3002))
 
 

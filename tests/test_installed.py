@@ -108,11 +108,14 @@ def test_subcommand_help_and_typos_through_the_console_script(tmp_path: Path) ->
     assert proc.returncode == 2 and b"No such command" in proc.stderr
 
 
-def test_screen_into_a_closed_pipe_keeps_its_exit_status(tmp_path: Path) -> None:
+def test_screen_records_into_a_closed_pipe_exit_74_never_0(tmp_path: Path) -> None:
+    """C9: the records stopped early, so the run is incomplete: one line on stderr and 74, never 0."""
     source = tmp_path / "p.csv"
-    rows = "\n".join(f"p{i},Percocet;gabapentin,CKD,30" for i in range(3000))
+    rows = "\n".join(f"p{i},Tylenol,," for i in range(200_000)) + "\n" + "\n".join(
+        f"t{i},tramadol,," for i in range(10))
     source.write_text("id,medications,conditions,daily_dose_mg\n" + rows + "\n")
-    shell = f"'{baclo_path()}' screen '{source}' --format fhir | head -1 > /dev/null; echo \"status=${{PIPESTATUS[0]}}\""
-    proc = subprocess.run(["bash", "-c", shell], cwd=tmp_path, capture_output=True, timeout=120)
-    assert proc.stderr == b""
-    assert proc.stdout.decode().strip() == "status=1"
+    for args in ("--format fhir", "--out -", "--out - --out-format csv"):
+        shell = f"'{baclo_path()}' screen '{source}' {args} | head -1 > /dev/null; echo \"status=${{PIPESTATUS[0]}}\""
+        proc = subprocess.run(["bash", "-c", shell], cwd=tmp_path, capture_output=True, timeout=120)
+        assert proc.stdout.decode().strip() == "status=74", args
+        assert proc.stderr.count(b"\n") == 1 and b"incomplete" in proc.stderr, args

@@ -92,6 +92,8 @@ class Columns(NamedTuple):
     medications: Optional[str] = None
     conditions: Optional[str] = None
     daily_dose: Optional[str] = None
+    ignore: Tuple[str, ...] = ()
+    """Columns (or JSON Lines keys) the user says hold nothing to check (``--ignore-column``)."""
 
     def wanted(self, field: str) -> Tuple[str, ...]:
         given = getattr(self, field)
@@ -104,6 +106,16 @@ class Columns(NamedTuple):
     def required(self, field: str) -> bool:
         """The id, medications and conditions columns are needed unless the user says the file has none."""
         return field != "daily_dose" and bool(self.wanted(field))
+
+
+_CLINICAL = ("med", "drug", "rx", "condition", "diagnos", "problem", "allerg", "comorbid", "prescri")
+_CLINICAL_INSIDE = ("medic", "drug", "condition", "diagnos", "prescri", "allerg", "comorbid")
+
+
+def _looks_clinical(name: str) -> bool:
+    """A column name that may hold medicines or conditions (``Medications_2``, ``home_medications``, ``Dx``)."""
+    norm = normalize_name(name)
+    return norm.startswith(_CLINICAL) or any(w in norm for w in _CLINICAL_INSIDE) or norm in ("dx", "rx")
 
 
 def _problem(names: Sequence[str], field: str) -> str:
@@ -138,6 +150,11 @@ def map_columns(header: Sequence[str], columns: Columns, where: str = "the heade
         shown = ", ".join(repr(h) for h in header) or "empty"
         raise InputError(f"{where} ({shown}) has no column for {'; and none for '.join(missing)}. "
                          "No row was read.")
+    read_twice = [(f, g) for f in found for g in found if f < g and found[f] == found[g]]
+    if read_twice:
+        f, g = read_twice[0]
+        raise InputError(f"{where}: the column {header[found[f]].strip()!r} would be read both as the {f} and as "
+                         f"the {g}; name each with its own column ({_OPTION[f]}, {_OPTION[g]})")
     if "medications" not in found and "conditions" not in found:
         raise InputError("neither a medications nor a conditions column is read: nothing to check")
     return found
@@ -219,9 +236,11 @@ class _Runaway(Exception):
 def open_text(binary: IO[bytes], encoding: str) -> IO[str]:
     """The stream decoded without replacing anything: undecodable bytes become surrogate escapes."""
     try:
-        codecs.lookup(encoding)
-    except LookupError:
+        info = codecs.lookup(encoding)
+    except (LookupError, ValueError, TypeError):
         raise InputError(f"--encoding: unknown encoding {encoding!r}") from None
+    if not getattr(info, "_is_text_encoding", True):  # base64, rot13, zlib...: not a text encoding
+        raise InputError(f"--encoding {encoding!r} is not a usable text encoding (such as utf-8 or cp1252)")
     return io.TextIOWrapper(binary, encoding=encoding, errors="surrogateescape", newline="\n")
 
 
@@ -243,6 +262,14 @@ class TableAdapter:
         self._mapping: Optional[Dict[str, int]] = None
         if fmt != "jsonl" and len(self.delimiter) != 1:
             raise InputError(f"--delimiter must be one character, not {self.delimiter!r}")
+        if fmt == "jsonl":  # a key read as two fields (--medications-column id)
+            for f in FIELDS:
+                for g in FIELDS:
+                    both = {normalize_name(n) for n in columns.wanted(f)} & {normalize_name(n) for n in
+                                                                            columns.wanted(g)}
+                    if f < g and both:
+                        raise InputError(f"the key {sorted(both)[0]!r} would be read both as the {f} and as the "
+                                         f"{g}; name each with its own key ({_OPTION[f]}, {_OPTION[g]})")
 
     def rows(self) -> Iterator[InputRow]:
         if self.fmt == "jsonl":
@@ -287,7 +314,22 @@ class TableAdapter:
                                  f"{where} is one column {header[0][:80]!r}: the file looks tab-separated; "
                                  "give --format-in tsv")
         mapping = map_columns(header, self.columns, where)
+        ignored = {normalize_name(n) for n in self.columns.ignore}
+        names = {normalize_name(h) for h in header}
+        unknown = [n for n in self.columns.ignore if normalize_name(n) not in names]
+        if unknown:
+            raise InputError(f"--ignore-column {unknown[0]!r}: {where} has no such column")
+        read = [header[i] for i in mapping.values() if normalize_name(header[i]) in ignored]
+        if read:
+            raise InputError(f"--ignore-column {read[0].strip()!r}: baclo reads that column")
         self.not_read = tuple(h for i, h in enumerate(header) if i not in mapping.values())
+        clinical = [h for h in self.not_read if _looks_clinical(h) and normalize_name(h) not in ignored]
+        if clinical:
+            shown = ", ".join(repr(_visible(h.strip())[:80]) for h in clinical[:5])
+            raise InputError(f"{where} has column{'s' if len(clinical) > 1 else ''} {shown} that may hold "
+                             "medicines or conditions but would not be read. Name the column to read with "
+                             "--medications-column or --conditions-column, or give --ignore-column NAME for "
+                             "each column that holds nothing to check. No row was read.")
         return mapping
 
     def _delimited(self) -> Iterator[InputRow]:
@@ -316,7 +358,7 @@ class TableAdapter:
                     return
                 first = taken[0][0]
                 spans_bad = len(taken) > 1 and any(n in lines.bad for n, _ in taken)
-                if error is not None or len(taken) > 1 and (spans_bad or not self._real_span(taken, width)):
+                if error is not None or len(taken) > 1 and (spans_bad or cells is None or len(cells) != width):
                     if len(taken) > 1:  # the lines it took in are read again as rows of their own
                         lines.push_back(taken[1:])
                         error = "a quoted field is not closed on this line (a stray quote?)"
@@ -335,11 +377,22 @@ class TableAdapter:
                                           self._id_of(taken[0][1], mapping))
                     continue
                 notes: Tuple[str, ...] = ()
+                doubt: Tuple[Unreadable, ...] = ()
                 if len(taken) > 1:
                     self.multiline_rows += 1
                     notes = (f"a quoted field spans lines {first}-{taken[-1][0]}",)
+                    alone = self._could_be_rows(taken, width)
+                    if alone:
+                        # Read as one record (the quoted field closes at a field boundary and the
+                        # record has the header's width), but a line it took in would also be a
+                        # row on its own: the row is never called clean.
+                        shown = ", ".join(str(n) for n in alone)
+                        notes += (f"line{'s' if len(alone) > 1 else ''} {shown} would also read as a row of "
+                                  "its own; check the quoting",)
+                        doubt = (Unreadable(f"lines {first}-{taken[-1][0]}", f"line {shown}",
+                                            "a quoted field spans lines that could be rows of their own"),)
                 undecodable = any(n in lines.undecodable for n, _ in taken)
-                yield self._row(first, cells, mapping, undecodable, notes)
+                yield self._row(first, cells, mapping, undecodable, notes, doubt)
         finally:
             csv.field_size_limit(old_limit)
 
@@ -354,31 +407,34 @@ class TableAdapter:
         ident = cells[mapping["id"]] if mapping["id"] < len(cells) else None
         return ident if ident and '"' not in ident and len(ident) <= 200 else None
 
-    def _real_span(self, taken: Sequence[Tuple[int, str]], width: int) -> bool:
-        """A record over several lines is real only if none of the lines it took in could be a row itself."""
-        for _, line in taken[1:]:
+    def _could_be_rows(self, taken: Sequence[Tuple[int, str]], width: int) -> List[int]:
+        """The lines a multi-line record took in that would also read as rows of the header's width."""
+        found = []
+        for number, line in taken[1:]:
             try:
                 alone = next(csv.reader([line], delimiter=self.delimiter, strict=True), [])
             except csv.Error:
                 continue
             if len(alone) == width:
-                return False
-        return True
+                found.append(number)
+        return found
 
     def _malformed(self, number: int, error: str, ident: Optional[str]) -> InputRow:
         return InputRow(number, Record(patient_id=_visible(ident) if ident else ident), error)
 
     def _row(self, number: int, cells: Sequence[str], mapping: Dict[str, int], undecodable: bool,
-             notes: Tuple[str, ...]) -> InputRow:
+             notes: Tuple[str, ...], doubt: Tuple[Unreadable, ...] = ()) -> InputRow:
         ident = cells[mapping["id"]] if "id" in mapping else ""
         values: Dict[str, Any] = {f: cells[i] for f, i in mapping.items() if f != "id"}
-        return self._record(number, ident, values, undecodable, notes)
+        return self._record(number, ident, values, undecodable, notes, doubt)
 
     def _record(self, number: int, ident: Any, values: Dict[str, Any], undecodable: bool,
-                notes: Tuple[str, ...]) -> InputRow:
-        """One row's values (text or lists of text) as a ``Record``; malformed if a value cannot be used."""
+                notes: Tuple[str, ...], doubt: Tuple[Unreadable, ...] = ()) -> InputRow:
+        """One row's values (text or lists of text) as a ``Record``; malformed if a value cannot be used.
+
+        ``doubt``: parts of the row that were not read (an unread key) or are in doubt; never clean."""
         ident = "" if ident is None else str(ident) if not isinstance(ident, str) else ident
-        unreadable: List[Unreadable] = []
+        unreadable: List[Unreadable] = list(doubt)
         if undecodable and not _readable(ident):
             notes += (f"the patient id is not valid {self.encoding}",)
             ident = _visible(ident)
@@ -422,9 +478,6 @@ class TableAdapter:
 
     def _jsonl(self) -> Iterator[InputRow]:
         lines = _Lines(self.stream, check_cr=False)
-        wanted = {f: {normalize_name(n) for n in self.columns.wanted(f)} for f in FIELDS}
-        expected = {n for f in FIELDS for n in wanted[f]}
-        item_keys = sorted(n for f in ("medications", "conditions", "daily_dose") for n in wanted[f])
         while True:
             lines.taken.clear()
             try:
@@ -435,51 +488,86 @@ class TableAdapter:
             if number in lines.bad:
                 yield self._malformed(number, lines.bad[number], None)
                 continue
-            if not line.strip():
+            body = line[:-1] if line.endswith("\n") else line
+            if "\r" not in body:
+                if body.strip():
+                    yield self._json_record(number, body, number in lines.undecodable, ())
                 continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                yield self._malformed(number, f"not valid JSON ({e.msg}, column {e.colno})", None)
-                continue
-            except RecursionError:
-                yield self._malformed(number, "JSON nested too deeply", None)
-                continue
-            if not isinstance(obj, dict):
-                yield self._malformed(number, "the line is not a JSON object", None)
-                continue
-            keys: Dict[str, str] = {}
-            for key in obj:
-                norm = normalize_name(key)
-                if norm in keys and norm in expected:
-                    yield self._malformed(number, f"the keys {keys[norm]!r} and {key!r} are the same name", None)
-                    break
-                keys[norm] = key
-            else:
-                values: Dict[str, Any] = {}
-                ambiguous = None
-                for field in FIELDS:
-                    present = [keys[n] for n in wanted[field] if n in keys]
-                    if len(present) > 1:
-                        ambiguous = f"the keys {present[0]!r} and {present[1]!r} could both be the {field}"
-                    elif present:
-                        values[field] = obj[present[0]]
-                ident = values.pop("id", None)
-                ident_text = None if ident is None else str(ident)
-                unknown = sorted(keys[n] for n in keys if n not in expected)
-                missing = [f for f in ("medications", "conditions") if wanted[f] and f not in values]
-                if ambiguous:
-                    yield self._malformed(number, ambiguous, ident_text)
-                elif not values:
-                    found = ", ".join(repr(k) for k in obj) or "none"
-                    yield self._malformed(number, f"none of the expected keys ({', '.join(item_keys)}); "
-                                          f"keys found: {found}", ident_text)
-                elif missing and unknown:
-                    yield self._malformed(number, f"unknown key{'s' if len(unknown) > 1 else ''} "
-                                          f"{', '.join(repr(u) for u in unknown[:5])} and no "
-                                          f"{' or '.join(missing)} key: name the key with "
-                                          f"{_OPTION[missing[0]]}", ident_text)
-                elif ident is not None and not isinstance(ident, (str, int)) or isinstance(ident, bool):
-                    yield self._malformed(number, "the patient id must be text or a whole number", None)
-                else:
-                    yield self._record(number, ident, values, number in lines.undecodable, ())
+            # A carriage return on its own cannot be inside a JSON string: it separates records,
+            # each read as a row of its own (never merged into one malformed row).
+            note = ("records on this line are separated by a carriage return on its own",)
+            for piece in body.split("\r"):
+                if piece.strip():
+                    yield self._json_record(number, piece, number in lines.undecodable, note)
+
+    def _json_record(self, number: int, line: str, undecodable: bool, notes: Tuple[str, ...]) -> InputRow:
+        """One JSON Lines record as a row (malformed when it cannot be read)."""
+        wanted = {f: {normalize_name(n) for n in self.columns.wanted(f)} for f in FIELDS}
+        expected = {n for f in FIELDS for n in wanted[f]}
+        ignored = {normalize_name(n) for n in self.columns.ignore}
+        item_keys = sorted(n for f in ("medications", "conditions", "daily_dose") for n in wanted[f])
+        try:
+            obj = json.loads(line, object_pairs_hook=_no_duplicate_keys)
+        except _DuplicateKey as e:
+            return self._malformed(number, f"the key {e.args[0]!r} is given twice", None)
+        except json.JSONDecodeError as e:
+            return self._malformed(number, f"not valid JSON ({e.msg}, column {e.colno})", None)
+        except RecursionError:
+            return self._malformed(number, "JSON nested too deeply", None)
+        except ValueError as e:  # a number too long to convert (over 4300 digits)
+            return self._malformed(number, f"a number cannot be read ({str(e)[:80]})", None)
+        if not isinstance(obj, dict):
+            return self._malformed(number, "the line is not a JSON object", None)
+        keys: Dict[str, str] = {}
+        for key in obj:
+            norm = normalize_name(key)
+            if norm in keys and norm in expected:
+                return self._malformed(number, f"the keys {keys[norm]!r} and {key!r} are the same name", None)
+            keys[norm] = key
+        values: Dict[str, Any] = {}
+        ambiguous = None
+        for field in FIELDS:
+            present = [keys[n] for n in wanted[field] if n in keys]
+            if len(present) > 1:
+                ambiguous = f"the keys {present[0]!r} and {present[1]!r} could both be the {field}"
+            elif present:
+                values[field] = obj[present[0]]
+        ident = values.pop("id", None)
+        ident_text = None if ident is None or isinstance(ident, (dict, list)) else str(ident)[:200]
+        unknown = sorted(keys[n] for n in keys if n not in expected and n not in ignored)
+        missing = [f for f in ("medications", "conditions") if wanted[f] and f not in values]
+        if ambiguous:
+            return self._malformed(number, ambiguous, ident_text)
+        if not values:
+            found = ", ".join(repr(k) for k in obj) or "none"
+            return self._malformed(number, f"none of the expected keys ({', '.join(item_keys)}); "
+                                   f"keys found: {found}", ident_text)
+        if missing and unknown:
+            return self._malformed(number, f"unknown key{'s' if len(unknown) > 1 else ''} "
+                                   f"{', '.join(repr(u) for u in unknown[:5])} and no "
+                                   f"{' or '.join(missing)} key: name the key with "
+                                   f"{_OPTION[missing[0]]}", ident_text)
+        if ident is not None and not isinstance(ident, (str, int)) or isinstance(ident, bool):
+            return self._malformed(number, "the patient id must be text or a whole number", None)
+        unread = [k for k in unknown if obj[k] not in (None, "", [], {})]
+        doubt: Tuple[Unreadable, ...] = ()
+        if unread:
+            shown = ", ".join(repr(_visible(k)[:80]) for k in unread[:5]) + (" ..." if len(unread) > 5 else "")
+            notes += (f"key{'s' if len(unread) > 1 else ''} not read: {shown} (--ignore-column NAME if "
+                      "it holds nothing to check)",)
+            doubt = (Unreadable(f"line {number}", f"key{'s' if len(unread) > 1 else ''} {shown}",
+                                "a key baclo does not read"),)
+        return self._record(number, ident, values, undecodable, notes, doubt)
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object gives the same key twice."""
+
+
+def _no_duplicate_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    obj: Dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _DuplicateKey(_visible(key)[:80])
+        obj[key] = value
+    return obj

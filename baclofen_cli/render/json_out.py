@@ -25,7 +25,7 @@ def to_plain(value: Any) -> Any:
 def dump(payload: Any, out: IO[str]) -> None:
     from baclofen_cli.render.safe import json_safe
 
-    out.write(json_safe(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n")
+    out.write(json_safe(json.dumps(payload, indent=2)) + "\n")  # ASCII: lossless in any encoding
 
 
 def envelope(k: Knowledge, **content: Any) -> Dict[str, Any]:
