@@ -576,15 +576,8 @@ def screen(
             except screening.ScreenError as e:
                 fail(e.message)
     if file == "-":
-        if sys.stdin is None:
+        if sys.stdin is None:  # started with standard input closed (<&-)
             fail("cannot read standard input: it is closed")
-        try:
-            import stat as _stat
-
-            if _stat.S_ISDIR(os.fstat(sys.stdin.fileno()).st_mode):
-                fail("cannot read standard input: it is a directory")
-        except (OSError, ValueError, AttributeError):
-            pass
     k = _knowledge(ctx)
     named = [_clean(c) if c is not None else None
              for c in (id_column, medications_column, conditions_column, dose_column)]

@@ -10,7 +10,13 @@ Promises (each tested in tests/test_hostile_table.py):
   number. A record that cannot be read (broken quoting, a field or line that is too
   long, a carriage return on its own, a NUL byte, the wrong number of fields) is a
   malformed row; it never swallows or merges the rows after it. A quoted field may span
-  lines only when the lines it takes in could not be rows of their own.
+  lines only when the whole record closes its quotes at a field boundary with the header's
+  number of fields; otherwise every physical line is read again as a record of its own. A
+  record kept over lines one of which would also be a full row on its own is never clean
+  (an ``Unreadable`` part names the line).
+* A column not read whose name looks like medicines or conditions stops the run unless
+  ``--ignore-column`` names it. A JSON Lines key given twice makes the record malformed; a
+  non-empty key not read makes it "not fully checked".
 * Text that is not valid in the file's encoding is never replaced: the items it touches
   become "not checked" (``Unreadable``), with the bytes shown.
 """
@@ -53,10 +59,10 @@ def normalize_name(name: str) -> str:
 
 
 def split_cell(cell: str) -> Tuple[str, ...]:
-    """Items in a cell are separated by ';' or '|'."""
+    """Items in a cell are separated by ';', '|' or a line break (a quoted cell spanning lines)."""
     if not cell:
         return ()
-    return tuple(p.strip() for p in cell.replace("|", ";").split(";") if p.strip())
+    return tuple(p.strip() for p in cell.replace("|", ";").replace("\n", ";").split(";") if p.strip())
 
 
 def format_for(path: str, explicit: Optional[str]) -> str:
