@@ -644,6 +644,10 @@ def screen(
         if writer is not None:
             writer.abort()
         fail(f"{source}: {e.message}")
+    except UnicodeEncodeError:  # not a decoding problem: a bug, reported as one
+        if writer is not None:
+            writer.abort()
+        raise
     except UnicodeError as e:  # a multibyte codec that cannot go on decoding the stream
         if writer is not None:
             writer.abort()

@@ -266,6 +266,7 @@ class TableAdapter:
         """Columns of the header that baclo does not read (reported in the summary)."""
         self.multiline_rows = 0
         self._mapping: Optional[Dict[str, int]] = None
+        self._key_sets: Optional[Tuple[Dict[str, set[str]], set[str], set[str], List[str]]] = None
         if fmt != "jsonl" and len(self.delimiter) != 1:
             raise InputError(f"--delimiter must be one character, not {self.delimiter!r}")
         if fmt == "jsonl":  # a key read as two fields (--medications-column id)
@@ -506,14 +507,20 @@ class TableAdapter:
                 if piece.strip():
                     yield self._json_record(number, piece, number in lines.undecodable, note)
 
+    def _keys(self) -> Tuple[Dict[str, set[str]], set[str], set[str], List[str]]:
+        """The JSON Lines keys read per field, all of them, those ignored, and the item keys (computed once)."""
+        if self._key_sets is None:
+            wanted = {f: {normalize_name(n) for n in self.columns.wanted(f)} for f in FIELDS}
+            self._key_sets = (wanted, {n for f in FIELDS for n in wanted[f]},
+                              {normalize_name(n) for n in self.columns.ignore},
+                              sorted(n for f in ("medications", "conditions", "daily_dose") for n in wanted[f]))
+        return self._key_sets
+
     def _json_record(self, number: int, line: str, undecodable: bool, notes: Tuple[str, ...]) -> InputRow:
         """One JSON Lines record as a row (malformed when it cannot be read)."""
-        wanted = {f: {normalize_name(n) for n in self.columns.wanted(f)} for f in FIELDS}
-        expected = {n for f in FIELDS for n in wanted[f]}
-        ignored = {normalize_name(n) for n in self.columns.ignore}
-        item_keys = sorted(n for f in ("medications", "conditions", "daily_dose") for n in wanted[f])
+        wanted, expected, ignored, item_keys = self._keys()
         try:
-            obj = json.loads(line, object_pairs_hook=_no_duplicate_keys)
+            obj = _DECODER.decode(line)
         except _DuplicateKey as e:
             return self._malformed(number, f"the key {e.args[0]!r} is given twice", None)
         except json.JSONDecodeError as e:
@@ -571,9 +578,15 @@ class _DuplicateKey(ValueError):
 
 
 def _no_duplicate_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
-    obj: Dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise _DuplicateKey(_visible(key)[:80])
-        obj[key] = value
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(_visible(key)[:80])
+            seen.add(key)
     return obj
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys)
+"""One decoder for every record (``json.loads`` with a hook would build one per call)."""
