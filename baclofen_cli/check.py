@@ -71,6 +71,14 @@ class CheckResult(NamedTuple):
     skipped: Tuple[Skipped, ...] = ()
     """Inputs deliberately not checked (a stopped medicine, a refuted condition), with the reason."""
     patient_id: Optional[str] = None
+    renal: Tuple[RenalFunction, ...] = ()
+    """The measured kidney function the dose bands were read against."""
+    origins: Tuple[Tuple[str, str], ...] = ()
+    """(item text, the resource it was read from) for items read from a FHIR file."""
+
+    def origin(self, text: str) -> Optional[str]:
+        """Where an item came from (``MedicationStatement/3``), or None for an item given as an option."""
+        return next((where for name, where in self.origins if name == text), None)
 
     @property
     def unrecognized(self) -> Tuple[str, ...]:
@@ -186,7 +194,17 @@ def summary_line(result: CheckResult) -> str:
         text += f"; {missing} item{'s' if missing != 1 else ''} not checked"
     elif not n and result.items:
         text += f": every item recognized ({len(result.items)}), no known interaction or caution"
+    if not n and result.renal and not any(f.id.startswith("renal-") for f in result.findings):
+        # say what was checked: a kidney function alone is never a silent "No findings"
+        text += ("; " if result.items or missing else ": ") + f"kidney function {renal_text(result.renal)}: " \
+            "in no band that calls for a lower baclofen dose"
     return text
+
+
+def renal_text(renal: Sequence[RenalFunction]) -> str:
+    """``eGFR 80 mL/min (Observation/7)``, for each value."""
+    return "; ".join(f"{'eGFR' if r.measure == 'egfr' else 'creatinine clearance'} {r.value:g} mL/min ({r.source})"
+                     for r in renal)
 
 
 def _agents_of(knowledge: Knowledge, res: Resolution, index: int) -> List[_Agent]:

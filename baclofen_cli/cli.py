@@ -97,7 +97,11 @@ def _clean(text: str) -> str:
         text.encode("utf-8")
         return text
     except UnicodeEncodeError:
+        pass
+    try:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that no undecodable byte stands for: show it escaped
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -465,7 +469,9 @@ def check(
         medications=tuple(split_items((_clean(v) for v in with_values), WITH, resolver)),
         conditions=tuple(split_items((_clean(v) for v in history_values), HISTORY, resolver)))
     if fhir is not None:
-        record = _with_fhir(record, fhir)
+        from baclofen_cli.api import with_allergies_looked_up
+
+        record = with_allergies_looked_up(k, _with_fhir(record, fhir))
     if record.empty:
         given = " (the values given were empty)" if with_values or history_values else ""
         if fhir is not None:
@@ -488,11 +494,12 @@ def _with_fhir(record: "Record", path: str) -> "Record":
         found = read_fhir(path)
     except FhirError as e:
         fail(f"--fhir: {e.message}")
+    # the reader leaves no lone surrogate in any text (such a name is not checked, shown escaped)
     return record._replace(
-        medications=record.medications + tuple(_clean(m) for m in found.medications),
-        conditions=record.conditions + tuple(_clean(c) for c in found.conditions),
+        medications=record.medications + found.medications, conditions=record.conditions + found.conditions,
         renal=record.renal + found.renal, patient_id=found.patient_id,
-        unreadable=record.unreadable + found.unreadable, skipped=record.skipped + found.skipped)
+        unreadable=record.unreadable + found.unreadable, skipped=record.skipped + found.skipped,
+        allergies=record.allergies + found.allergies, origins=record.origins + found.origins)
 
 
 SCREEN_EPILOG = (

@@ -41,6 +41,20 @@ class RenalFunction(NamedTuple):
     """Where it came from: ``--egfr``, ``Observation/7``."""
 
 
+class Allergy(NamedTuple):
+    """An allergy whose substance must be looked up before it can be called "not baclofen".
+
+    Its names (text and each coding's display) are resolved when the record is checked
+    (``baclofen_cli.api.check_record``): a name that is baclofen makes it the baclofen
+    allergy; names that are all known medicines other than baclofen skip it with that
+    reason; anything else (a misspelling such as "baclofeno", a substance baclo does not
+    know) is not checked, because it might be baclofen.
+    """
+
+    where: str
+    names: Tuple[str, ...]
+
+
 class Record(NamedTuple):
     """Everything to check for one patient."""
 
@@ -51,9 +65,13 @@ class Record(NamedTuple):
     patient_id: Optional[str] = None
     unreadable: Tuple[Unreadable, ...] = ()
     skipped: Tuple[Skipped, ...] = ()
+    allergies: Tuple[Allergy, ...] = ()
+    """Allergies still to be looked up (see ``Allergy``)."""
+    origins: Tuple[Tuple[str, str], ...] = ()
+    """(medicine or condition, where it came from: ``MedicationStatement/3``) for items read from a file."""
 
     @property
     def empty(self) -> bool:
         """Nothing to check and nothing unreadable: such a record is "nothing to check", never clean."""
         return not (self.medications or self.conditions or self.daily_dose_mg is not None
-                    or self.renal or self.unreadable)
+                    or self.renal or self.unreadable or self.allergies)

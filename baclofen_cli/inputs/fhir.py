@@ -41,7 +41,7 @@ import sys
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from baclofen_cli.errors import EXIT_USAGE, BacloError
-from baclofen_cli.record import Record, RenalFunction, Skipped, Unreadable
+from baclofen_cli.record import Allergy, Record, RenalFunction, Skipped, Unreadable
 
 HISTORY_KIND = "history"
 """``Unreadable.kind`` for what stood for a condition, an allergy or a kidney-function measurement."""
@@ -235,6 +235,14 @@ class _Reader:
                 self.problems.append(Unreadable(at, _preview(res), f"not a FHIR resource ({what})"))
                 continue
             kind = res["resourceType"]
+            if not _RESOURCE_TYPE.fullmatch(kind):
+                # " MedicationStatement", "medicationstatement": not a FHIR type (they are case-sensitive),
+                # and possibly a medicine list: never counted among "other resources"
+                meant = _KNOWN_TYPES.get("".join(kind.split()).lower())
+                hint = f" (FHIR resource types are case-sensitive and have no spaces: {meant}?)" if meant else ""
+                self.problems.append(Unreadable(at, f"resourceType {_preview(kind)}",
+                                                f"not a FHIR resource type{hint}: not read"))
+                continue
             ident = res.get("id")
             if owner is not None:
                 where = at
@@ -261,9 +269,7 @@ class _Reader:
                         self.by_reference.setdefault(entry["fullUrl"], inner)
                     children.append((inner, f"{where} entry {i}", None))
             elif kind == "Parameters":
-                for i, param in enumerate(_list(res.get("parameter")), 1):
-                    if isinstance(param, dict) and param.get("resource") is not None:
-                        children.append((param["resource"], f"{where} parameter {i}", None))
+                children.extend(_parameter_resources(res.get("parameter"), f"{where} parameter"))
             contained = res.get("contained")
             if contained is not None and not isinstance(contained, list):
                 self.problems.append(Unreadable(where, _preview(contained), "contained is not a list"))
@@ -295,6 +301,7 @@ class _Reader:
         meds = _Items()
         conditions = _Items()
         renal: List[RenalFunction] = []
+        allergies: List[Allergy] = []
         unreadable = list(self.problems)
         skipped: List[Skipped] = []
         referenced: Set[int] = set()
@@ -314,7 +321,7 @@ class _Reader:
                 if reason is not None:
                     skipped.append(Skipped(found.where, _describe(names, codes), reason))
                     continue
-                meds.extend(names)
+                meds.extend(names, found.where)
                 unreadable.extend(problems)
                 unreadable.extend(Unreadable(found.where, c, _CODED_ONLY_MED) for c in codes)
                 if not names and not codes and not problems:
@@ -326,7 +333,7 @@ class _Reader:
                 if reason is not None:
                     skipped.append(Skipped(found.where, _describe(names, codes), reason))
                     continue
-                conditions.extend(names)
+                conditions.extend(names, found.where)
                 if problem:
                     unreadable.append(Unreadable(found.where, problem[0], problem[1], HISTORY_KIND))
                 unreadable.extend(Unreadable(found.where, c, _CODED_ONLY_CONDITION, HISTORY_KIND) for c in codes)
@@ -335,13 +342,24 @@ class _Reader:
                                                   HISTORY_KIND))
             elif kind == "AllergyIntolerance":
                 patients.subject(found, res.get("patient"))
-                self._allergy(found, conditions, unreadable, skipped)
+                self._allergy(found, conditions, unreadable, skipped, allergies)
             elif kind == "Observation":
                 patients.subject(found, res.get("subject"))
                 if not self._observation(found, renal, unreadable, skipped):
                     others[kind] = others.get(kind, 0) + 1
             elif kind == "Patient":
                 patients.patient(found)
+            elif kind in ("List", "Composition"):
+                patients.subject(found, res.get("subject"))
+                unreadable.extend(self._listed(found))
+            elif kind == "MedicationKnowledge":  # a medicine described: read it as a medicine named
+                names, codes, problem = _concept(res.get("code"), "code")
+                meds.extend(names, found.where)
+                if problem:
+                    unreadable.append(Unreadable(found.where, problem[0], problem[1]))
+                unreadable.extend(Unreadable(found.where, c, _CODED_ONLY_MED) for c in codes)
+                if not names and not codes and not problem:
+                    unreadable.append(Unreadable(found.where, "no medication named", "the resource names no medication"))
             elif kind not in ("Bundle", "Medication", "Parameters"):
                 others[kind] = others.get(kind, 0) + 1
         for found in self.found:  # a Medication no other resource refers to is still a medicine
@@ -353,7 +371,7 @@ class _Reader:
             if reason is not None:
                 skipped.append(Skipped(found.where, _describe(names, codes), reason))
                 continue
-            meds.extend(names)
+            meds.extend(names, found.where)
             unreadable.extend(problems)
             unreadable.extend(Unreadable(found.where, c, _CODED_ONLY_MED) for c in codes)
             if not names and not codes and not problems:
@@ -363,8 +381,48 @@ class _Reader:
             kinds = ", ".join(f"{k} {n}" if n > 1 else k for k, n in sorted(others.items()))
             skipped.append(Skipped("other resources", f"{count} ({kinds})",
                                    "baclo reads medicines, conditions, allergies, eGFR and creatinine clearance"))
-        return Record(medications=meds.values(), conditions=conditions.values(), renal=tuple(renal),
-                      patient_id=patients.chosen(), unreadable=tuple(unreadable), skipped=tuple(skipped))
+        return _without_lone_surrogates(Record(
+            medications=meds.values(), conditions=conditions.values(), renal=tuple(renal),
+            patient_id=patients.chosen(), unreadable=tuple(unreadable), skipped=tuple(skipped),
+            allergies=tuple(allergies), origins=tuple(meds.origins + conditions.origins)))
+
+    def _listed(self, found: _Found) -> List[Unreadable]:
+        """A List's entries or a Composition's section entries: each must be a resource of the file
+        (then it is read there); one that is not, or a section with only narrative, is not checked."""
+        res = found.resource
+        problems: List[Unreadable] = []
+        refs: List[Tuple[Any, str]] = []
+        if res["resourceType"] == "List":
+            for i, entry in enumerate(_list(res.get("entry")), 1):
+                item = entry.get("item") if isinstance(entry, dict) else entry
+                refs.append((item, f"{found.where} entry {i}"))
+        else:
+            stack = [(s, f"{found.where} section {i}") for i, s in enumerate(_list(res.get("section")), 1)]
+            while stack:
+                section, at = stack.pop()
+                if not isinstance(section, dict):
+                    problems.append(Unreadable(at, _preview(section), "a Composition section that is not an object"))
+                    continue
+                entries = _list(section.get("entry"))
+                refs.extend((item, f"{at} entry {i}") for i, item in enumerate(entries, 1))
+                subsections = _list(section.get("section"))
+                stack.extend((s, f"{at}.{i}") for i, s in enumerate(subsections, 1))
+                text = section.get("text")
+                if not entries and not subsections and isinstance(text, dict) and text.get("div"):
+                    title = section.get("title")
+                    problems.append(Unreadable(at, _preview(title if isinstance(title, str) and title else text["div"]),
+                                               "a section given only as narrative text: baclo does not read it"))
+        for item, at in refs:
+            if not isinstance(item, dict):
+                problems.append(Unreadable(at, _preview(item), "an entry that is not a reference"))
+                continue
+            target = self.resolve(item.get("reference"), res, found.owner)
+            if target is None:
+                display = item.get("display")
+                shown = display if isinstance(display, str) and display.strip() else _preview(item.get("reference"))
+                problems.append(Unreadable(at, shown or "(nothing named)",
+                                           "it refers to a resource that is not in the file: not read"))
+        return problems
 
     def _medication_names(self, found: _Found, referenced: Set[int]) -> Tuple[List[str], List[str], List[Unreadable]]:
         res = found.resource
@@ -435,7 +493,7 @@ class _Reader:
         return names, codes, problems
 
     def _allergy(self, found: _Found, conditions: _Items, unreadable: List[Unreadable],
-                 skipped: List[Skipped]) -> None:
+                 skipped: List[Skipped], allergies: List[Allergy]) -> None:
         res = found.resource
         names, codes, problem = _concept(res.get("code"), "code")
         raw_codes: List[Tuple[Any, Any]] = _raw_codes(res.get("code"))
@@ -452,14 +510,15 @@ class _Reader:
         if reason is not None:
             skipped.append(Skipped(found.where, f"allergy: {described}", reason))
         elif is_baclofen:
-            conditions.extend([BACLOFEN_ALLERGY])
+            conditions.extend([BACLOFEN_ALLERGY], found.where)
         elif codes or problem or not names:
             # a substance baclo cannot read might be baclofen: never assume it is not
             shown = "; ".join(codes) or (problem[0] if problem else "no substance named")
             unreadable.append(Unreadable(found.where, f"allergy: {shown}",
                                          "cannot tell whether this allergy is to baclofen", HISTORY_KIND))
         else:
-            skipped.append(Skipped(found.where, f"allergy: {described}", "an allergy to something other than baclofen"))
+            # "other than baclofen" only once every name is a medicine baclo knows (api.check_record)
+            allergies.append(Allergy(found.where, tuple(dict.fromkeys(names))))
 
     def _observation(self, found: _Found, renal: List[RenalFunction], unreadable: List[Unreadable],
                      skipped: List[Skipped]) -> bool:
@@ -551,13 +610,17 @@ class _Items:
     def __init__(self) -> None:
         self._seen: Set[str] = set()
         self._values: List[str] = []
+        self.origins: List[Tuple[str, str]] = []
+        """(name, the resource it was first read from)."""
 
-    def extend(self, names: Iterable[str]) -> None:
+    def extend(self, names: Iterable[str], where: str = "") -> None:
         for name in names:
             key = " ".join(name.split()).casefold()
             if key and key not in self._seen:
                 self._seen.add(key)
                 self._values.append(name)
+                if where:
+                    self.origins.append((name, where))
 
     def values(self) -> Tuple[str, ...]:
         return tuple(self._values)
@@ -590,7 +653,9 @@ def _concept(concept: Any, field: str, *, condition: bool = False) -> Tuple[List
             continue
         system, code, display = coding.get("system"), coding.get("code"), coding.get("display")
         if condition and system in ICD10_SYSTEMS and isinstance(code, str) and code.strip():
-            names.append(f"ICD-10-CM {code.strip()}")  # read by its code; the display says the same
+            names.append(f"ICD-10-CM {code.strip()}")  # read by its code, and by its display (below) as well:
+            if isinstance(display, str) and display.strip():  # a display that names something else is checked
+                names.append(display.strip())
             continue
         if isinstance(display, str) and display.strip():
             names.append(_SNOMED_TAG.sub("", display.strip()) or display.strip())
@@ -600,6 +665,76 @@ def _concept(concept: Any, field: str, *, condition: bool = False) -> Tuple[List
         elif display is not None or code is not None:
             problem = (_preview(coding), f"a coding of {field} has a code or display that is not text")
     return names, codes, problem
+
+
+def _parameter_resources(parameters: Any, at: str) -> List[Tuple[Any, str, None]]:
+    """The resources of Parameters.parameter[], at any depth of ``part``."""
+    found: List[Tuple[Any, str, None]] = []
+    stack = [(p, f"{at} {i}") for i, p in enumerate(_list(parameters), 1)]
+    stack.reverse()
+    while stack:
+        param, where = stack.pop()
+        if not isinstance(param, dict):
+            continue
+        if param.get("resource") is not None:
+            found.append((param["resource"], where, None))
+        parts = [(p, f"{where} part {i}") for i, p in enumerate(_list(param.get("part")), 1)]
+        stack.extend(reversed(parts))
+    return found
+
+
+_RESOURCE_TYPE = re.compile(r"[A-Z][A-Za-z]{1,63}")
+_KNOWN_TYPES = {t.lower(): t for t in (
+    *MEDICATION_USES, "Medication", "MedicationKnowledge", "Condition", "AllergyIntolerance", "Observation",
+    "Patient", "Bundle", "Parameters", "List", "Composition")}
+
+
+def _escape_surrogates(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def _without_lone_surrogates(record: Record) -> Record:
+    """JSON text may hold a lone surrogate (``\\ud800``), which is no character at all: a name with one
+    is not checked (shown escaped), and every other text is shown escaped."""
+    texts = [*record.medications, *record.conditions, record.patient_id or "",
+             *(t for u in record.unreadable for t in u), *(t for s in record.skipped for t in s),
+             *(r.source for r in record.renal), *(n for a in record.allergies for n in (a.where, *a.names))]
+    if not any(_has_surrogate(t) for t in texts):
+        return record
+    unreadable = [Unreadable(*map(_escape_surrogates, u)) for u in record.unreadable]
+    reason = "it holds an invalid character (a lone UTF-16 surrogate, shown escaped)"
+    kept: Dict[str, List[str]] = {"medications": [], "conditions": []}
+    origins = dict(record.origins)
+    for field, kind in (("medications", "with"), ("conditions", HISTORY_KIND)):
+        for name in getattr(record, field):
+            if _has_surrogate(name):
+                where = _escape_surrogates(origins.get(name, "FHIR file"))
+                unreadable.append(Unreadable(where, _escape_surrogates(name), reason, kind))
+            else:
+                kept[field].append(name)
+    allergies = []
+    for allergy in record.allergies:
+        if any(_has_surrogate(n) for n in allergy.names):
+            unreadable.append(Unreadable(_escape_surrogates(allergy.where),
+                                         "allergy: " + "; ".join(map(_escape_surrogates, allergy.names)),
+                                         reason + ": cannot tell whether this allergy is to baclofen", HISTORY_KIND))
+        else:
+            allergies.append(allergy._replace(where=_escape_surrogates(allergy.where)))
+    return record._replace(
+        medications=tuple(kept["medications"]), conditions=tuple(kept["conditions"]),
+        patient_id=_escape_surrogates(record.patient_id) if record.patient_id is not None else None,
+        unreadable=tuple(unreadable), skipped=tuple(Skipped(*map(_escape_surrogates, s)) for s in record.skipped),
+        renal=tuple(r._replace(source=_escape_surrogates(r.source)) for r in record.renal),
+        allergies=tuple(allergies),
+        origins=tuple((n, _escape_surrogates(w)) for n, w in record.origins if not _has_surrogate(n)))
 
 
 def _raw_codes(concept: Any) -> List[Tuple[Any, Any]]:

@@ -91,6 +91,7 @@ def check_result(k: Knowledge, result: CheckResult) -> Dict[str, Any]:
             "resolved": list(item.resolved), "suggestions": list(res.suggestions),
             "status": item.status, "matched_by": res.how or None, "hint": res.hint,
             "unaccounted": list(res.unaccounted),
+            "from": result.origin(item.text) or None,
         })
     findings = []
     for f in result.findings:
@@ -110,6 +111,7 @@ def check_result(k: Knowledge, result: CheckResult) -> Dict[str, Any]:
         "counts": result.counts(),
         "summary": summary_line(result),
         "daily_dose_mg": result.daily_dose_mg,
+        "renal": [{"measure": r.measure, "value": r.value, "source": r.source} for r in result.renal],
         "audience": result.audience,
         "data_version": k.meta.data_version,
         "tool_version": __version__,

@@ -10,6 +10,7 @@ from baclofen_cli.check import (
     NOT_CHECKED,
     PATIENT,
     CheckResult,
+    renal_text,
     summary_line,
 )
 from baclofen_cli.knowledge.model import GRADES, Entry, Knowledge
@@ -278,8 +279,11 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
                 detail += f"; {res.hint}"
             if res.suggestions:
                 detail += "; did you mean: " + ", ".join(res.suggestions) + "?"
-            blocks.append(Para(detail, label=f"{shown(item.text)} ({'--' + res.kind})", bullet=True,
-                               style="not-checked"))
+            origin = result.origin(item.text)  # a FHIR resource, or "" when the text already says where
+            if origin is None:
+                origin = "--" + res.kind
+            label = f"{shown(item.text)} ({origin})" if origin else shown(item.text)
+            blocks.append(Para(detail, label=label, bullet=True, style="not-checked"))
     harmless = [i for i in result.items if i.status in (NO_KNOWN_INTERACTION, NO_KNOWN_CAUTION)]
     if harmless:
         blocks.append(Heading(f"No known interaction or caution ({len(harmless)})", level=2, style="ok"))
@@ -318,6 +322,8 @@ def _inputs_line(result: CheckResult) -> List[Block]:
         blocks.append(Para(_clip_list(conds), label="History", style="dim"))
     if result.daily_dose_mg is not None:
         blocks.append(Para(f"{result.daily_dose_mg:g} mg per day", label="Daily dose", style="dim"))
+    if result.renal:
+        blocks.append(Para(shown(renal_text(result.renal)), label="Kidney function", style="dim"))
     return blocks
 
 
