@@ -619,9 +619,13 @@ def screen(
             writer = screening.Writer(out, out_format.value if out_format else None, sys.stdout)
         screener = screening.Screener(k, suggest=suggest)
         progress = _progress(fmt, None if file == "-" else binary)
-        bundle_line: Optional[Callable[[Knowledge, Any], str]] = None
+        bundle_line: Optional[Callable[..., str]] = None
+        ascii_out = False
         if fmt == "fhir":
             from baclofen_cli.render.fhir import bundle_line
+            from baclofen_cli.render.safe import ascii_only
+
+            ascii_out = ascii_only(sys.stdout)  # PYTHONIOENCODING=ascii: \u escapes, never "?"
 
         def each(outcome: Any) -> None:
             state["rows"] += 1
@@ -633,7 +637,7 @@ def screen(
                     raise _ReaderGone
             if bundle_line is not None and not state["stdout_closed"]:
                 try:
-                    sys.stdout.write(bundle_line(k, outcome) + "\n")
+                    sys.stdout.write(bundle_line(k, outcome, ascii_out) + "\n")
                 except BrokenPipeError:
                     _silence_stdout()
                     state["stdout_closed"] = True
@@ -881,6 +885,7 @@ _OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EBADF
 def _run(args: List[str]) -> int:
     """Run the command line; return the exit status instead of raising SystemExit."""
     try:
+        _restore_sigint()
         _app_for(args)(args=args, prog_name="baclo")
     except SystemExit as e:
         if e.code == EXIT_INTERRUPTED:  # Typer turns Ctrl-C inside a command into exit 130, silently
@@ -905,6 +910,20 @@ def _run(args: List[str]) -> int:
     except Exception as e:  # noqa: BLE001 - the last line of defence against tracebacks
         return _internal(e)
     return EXIT_OK
+
+
+def _restore_sigint() -> None:
+    """From here on Ctrl-C is a KeyboardInterrupt again (see ``launch``): commands clean up on it."""
+    launch = sys.modules.get("baclofen_cli.launch")
+    if launch is None:
+        return
+    import signal
+
+    try:
+        if signal.getsignal(signal.SIGINT) is launch.interrupted_at_start:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    except ValueError:  # not the main thread
+        pass
 
 
 def _interrupted() -> int:

@@ -50,8 +50,9 @@ def _same_findings(a: Dict[str, Any], b: Dict[str, Any]) -> List[Any]:
 def test_fhir_bundle_checks_like_the_equivalent_options(run: Any) -> None:
     from_fhir = json.loads(run("check", "--fhir", str(BUNDLE), "--json").stdout)
     texts = [i["text"] for i in from_fhir["inputs"]]
-    assert texts == ["oxycodone", "Valium", "Tylenol", "ICD-10-CM N18.3", "hypertension",
-                     "no condition named (Condition/c-3)"]
+    # an ICD-10-CM coding's display is checked beside its code (M7)
+    assert texts == ["oxycodone", "Valium", "Tylenol", "ICD-10-CM N18.3", "Chronic kidney disease, stage 3",
+                     "hypertension", "no condition named (Condition/c-3)"]
     by_options = json.loads(run("check", "--with", "oxycodone, Valium, Tylenol", "--history",
                                 "N18.3, hypertension", "--json").stdout)
     first, second = _same_findings(from_fhir, by_options)

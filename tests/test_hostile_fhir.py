@@ -123,7 +123,7 @@ def test_every_icd10_code_of_a_condition_is_read() -> None:
         {"system": ICD10CM, "code": "G40.909"},
         {"system": "http://snomed.info/sct", "code": "84757009", "display": "Epilepsy (disorder)"}]}}
     record = record_from_resources([condition])
-    assert record.conditions == ("ICD-10-CM I10", "ICD-10-CM G40.909", "Epilepsy")
+    assert record.conditions == ("ICD-10-CM I10", "Essential hypertension", "ICD-10-CM G40.909", "Epilepsy")
 
 
 @pytest.mark.parametrize("kind,status,skipped", [
@@ -172,13 +172,14 @@ def test_do_not_perform_request_is_skipped() -> None:
     ({"code": {"text": "Lioresal"}}, "condition"),
     ({"reaction": [{"substance": {"text": "baclofen"}}]}, "condition"),
     ({"code": {"text": "baclofen"}, "verificationStatus": {"coding": [{"code": "refuted"}]}}, "skipped"),
-    ({"code": {"text": "penicillin"}}, "skipped"),
+    ({"code": {"text": "penicillin"}}, "looked up"),  # skipped or not checked by check_record
     ({"code": {"coding": [{"system": "http://snomed.info/sct", "code": "91936005"}]}}, "unreadable"),
     ({}, "unreadable"),
 ])
 def test_allergies(allergy: Dict[str, Any], expected: str) -> None:
     record = record_from_resources([{"resourceType": "AllergyIntolerance", **allergy}])
-    got = "condition" if record.conditions else "skipped" if record.skipped else "unreadable" if record.unreadable else "lost"
+    got = ("condition" if record.conditions else "skipped" if record.skipped else "unreadable" if record.unreadable
+           else "looked up" if record.allergies else "lost")
     assert got == expected
     if record.conditions:
         assert record.conditions == ("baclofen allergy",)

@@ -9,7 +9,21 @@ of this baclo's version and of the source of the code that builds the cached
 structures (``CODE_MODULES``): any edit to the YAML or to that code misses the
 cache and is parsed and checked afresh. The cache file starts with a header line
 carrying a checksum of the rest; a cache that is truncated, edited, of another
-format or of the wrong shape is ignored and rebuilt, never served, never a crash.
+format or of the wrong shape is ignored and rebuilt, never served, never a crash:
+content read from it that fails to build, whatever the exception, even a part built
+late in the run, is discarded and everything is rebuilt from the YAML
+(``Knowledge.guard``).
+
+Threat model. The cache is a speed aid kept in the user's own cache directory
+(``$XDG_CACHE_HOME/baclo`` or ``~/.cache/baclo``; ``BACLO_CACHE_DIR`` to choose). The
+checksum detects damage (a truncated write, a disk error), not an attacker: anyone
+who can rewrite the file can recompute it. So baclo creates the directory 0700 and
+its files 0600, and refuses to read a cache file that is not owned by the current
+user or that group or others may write (it is then rebuilt in memory). What is left
+is someone who can write your own files: they can just as well edit the installed
+package or the knowledge file itself, so no cache check can stop them. A keyed MAC
+would add nothing: its key would have to live beside the cache, readable by exactly
+the same people who can write the cache.
 """
 
 
@@ -84,15 +98,21 @@ def load_knowledge(path: Optional[str] = None) -> Knowledge:
     cached = _loaded.get((shown, digest))
     if cached is not None:
         return cached
-    knowledge = _from_cache(digest, shown)
+    knowledge = _from_cache(digest, shown, content)
     if knowledge is None:
-        raw = _parse(content, shown)
-        try:
-            knowledge = build_knowledge(raw, path=shown, digest=digest)
-        except SchemaError as e:
-            raise DataError(f"invalid knowledge file {shown}: {e}") from None
-        _write_cache(digest, raw, knowledge)
+        knowledge = _from_yaml(content, digest, shown)
     _loaded[(shown, digest)] = knowledge
+    return knowledge
+
+
+def _from_yaml(content: bytes, digest: str, shown: str) -> Knowledge:
+    """Parse and check the YAML, and write the compiled cache for next time."""
+    raw = _parse(content, shown)
+    try:
+        knowledge = build_knowledge(raw, path=shown, digest=digest)
+    except SchemaError as e:
+        raise DataError(f"invalid knowledge file {shown}: {e}") from None
+    _write_cache(digest, raw, knowledge)
     return knowledge
 
 
@@ -257,7 +277,7 @@ def _cache_file(digest: str) -> Optional[Path]:
     return directory / f"knowledge-{key}.json"
 
 
-def _from_cache(digest: str, shown: str) -> Optional[Knowledge]:
+def _from_cache(digest: str, shown: str, content: bytes) -> Optional[Knowledge]:
     """The cached knowledge for this content and code, or None: anything wrong with the cache is a miss."""
     cache = _cache_file(digest)
     if cache is None:
@@ -265,7 +285,8 @@ def _from_cache(digest: str, shown: str) -> Optional[Knowledge]:
     try:
         fd = os.open(cache, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
         with os.fdopen(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode) or not _private(info):
                 return None
             blob = f.read()
         header_end = blob.find(b"\n")
@@ -277,13 +298,36 @@ def _from_cache(digest: str, shown: str) -> Optional[Knowledge]:
             return None
         payload = json.loads(body.tobytes())
         data, meds, conditions = payload["data"], payload["medication_names"], payload["condition_names"]
-        if not (isinstance(data, dict) and isinstance(meds, dict) and isinstance(conditions, dict)):
+        if not (isinstance(data, dict) and isinstance(meds, dict) and isinstance(conditions, dict)
+                and _name_index(meds) and _name_index(conditions)):
             return None
         knowledge = build_knowledge(data, path=shown, digest=digest, names=(meds, conditions))
         knowledge.meta  # noqa: B018 - a first part built from the cache: its shape is as expected
-        return knowledge
     except Exception:  # noqa: BLE001 - a missing or damaged cache is simply rebuilt from the YAML
         return None
+
+    def rebuild() -> Knowledge:  # a part that fails to build later: the YAML, parsed and checked
+        try:
+            os.unlink(cache)
+        except OSError:
+            pass
+        return _from_yaml(content, digest, shown)
+
+    return knowledge.guard(rebuild)
+
+
+def _name_index(index: Dict[str, Any]) -> bool:
+    """Every entry is the three texts of a ``Target`` (about 0.1 ms for the bundled file)."""
+    return all(type(v) is list and len(v) == 3 and type(v[0]) is str and type(v[1]) is str and type(v[2]) is str
+               for v in index.values())
+
+
+def _private(info: os.stat_result) -> bool:
+    """A cache file baclo may trust: owned by this user and writable by no one else (see the module doc)."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # no owners to compare (Windows): the user's profile directory protects it
+        return True
+    return info.st_uid == getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _write_cache(digest: str, raw: Any, knowledge: Knowledge) -> None:
@@ -301,8 +345,8 @@ def _write_cache(digest: str, raw: Any, knowledge: Knowledge) -> None:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         header = {"format": CACHE_FORMAT, "digest": digest, "code": code_digest(),
                   "checksum": _hash(body, digest_size=32).hexdigest()}
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".knowledge-", suffix=".tmp")
+        cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: see the module doc
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".knowledge-", suffix=".tmp")  # mode 0600
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(json.dumps(header).encode("ascii") + b"\n" + body)

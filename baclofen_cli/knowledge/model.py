@@ -363,7 +363,7 @@ class Knowledge:
     table or the prose sections, which keeps start-up short.
     """
 
-    __slots__ = ("path", "digest", "medication_names", "condition_names", "_parts", "_built")
+    __slots__ = ("path", "digest", "medication_names", "condition_names", "_parts", "_built", "_fallback")
 
     def __init__(self, path: str, digest: str, parts: Mapping[str, Callable[[], Any]],
                  medication_names: Mapping[str, Sequence[str]],
@@ -381,6 +381,7 @@ class Knowledge:
         """Normalized condition name -> what it names, as the fields of a ``Target``."""
         self._parts = parts
         self._built: Dict[str, Any] = {}
+        self._fallback: Optional[Callable[[], Knowledge]] = None
 
     def __repr__(self) -> str:
         return f"Knowledge(path={self.path!r}, data_version={self.meta.data_version!r})"
@@ -392,13 +393,30 @@ class Knowledge:
         other._built = self._built
         return other
 
+    def guard(self, fallback: Callable[[], "Knowledge"]) -> "Knowledge":
+        """Build parts with ``fallback`` ready: content from the compiled cache that fails to build,
+        whatever the exception, is replaced by the knowledge ``fallback`` builds (from the YAML)."""
+        self._fallback = fallback
+        return self
+
     def part(self, name: str) -> Any:
         """A part by its knowledge-file key, built on first use."""
         try:
             return self._built[name]
         except KeyError:
-            value = self._built[name] = self._parts[name]()
-            return value
+            pass
+        try:
+            value = self._parts[name]()
+        except Exception:
+            fallback, self._fallback = self._fallback, None
+            if fallback is None:
+                raise
+            fresh = fallback()  # everything from the checked YAML: parts, tables and name indexes
+            self._parts, self._built = fresh._parts, fresh._built
+            self.medication_names, self.condition_names = fresh.medication_names, fresh.condition_names
+            return fresh.part(name)
+        self._built[name] = value
+        return value
 
     @property
     def meta(self) -> Meta:

@@ -18,14 +18,13 @@ row in ``Bundle.identifier`` (system ``ROW_SYSTEM``).
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from typing import Any, Dict, List, Optional
 
 from baclofen_cli.check import NOT_CHECKED, CheckResult, Finding
 from baclofen_cli.knowledge.model import Knowledge
-from baclofen_cli.render.safe import json_safe
+from baclofen_cli.render.safe import json_text
 
 SEVERITY = {"contraindicated": "high", "major": "high", "moderate": "moderate", "minor": "low"}
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -173,8 +172,9 @@ def row_bundle(k: Knowledge, number: int, patient_id: str, result: Optional[Chec
     return _bundle(entries, number)
 
 
-def bundle_line(k: Knowledge, outcome: Any) -> str:
-    """One screened row as a single-line Bundle (malformed rows carry an OperationOutcome)."""
+def bundle_line(k: Knowledge, outcome: Any, ascii: bool = False) -> str:
+    """One screened row as a single-line Bundle (malformed rows carry an OperationOutcome);
+    ``ascii`` for a stream that cannot carry every character (``safe.ascii_only``)."""
     payload = row_bundle(k, outcome.row.number, outcome.row.id or "", outcome.result, outcome.error)
-    return json_safe(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+    return json_text(payload, ascii=ascii, separators=(",", ":"))
 

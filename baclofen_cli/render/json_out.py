@@ -2,7 +2,6 @@
 so they are stable and documented in one place; ``check`` has the shape given in the README."""
 
 
-import json
 from typing import IO, Any, Dict, List, Mapping, Sequence, Tuple
 
 from baclofen_cli import __version__
@@ -23,9 +22,10 @@ def to_plain(value: Any) -> Any:
 
 
 def dump(payload: Any, out: IO[str]) -> None:
-    from baclofen_cli.render.safe import json_safe
+    """Write ``payload`` as indented JSON; lossless whatever the stream's encoding (see ``safe.json_text``)."""
+    from baclofen_cli.render.safe import ascii_only, json_text
 
-    out.write(json_safe(json.dumps(payload, indent=2)) + "\n")  # ASCII: lossless in any encoding
+    out.write(json_text(payload, ascii=ascii_only(out), indent=2) + "\n")
 
 
 def envelope(k: Knowledge, **content: Any) -> Dict[str, Any]:

@@ -44,6 +44,30 @@ def columns(value: "str | None", default: int = DEFAULT_COLUMNS) -> int:
 _JSON_UNSAFE = None
 
 
+def ascii_only(stream: object) -> bool:
+    """True when ``stream`` cannot carry every character (its encoding is not a Unicode one):
+    JSON written to it must escape everything outside ASCII to stay lossless."""
+    encoding = getattr(stream, "encoding", None)
+    if not isinstance(encoding, str):
+        return False  # an in-memory stream: it holds text, not bytes
+    import codecs  # already loaded by the interpreter's own I/O
+
+    try:
+        return not codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        return True
+
+
+def json_text(value: object, *, ascii: bool = False, indent: "int | None" = None,
+              separators: "tuple[str, str] | None" = None) -> str:
+    """The one way baclo writes JSON: ``json.dumps`` made terminal-safe by ``json_safe``; with ``ascii``
+    (see ``ascii_only``) every non-ASCII character is a ``\\uXXXX`` escape, so the output is the same
+    JSON value in any encoding (PYTHONIOENCODING=ascii included)."""
+    import json
+
+    return json_safe(json.dumps(value, ensure_ascii=ascii, indent=indent, separators=separators))
+
+
 def json_safe(text: str) -> str:
     """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL, C1 controls, line separators,
     bidirectional and zero-width characters written as ``\\uXXXX`` escapes: the same JSON value, but
