@@ -1,15 +1,23 @@
 """Read one patient's ``Record`` from FHIR R4 JSON: a Bundle (nested at any depth) or a single resource.
 
 What is read, from every resource at any depth (Bundle entries, Bundles inside
-Bundles, ``contained`` resources, ``Parameters``):
+Bundles, ``contained`` resources, ``Parameters.parameter`` and its ``part`` at any depth):
 
 * medicines: MedicationStatement, MedicationRequest, MedicationDispense,
   MedicationAdministration (their ``medication[x]``, inline, contained or another
-  entry of the file, with the referenced Medication's ingredients), and a
-  Medication that no other resource refers to;
+  entry of the file, with the referenced Medication's ingredients), a
+  Medication that no other resource refers to, and a MedicationKnowledge's code;
 * conditions: Condition (its text, every coding's display, and every ICD-10-CM
-  code, read as ``ICD-10-CM N18.3``); an AllergyIntolerance to baclofen becomes the
-  condition ``baclofen allergy`` (the hypersensitivity contraindication);
+  code, read as ``ICD-10-CM N18.3``, with its display as an item of its own: a
+  display that names something else is checked too); an AllergyIntolerance naming
+  baclofen becomes the condition ``baclofen allergy`` (the hypersensitivity
+  contraindication); any other allergy that names its substance is carried in
+  ``Record.allergies`` and looked up when checked (``api.with_allergies_looked_up``):
+  only a known medicine other than baclofen is skipped, anything else is not checked;
+* List and Composition: their entries are references; one to a resource of the file
+  is read there, one that is not in the file (or a narrative-only section) is not
+  checked. A ``resourceType`` that is not a FHIR type (wrong case, spaces) is not
+  checked, with the reason; a text holding a lone surrogate is not checked, shown escaped;
 * kidney function: an eGFR or creatinine-clearance Observation (by LOINC code or
   by its text), also as a component of a panel, becomes ``Record.renal``.
 
