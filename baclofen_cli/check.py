@@ -2,11 +2,14 @@
 
 Every item the user gave ends in exactly one status: ``flagged`` (it triggers at
 least one finding), ``no-known-interaction`` / ``no-known-caution`` (recognized
-and listed as harmless), or ``not-checked`` (not recognized). Nothing is dropped.
+and listed as harmless), ``baclofen`` (the user's own oral baclofen line: the
+medicine being checked, never "no known interaction"), or ``not-checked`` (not
+recognized, or a baclofen line whose dose words could not be read). Nothing is dropped.
 """
 
 
 import itertools
+import re
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from baclofen_cli.errors import EXIT_FLAGGED, EXIT_FLAGGED_AND_NOT_CHECKED, EXIT_NOT_RECOGNIZED, EXIT_OK
@@ -31,6 +34,16 @@ FLAGGED = "flagged"
 NO_KNOWN_INTERACTION = "no-known-interaction"
 NO_KNOWN_CAUTION = "no-known-caution"
 NOT_CHECKED = "not-checked"
+BACLOFEN_LINE = "baclofen"
+"""The user's own oral baclofen line: the medicine being checked (its dose feeds the dose check)."""
+
+DOSE_NOT_READ_HINT = ("baclofen recognized, but the dose on this line was not read, so it was not checked; "
+                      "give the total with --daily-dose")
+_DOSE_WORDS = re.compile(
+    r"\d|\b(?:mg|mgs|milligrams?|mcg|micrograms?|ml|half|one|two|three|four|"
+    r"once|twice|thrice|daily|nightly|bid|tid|qid|tds|qds|bd|od|qd|qhs|hs|nocte|mane|prn|q\d*h|hourly|"
+    r"every|times|morning|evening|night|bedtime|day|week)\b", re.IGNORECASE)
+"""Words that state an amount or how often: a baclofen line with any of them states a dose."""
 
 _KIND_ORDER = {"combination": 0, "interaction": 1, "caution": 2, "dose": 3}
 
@@ -125,6 +138,8 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
     cautions: List[Tuple[Caution, int]] = []
     outcomes: List[ItemOutcome] = []
     baclofen_items: List[Tuple[str, int, Optional[float]]] = []
+    unread: List[int] = []
+    """Oral baclofen lines that state a dose nobody turned into mg a day."""
     for index, res in enumerate(resolutions):
         if not res.recognized:
             outcomes.append(ItemOutcome(res, NOT_CHECKED, ()))
@@ -138,9 +153,17 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
                 knowledge.baclofen_by_id[f].grade is not None for f in forms)
             resolved = tuple(dict.fromkeys(a.drug or a.word or (a.cls.id if a.cls else "") for a in item_agents))
             resolved += tuple(BACLOFEN_ITSELF if f == "oral" else knowledge.baclofen_by_id[f].name for f in forms)
-            # an item with words nobody understood is never "no known interaction" (Tylenol РМ)
-            harmless = NOT_CHECKED if res.unaccounted else NO_KNOWN_INTERACTION
-            outcomes.append(ItemOutcome(res, FLAGGED if flagged else harmless, resolved))
+            status = FLAGGED if flagged else NO_KNOWN_INTERACTION
+            if "oral" in forms and not flagged and not item_agents:
+                status = BACLOFEN_LINE  # the medicine being checked: never "no known interaction"
+            if "oral" in forms and res.daily_mg is None and _DOSE_WORDS.search(res.text):
+                unread.append(index)
+                if daily_dose_mg is None:  # the line's dose is the only dose there is, and it was not read
+                    status, res = NOT_CHECKED, res._replace(hint=DOSE_NOT_READ_HINT)
+            if res.unaccounted and status != FLAGGED:
+                # an item with words nobody understood is never clear (Tylenol РМ)
+                status = NOT_CHECKED
+            outcomes.append(ItemOutcome(res, status, resolved))
         else:
             item_cautions = [knowledge.cautions_by_id[t.ref] for t in res.targets if t.kind == "caution"]
             cautions.extend((c, index) for c in item_cautions)
@@ -150,16 +173,20 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
 
     texts = [r.text for r in resolutions]
     findings = _interaction_findings(knowledge, agents, texts, patient)
-    findings += _baclofen_findings(knowledge, baclofen_items, texts, patient)
+    findings += _baclofen_findings(knowledge, baclofen_items, texts, patient,
+                                   dose_given=daily_dose_mg is not None, all_read=not unread)
     findings += _caution_findings(cautions, texts, patient)
     band, band_inputs, band_reason = _renal_band(knowledge, renal, cautions, texts)
     # a measured value in a major band (below 50 mL/min) counts as kidney disease for combination rules
     measured = band_reason if band is not None and not band_inputs and band.grade == "major" else None
     findings += _combination_findings(knowledge, agents, cautions, texts, patient, measured)
-    dose, dose_findings = _effective_dose(daily_dose_mg, baclofen_items, texts, patient)
+    dose, dose_findings = _effective_dose(daily_dose_mg, baclofen_items, texts, patient, unread)
     findings += dose_findings
     if dose is not None:
-        findings += _dose_findings(knowledge, dose, cautions, texts, patient, country, skip_kidney=band is not None)
+        from_lines = () if daily_dose_mg is not None else _unique(
+            [texts[i] for f, i, mg in baclofen_items if f == "oral" and mg is not None])
+        findings += _dose_findings(knowledge, dose, cautions, texts, patient, country, skip_kidney=band is not None,
+                                   dose_inputs=from_lines)
     if band is not None and (dose is not None or not band_inputs):  # a staged condition alone: its caution says it
         findings.append(_renal_finding(band, band_inputs, band_reason, dose, patient))
     findings.sort(key=lambda f: (-GRADE_RANK[f.severity], _KIND_ORDER[f.kind],
@@ -193,7 +220,17 @@ def summary_line(result: CheckResult) -> str:
     if missing:
         text += f"; {missing} item{'s' if missing != 1 else ''} not checked"
     elif not n and result.items:
-        text += f": every item recognized ({len(result.items)}), no known interaction or caution"
+        own = sum(1 for i in result.items if i.status == BACLOFEN_LINE)
+        others = len(result.items) - own
+        if others:
+            text += f": every item recognized ({len(result.items)}), no known interaction or caution"
+            if own:
+                text += " (baclofen itself is the medicine being checked)"
+        else:
+            text += ": only baclofen itself was given (the medicine being checked)"
+        if own:
+            text += ("; daily dose checked" if result.daily_dose_mg is not None
+                     else "; no daily dose was given, so none was checked")
     if not n and result.renal and not any(f.id.startswith("renal-") for f in result.findings):
         # say what was checked: a kidney function alone is never a silent "No findings"
         text += ("; " if result.items or missing else ": ") + f"kidney function {renal_text(result.renal)}: " \
@@ -289,7 +326,8 @@ def _interaction_findings(knowledge: Knowledge, agents: Sequence[_Agent], texts:
 
 
 def _baclofen_findings(knowledge: Knowledge, items: Sequence[Tuple[str, int, Optional[float]]],
-                       texts: Sequence[str], patient: bool) -> List[Finding]:
+                       texts: Sequence[str], patient: bool, dose_given: bool = False,
+                       all_read: bool = True) -> List[Finding]:
     """Baclofen in the user's own list: graded forms (intrathecal) and more than one oral product."""
     findings = []
     for form_id in dict.fromkeys(f for f, _, _ in items):
@@ -312,18 +350,35 @@ def _baclofen_findings(knowledge: Knowledge, items: Sequence[Tuple[str, int, Opt
             effect=("Your list names baclofen more than once. The amounts add up to one daily total."
                     if patient else
                     "Baclofen is named on more than one line: they are one medicine, and the daily dose is their sum."),
-            advice=("Ask your pharmacist to check whether both are meant to be taken."
-                    if patient else "Check for a duplicate product or prescription; the dose check uses the total."),
+            advice=_more_than_one_advice(oral, dose_given, all_read, patient),
             sources=form.sources,
         ))
     return findings
 
 
+def _more_than_one_advice(oral: Sequence[Tuple[int, Optional[float]]], dose_given: bool, all_read: bool,
+                          patient: bool) -> str:
+    """Say what the dose check did with several oral lines, never claiming one that did not run."""
+    if patient:
+        return "Ask your pharmacist to check whether both are meant to be taken."
+    text = "Check for a duplicate product or prescription; "
+    if dose_given:
+        return text + "the dose check used the daily dose given, not these lines."
+    stated = [mg for _, mg in oral if mg is not None]
+    if all_read and stated:
+        return text + f"the dose check used their total ({sum(stated):g} mg a day)."
+    if not all_read:
+        return text + "their doses were not all read, so no total was checked (give it with --daily-dose)."
+    return text + "no dose is stated on them, so no total was checked (give it with --daily-dose)."
+
+
 def _effective_dose(given: Optional[float], items: Sequence[Tuple[str, int, Optional[float]]],
-                    texts: Sequence[str], patient: bool) -> Tuple[Optional[float], List[Finding]]:
-    """The daily dose to check: ``--daily-dose`` if given, else the sum stated by baclofen lines."""
+                    texts: Sequence[str], patient: bool,
+                    unread: Sequence[int] = ()) -> Tuple[Optional[float], List[Finding]]:
+    """The daily dose to check: ``--daily-dose`` if given, else the sum stated by the oral baclofen
+    lines, only when every line that states a dose was read (a part sum would understate it)."""
     stated = [(i, mg) for f, i, mg in items if f == "oral" and mg is not None]
-    if not stated:
+    if not stated or (given is None and unread):
         return given, []
     total = sum(mg for _, mg in stated)
     inputs = _unique([texts[i] for i, _ in stated])
@@ -436,14 +491,14 @@ def country_maximum(knowledge: Knowledge, country: Optional[str]) -> Tuple[float
 
 def _dose_findings(knowledge: Knowledge, dose: float, cautions: Sequence[Tuple[Caution, int]],
                    texts: Sequence[str], patient: bool, country: Optional[str] = None,
-                   skip_kidney: bool = False) -> List[Finding]:
+                   skip_kidney: bool = False, dose_inputs: Tuple[str, ...] = ()) -> List[Finding]:
     findings = []
     above = knowledge.dosing.above_maximum
     limit_mg, limit_sources, notes = country_maximum(knowledge, country)
     if dose > limit_mg:
         findings.append(Finding(
             kind="dose", id="dose-maximum", severity=above.grade,
-            title=_fill(above.title, dose, limit_mg), inputs=(), matched=(f"{dose:g} mg/day",),
+            title=_fill(above.title, dose, limit_mg), inputs=dose_inputs, matched=(f"{dose:g} mg/day",),
             effect=_fill(above.patient_text if patient else above.text, dose, limit_mg),
             advice=_fill(above.patient_advice if patient else above.advice, dose, limit_mg),
             sources=_unique([*limit_sources, *above.sources]), notes=notes,

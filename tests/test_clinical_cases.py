@@ -194,7 +194,7 @@ def test_baclofen_in_the_list_is_the_drug_checked_not_a_duplicate(run: Any) -> N
         code, data = _check(run, "--with", name)
         assert code == 0, name
         assert data["findings"] == []
-        assert data["inputs"][0]["status"] == "no-known-interaction"
+        assert data["inputs"][0]["status"] == "baclofen"  # the medicine being checked, never "no known interaction"
 
 
 def test_intrathecal_baclofen_has_its_own_wording(run: Any) -> None:

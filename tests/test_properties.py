@@ -9,7 +9,7 @@ from conftest import MINI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from baclofen_cli.check import NOT_CHECKED, check, exit_status
+from baclofen_cli.check import BACLOFEN_LINE, DOSE_NOT_READ_HINT, NOT_CHECKED, check, exit_status
 from baclofen_cli.errors import DataError
 from baclofen_cli.inputs import InputError
 from baclofen_cli.inputs.options import split_values
@@ -40,8 +40,11 @@ def test_every_item_is_flagged_harmless_or_not_checked(meds: List[str], conds: L
         if item.status == "flagged":
             assert item.text in in_findings
         elif item.status == NOT_CHECKED:
-            assert not item.resolution.complete  # not recognized, or some word not understood
+            # not recognized, some word not understood, or a baclofen line whose dose words were not read
+            assert not item.resolution.complete or item.resolution.hint == DOSE_NOT_READ_HINT
             assert item.text in result.unrecognized
+        elif item.status == BACLOFEN_LINE:
+            assert all(t.kind == "baclofen" for t in item.resolution.targets)
         else:
             assert item.resolution.complete and item.status.startswith("no-known")
     code = exit_status(result)
