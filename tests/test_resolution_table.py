@@ -86,16 +86,16 @@ sumatriptan=other-cns-active:minor | ondansetron=other-cns-active:minor | Zofran
 varenicline=other-cns-active:minor | pseudoephedrine=other-cns-active:minor | montelukast=other-cns-active:minor
 atorvastatin=none | Lipitor=none | rosuvastatin=none | Crestor=none | simvastatin=none | pravastatin=none
 levothyroxine=none | Synthroid=none | amoxicillin=none | Augmentin=none | azithromycin=none | Z-Pak=none
-doxycycline=none | cephalexin=none | ciprofloxacin=fluoroquinolones:moderate | Bactrim=kidney-function:minor | nitrofurantoin=none
+doxycycline=none | cephalexin=none | ciprofloxacin=fluoroquinolones:moderate | Bactrim=kidney-function:moderate | nitrofurantoin=cns-toxicity:minor
 omeprazole=none | Prilosec=none | pantoprazole=none | esomeprazole=none | Nexium=none | famotidine=cns-toxicity:minor
 Pepcid=cns-toxicity:minor | apixaban=none | Eliquis=none | rivaroxaban=none | Xarelto=none | warfarin=none
-clopidogrel=none | Plavix=none | allopurinol=none | albuterol=none | ProAir=none | fluticasone=none
+clopidogrel=none | Plavix=none | allopurinol=other-sedating:minor | albuterol=none | ProAir=none | fluticasone=none
 Flonase=none | Advair=none | Symbicort=none | prednisone=systemic-corticosteroids:minor | acetaminophen=none | Tylenol=none
 paracetamol=none | vitamin D=none | fish oil=none | multivitamin=none | ezetimibe=none | finasteride=none
 estradiol=none | valacyclovir=cns-toxicity-valacyclovir:moderate | fluconazole=none | tamoxifen=none | potassium chloride=none
 baclofen=none | Lioresal=none | Ozobax=none
-sotalol=antihypertensives:moderate | heparin=none | cyclosporine=kidney-function:minor | tacrolimus=kidney-function:minor
-azelastine=less-sedating-antihistamines:minor | tolterodine=other-cns-active:minor | sulfamethoxazole=kidney-function:minor
+sotalol=antihypertensives:moderate | heparin=none | cyclosporine=kidney-function:moderate | tacrolimus=kidney-function:moderate
+azelastine=less-sedating-antihistamines:minor | tolterodine=anticholinergics:moderate | sulfamethoxazole=kidney-function:moderate
 """
 
 PRODUCTS = [
