@@ -566,4 +566,12 @@ def _renal_finding(band: RenalBand, inputs: Tuple[str, ...], reason: str, dose: 
         text = _fill(text, 0, band.max_mg_per_day)
     return Finding(kind="dose" if dose is not None else "caution", id=f"renal-{band.id}", severity=band.grade,
                    title=title, inputs=inputs, matched=(reason,), effect=text, advice=advice,
-                   sources=band.sources, notes=(f"From: {reason}",) if not inputs else ())
+                   sources=band.sources, notes=_renal_notes(reason, inputs))
+
+
+def _renal_notes(reason: str, inputs: Tuple[str, ...]) -> Tuple[str, ...]:
+    notes = () if inputs else (f"From: {reason}",)
+    if reason.startswith("eGFR"):  # the bands come from creatinine clearance studies
+        notes += ("The bands are creatinine clearance figures; an eGFR is used as an approximation "
+                  "(it can differ, notably at extremes of body size).",)
+    return notes
