@@ -570,7 +570,7 @@ def _renal_finding(band: RenalBand, inputs: Tuple[str, ...], reason: str, dose: 
 
 
 def _renal_notes(reason: str, inputs: Tuple[str, ...]) -> Tuple[str, ...]:
-    notes = () if inputs else (f"From: {reason}",)
+    notes: Tuple[str, ...] = () if inputs else (f"From: {reason}",)
     if reason.startswith("eGFR"):  # the bands come from creatinine clearance studies
         notes += ("The bands are creatinine clearance figures; an eGFR is used as an approximation "
                   "(it can differ, notably at extremes of body size).",)

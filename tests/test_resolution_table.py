@@ -86,7 +86,8 @@ sumatriptan=other-cns-active:minor | ondansetron=other-cns-active:minor | Zofran
 varenicline=other-cns-active:minor | pseudoephedrine=other-cns-active:minor | montelukast=other-cns-active:minor
 atorvastatin=none | Lipitor=none | rosuvastatin=none | Crestor=none | simvastatin=none | pravastatin=none
 levothyroxine=none | Synthroid=none | amoxicillin=none | Augmentin=none | azithromycin=none | Z-Pak=none
-doxycycline=none | cephalexin=none | ciprofloxacin=fluoroquinolones:moderate | Bactrim=kidney-function:moderate | nitrofurantoin=cns-toxicity:minor
+doxycycline=none | cephalexin=none | ciprofloxacin=fluoroquinolones:moderate
+Bactrim=kidney-function:moderate | nitrofurantoin=cns-toxicity:minor
 omeprazole=none | Prilosec=none | pantoprazole=none | esomeprazole=none | Nexium=none | famotidine=cns-toxicity:minor
 Pepcid=cns-toxicity:minor | apixaban=none | Eliquis=none | rivaroxaban=none | Xarelto=none | warfarin=none
 clopidogrel=none | Plavix=none | allopurinol=other-sedating:minor | albuterol=none | ProAir=none | fluticasone=none
