@@ -109,3 +109,128 @@ def test_an_explicit_dose_wins_over_read_lines_and_the_disagreement_is_shown(kno
     assert result.daily_dose_mg == 90
     assert {"dose-disagreement", "dose-maximum"} <= {f.id for f in result.findings}
 
+
+
+# ---------------------------------------------------------------- 2-12: data corrections, both wordings
+
+# (finding, args, finding id expected, severity expected)
+CASES: List[Tuple[str, List[str], str, str]] = [
+    ("2 tacrolimus with eGFR 25", ["--with", "tacrolimus", "--egfr", "25"], "kidney-drug-with-kidney-disease", "major"),
+    ("2 cyclosporine with ckd", ["--with", "cyclosporine", "--history", "ckd"], "kidney-drug-with-kidney-disease", "major"),
+    ("2 tacrolimus with epilepsy", ["--with", "Prograf", "--history", "epilepsy"], "seizure-drug-with-epilepsy", "major"),
+    ("2 tacrolimus graded", ["--with", "tacrolimus"], "kidney-function", "moderate"),
+    ("3 sulfasalazine", ["--with", "sulfasalazine"], "kidney-function", "moderate"),
+    ("3 Azulfidine with ckd", ["--with", "Azulfidine", "--history", "ckd"], "kidney-drug-with-kidney-disease", "major"),
+    ("4 amantadine", ["--with", "amantadine"], "other-cns-active", "moderate"),
+    ("4 amantadine with psychosis", ["--with", "Gocovri", "--history", "psychosis"],
+     "confusion-drug-with-psychiatric-history", "moderate"),
+    ("5 oxybutynin chloride", ["--with", "oxybutynin chloride"], "anticholinergics", "moderate"),
+    ("5 trospium", ["--with", "trospium"], "anticholinergics", "moderate"),
+    ("5 darifenacin", ["--with", "Enablex"], "anticholinergics", "moderate"),
+    ("5 fesoterodine in older age", ["--with", "Toviaz", "--history", "elderly"], "confusion-drug-in-older-age", "moderate"),
+    ("6 levodopa with psychosis", ["--with", "levodopa", "--history", "psychosis"],
+     "confusion-drug-with-psychiatric-history", "moderate"),
+    ("6 levodopa lowers blood pressure", ["--with", "carbidopa", "--with", "lisinopril"],
+     "blood-pressure-lowering-together", "moderate"),
+    ("6 lithium with ckd", ["--with", "lithium", "--history", "ckd"], "kidney-drug-with-kidney-disease", "major"),
+    ("7 nitrofurantoin", ["--with", "Macrobid"], "cns-toxicity", "minor"),
+    ("8 allopurinol", ["--with", "allopurinol"], "other-sedating", "minor"),
+    ("9 flecainide", ["--with", "flecainide"], "other-cns-active", "minor"),
+    ("9 etanercept", ["--with", "Enbrel"], "cns-toxicity", "minor"),
+    ("9 adalimumab", ["--with", "Humira"], "cns-toxicity", "minor"),
+    ("10 Kenalog", ["--with", "Kenalog"], "systemic-corticosteroids", "minor"),
+    ("10 Entocort", ["--with", "Entocort"], "systemic-corticosteroids", "minor"),
+    ("10 Uceris", ["--with", "Uceris"], "systemic-corticosteroids", "minor"),
+    ("11 metronidazole with psychosis", ["--with", "metronidazole", "--history", "psychosis"],
+     "confusion-drug-with-psychiatric-history", "moderate"),
+    ("11 lisinopril with tizanidine", ["--with", "lisinopril", "--with", "tizanidine"],
+     "blood-pressure-lowering-together", "moderate"),
+    ("11 steroid with diabetes", ["--with", "prednisone", "--history", "diabetes"], "glucose-drug-with-diabetes", "moderate"),
+    ("12 ALS", ["--history", "ALS"], "motor-neurone-disease", "moderate"),
+    ("12 ALS with an opioid", ["--history", "amyotrophic lateral sclerosis", "--with", "oxycodone"],
+     "depressant-with-respiratory-disease", "major"),
+    ("12 ALS by code", ["--history", "G12.21"], "motor-neurone-disease", "moderate"),
+    ("12 transverse myelitis", ["--history", "transverse myelitis"], "spinal-cord-disease", "minor"),
+    ("12 syringomyelia", ["--history", "syringomyelia"], "spinal-cord-disease", "minor"),
+]
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("name,args,fid,severity", CASES, ids=[c[0] for c in CASES])
+def test_review_case(run: Any, name: str, args: List[str], fid: str, severity: str, audience: str) -> None:
+    code, data = _check(run, *args, audience=audience)
+    assert _sev(data).get(fid) == severity, (name, _sev(data))
+    assert code == 1, name
+    assert "no-known-interaction" not in _status(data) and "no-known-caution" not in _status(data)
+    finding = {f["id"]: f for f in data["findings"]}[fid]
+    assert finding["effect"] and finding["advice"] and finding["sources"]
+
+
+def test_the_patient_wording_is_the_plain_one(run: Any) -> None:
+    for args, fid in ((["--with", "trospium"], "anticholinergics"),
+                      (["--with", "metronidazole", "--history", "psychosis"], "confusion-drug-with-psychiatric-history"),
+                      (["--history", "ALS"], "motor-neurone-disease")):
+        _, pro = _check(run, *args)
+        _, pat = _check(run, *args, audience="patient")
+        a = {f["id"]: f for f in pro["findings"]}[fid]
+        b = {f["id"]: f for f in pat["findings"]}[fid]
+        assert a["effect"] != b["effect"] and a["severity"] == b["severity"]
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_inhaled_and_nasal_steroids_stay_harmless_with_the_route_said(run: Any, audience: str) -> None:
+    for name in ("Symbicort", "Pulmicort", "Nasacort", "triamcinolone cream"):
+        code, data = _check(run, "--with", name, audience=audience)
+        assert code == 0 and _status(data) == ["no-known-interaction"], name
+
+
+def test_judged_labels_record_what_the_review_found(knowledge: Any) -> None:
+    drugs = {d.name: d for d in knowledge.no_known_interaction.drugs}
+    for name in ("sulfasalazine", "nitrofurantoin", "allopurinol", "flecainide", "etanercept", "adalimumab"):
+        assert name not in drugs
+    assert dict(drugs["azithromycin"].reviewed.judged).keys() >= {"sedating", "seizure-threshold", "kidney"}
+    assert "seizure-threshold" in dict(drugs["clarithromycin"].reviewed.judged)
+    assert "confusion" in dict(drugs["sucralfate"].reviewed.judged)
+    assert "sedating" in dict(drugs["magnesium"].reviewed.judged)
+    for ppi in ("omeprazole", "esomeprazole", "pantoprazole", "lansoprazole", "rabeprazole", "dexlansoprazole"):
+        assert "seizure-threshold" in dict(drugs[ppi].reviewed.judged)
+
+
+# ---------------------------------------------------------------- LOW 13, 14, 17, 18
+
+
+def test_early_ckd_is_not_graded_as_kidney_disease(run: Any) -> None:
+    for text in ("ckd stage 2", "N18.2", "N18.1"):
+        code, data = _check(run, "--history", text)
+        assert _sev(data) == {"ckd-stage-1-2": "minor"}, text
+    _, data = _check(run, "--history", "ckd 3a", "--daily-dose", "30")
+    assert _sev(data)["renal-mild"] == "moderate" and "renal-moderate" not in _sev(data)
+    _, data = _check(run, "--history", "N18.32", "--daily-dose", "30")
+    assert _sev(data)["renal-moderate"] == "major"
+
+
+def test_an_egfr_says_the_bands_are_creatinine_clearance(run: Any) -> None:
+    _, data = _check(run, "--egfr", "40")
+    notes = " ".join(n for f in data["findings"] for n in f["notes"])
+    assert "creatinine clearance" in notes
+    _, data = _check(run, "--crcl", "40")
+    assert "approximation" not in " ".join(n for f in data["findings"] for n in f["notes"])
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_a_child_is_told_the_adult_maximum_does_not_apply(run: Any, audience: str) -> None:
+    for word in ("child", "pediatric", "infant", "paediatric"):
+        code, data = _check(run, "--history", word, "--daily-dose", "30", audience=audience)
+        assert _sev(data)["dose-children"] == "minor", word
+        assert "adult" in {f["id"]: f for f in data["findings"]}["dose-children"]["effect"]
+
+
+def test_smx_tmp_reaches_the_kidney_rule(run: Any) -> None:
+    _, data = _check(run, "--with", "Bactrim", "--history", "ckd")
+    assert _sev(data)["kidney-drug-with-kidney-disease"] == "major"
+
+
+def test_kidney_failure_patient_advice_never_reads_as_an_instruction(run: Any) -> None:
+    _, data = _check(run, "--history", "dialysis", audience="patient")
+    advice = {f["id"]: f for f in data["findings"]}["kidney-failure"]["advice"]
+    assert "if any" not in advice and "kidney team" in advice
