@@ -120,7 +120,7 @@ def test_only_a_baclofen_line_carries_a_daily_dose(resolver: Resolver) -> None:
 
 @pytest.mark.parametrize("text,entry,measure,value", [
     ("CKD stage 4", "ckd-stage-4", "egfr", 29.0), ("CKD 3b", "ckd-stage-3", "egfr", 44.0),
-    ("CKD stage 3a", "ckd-stage-3", "egfr", 59.0), ("stage 5 CKD", "kidney-failure", "egfr", 14.0),
+    ("CKD stage 3a", "ckd-stage-3a", "egfr", 59.0), ("stage 5 CKD", "kidney-failure", "egfr", 14.0),
     ("ESRD on HD", "kidney-failure", "egfr", 14.0), ("on haemodialysis", "kidney-failure", "egfr", 14.0),
     ("eGFR 25", "ckd-stage-4", "egfr", 25.0), ("eGFR 12", "kidney-failure", "egfr", 12.0),
     ("CrCl 30 mL/min", "ckd-stage-3", "crcl", 30.0), ("N18.4", "ckd-stage-4", "egfr", 29.0),

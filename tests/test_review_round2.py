@@ -30,8 +30,8 @@ def _status(data: Dict[str, Any]) -> List[str]:
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
-@pytest.mark.parametrize("line", ["baclofen 30 mg tid", "baclofen 10 mg tid", "Lioresal 20 mg qid",
-                                  "Kemstro 10 mg daily", "baclofen 10 mg at night"])
+@pytest.mark.parametrize("line", ["baclofen 10 mg", "baclofen 10-20 mg tid", "baclofen 5 mg as needed",
+                                  "baclofen 1 tab tid", "Kemstro 10 mg prn", "baclofen 10 mg tid prn"])
 def test_a_baclofen_line_whose_dose_was_not_read_is_not_checked(run: Any, line: str, audience: str) -> None:
     code, data = _check(run, "--with", line, audience=audience)
     assert code == 3  # never an all-clear
@@ -53,15 +53,29 @@ def test_baclofen_itself_is_the_medicine_checked_never_no_known_interaction(run:
         assert "medicine being checked" in out and "no daily dose was given" in out
 
 
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_a_read_line_is_dose_checked_end_to_end(run: Any, audience: str) -> None:
+    code, data = _check(run, "--with", "baclofen 30 mg tid", audience=audience)
+    assert code == 1 and data["daily_dose_mg"] == 90
+    assert _status(data) == [BACLOFEN_LINE] and _sev(data)["dose-maximum"] == "major"
+    code, data = _check(run, "--with", "baclofen 20 mg qid", "--with", "baclofen 10 mg at night", audience=audience)
+    assert code == 1 and data["daily_dose_mg"] == 90 and _sev(data)["dose-maximum"] == "major"
+    if audience == "professional":
+        note = {f["id"]: f for f in data["findings"]}["baclofen-more-than-one"]
+        assert "used their total (90 mg a day)" in note["advice"]
+    code, data = _check(run, "--with", "baclofen 10 mg tid", audience=audience)
+    assert code == 0 and data["daily_dose_mg"] == 30 and _status(data) == [BACLOFEN_LINE]
+
+
 def test_an_explicit_daily_dose_checks_a_line_whose_dose_was_not_read(run: Any) -> None:
-    code, data = _check(run, "--with", "baclofen 30 mg tid", "--daily-dose", "90")
+    code, data = _check(run, "--with", "baclofen 10 mg tid prn", "--daily-dose", "90")
     assert _status(data) == [BACLOFEN_LINE]
     assert _sev(data)["dose-maximum"] == "major" and code == 1
 
 
 def test_two_lines_whose_doses_were_not_read_never_claim_a_dose_check(run: Any) -> None:
     for audience in AUDIENCES:
-        code, data = _check(run, "--with", "baclofen 20 mg qid, baclofen 10 mg at night", audience=audience)
+        code, data = _check(run, "--with", "baclofen 10 mg", "--with", "baclofen 5 mg as needed", audience=audience)
         assert code == 4 and data["daily_dose_mg"] is None
         assert _status(data) == [NOT_CHECKED, NOT_CHECKED]
         note = {f["id"]: f for f in data["findings"]}["baclofen-more-than-one"]
