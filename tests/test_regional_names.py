@@ -70,7 +70,7 @@ def test_a_bad_regional_name_is_refused_with_its_path(mini_raw: Dict[str, Any], 
 
 @pytest.mark.parametrize("name,refs", [
     ("co-codamol", {"codeine", "acetaminophen"}), ("co-dydramol", {"dihydrocodeine", "acetaminophen"}),
-    ("co-careldopa", {"carbidopa", "levodopa"}), ("co-beneldopa", {"levodopa"}),
+    ("co-careldopa", {"carbidopa", "levodopa"}), ("co-beneldopa", {"levodopa", "benserazide"}),
     ("Solpadeine Plus", {"acetaminophen", "codeine", "caffeine"}), ("Nurofen Plus", {"ibuprofen", "codeine"}),
     ("OxyNorm", {"oxycodone"}), ("Zomorph", {"morphine"}), ("Oramorph", {"morphine"}), ("Tramacet",
     {"tramadol", "acetaminophen"}), ("Endone", {"oxycodone"}), ("Panadeine Forte", {"acetaminophen", "codeine"}),
@@ -78,7 +78,7 @@ def test_a_bad_regional_name_is_refused_with_its_path(mini_raw: Dict[str, Any], 
     ("Piriton", {"chlorpheniramine"}), ("Gravol", {"dimenhydrinate"}), ("Longtec", {"oxycodone"}),
     ("Zydol", {"tramadol"}), ("Hydromorph Contin", {"hydromorphone"}), ("M-Eslon", {"morphine"}),
     ("OxyNEO", {"oxycodone"}), ("Statex", {"morphine"}), ("Epilim", {"valproate"}), ("Istin", {"amlodipine"}),
-    ("Sativex", {"cannabis", "cannabidiol"}), ("pms-Baclofen", {"oral"}), ("Losec", {"omeprazole"}),
+    ("Sativex", {"nabiximols"}), ("pms-Baclofen", {"oral"}), ("Losec", {"omeprazole"}),
     ("Tecta", {"pantoprazole"}), ("Calpol", {"acetaminophen"}), ("Brufen", {"ibuprofen"}),
     ("Tylenol No. 1", {"acetaminophen", "caffeine", "codeine"}), ("MST Continus", {"morphine"}),
 ])
