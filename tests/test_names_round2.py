@@ -3,9 +3,11 @@ that baclo did not know, each resolving to the intended ingredients and graded t
 
 from __future__ import annotations
 
+import json
 from typing import Any, FrozenSet, List, Tuple
 
 import pytest
+from test_installed import run as run_installed
 
 from baclofen_cli.check import check
 from baclofen_cli.resolve import HISTORY, WITH, Resolver
@@ -224,3 +226,16 @@ def test_us_cough_and_pain_list_with_kidney_drug(run: Any) -> None:
     ids = {f["id"]: f["severity"] for f in out["findings"]}
     assert ids["opioids"] == "major"
     assert ids["kidney-drug-with-kidney-disease"] == "major"
+
+
+def test_installed_script_reads_a_uk_list_from_a_file(tmp_path: Any) -> None:
+    meds = tmp_path / "meds.txt"
+    meds.write_text("co-beneldopa 12.5/50 TDS\nMigraleve Pink 2 tablets PRN\nMovicol 1 sachet OD\nMidol\n", encoding="utf-8")
+    proc = run_installed(["check", "--with-file", str(meds), "--history", "falls, dementia", "--json"], tmp_path,
+                         env={"BACLO_CACHE_DIR": str(tmp_path / "cache")})
+    out = json.loads(proc.stdout)
+    statuses = {i["text"]: i["status"] for i in out["inputs"]}
+    assert statuses["Movicol 1 sachet OD"] == "no-known-interaction"
+    assert statuses["Midol"] == "not-checked"  # many formulations: never guessed
+    assert {"opioid-with-depressant", "sedating-drug-with-falls", "dementia"} <= {f["id"] for f in out["findings"]}
+    assert proc.returncode == 4  # findings, and an item not checked
