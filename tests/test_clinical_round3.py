@@ -61,3 +61,10 @@ def test_sedating_antihistamine_in_older_age_adds_confusion(run: Any) -> None:
 def test_letrozole_and_ustekinumab_left_the_harmless_list(run: Any, name: str, cls: str) -> None:
     code, findings, statuses = _check(run, "--with", name)
     assert statuses == ["flagged"] and ("minor", cls) in findings and code == 1
+
+
+@pytest.mark.parametrize("product", ["Sinemet", "co-careldopa", "Madopar"])
+def test_a_levodopa_product_alone_is_not_two_blood_pressure_medicines(run: Any, product: str) -> None:
+    _, findings, statuses = _check(run, "--with", product)
+    assert statuses == ["flagged"] and ("moderate", "levodopa") in findings
+    assert not any(fid == "blood-pressure-lowering-together" for _, fid in findings), findings

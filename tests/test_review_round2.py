@@ -144,7 +144,7 @@ CASES: List[Tuple[str, List[str], str, str]] = [
     ("5 fesoterodine in older age", ["--with", "Toviaz", "--history", "elderly"], "confusion-drug-in-older-age", "moderate"),
     ("6 levodopa with psychosis", ["--with", "levodopa", "--history", "psychosis"],
      "confusion-drug-with-psychiatric-history", "moderate"),
-    ("6 levodopa lowers blood pressure", ["--with", "carbidopa", "--with", "lisinopril"],
+    ("6 levodopa lowers blood pressure", ["--with", "Sinemet", "--with", "lisinopril"],
      "blood-pressure-lowering-together", "moderate"),
     ("6 lithium with ckd", ["--with", "lithium", "--history", "ckd"], "kidney-drug-with-kidney-disease", "major"),
     ("7 nitrofurantoin", ["--with", "Macrobid"], "cns-toxicity", "minor"),
