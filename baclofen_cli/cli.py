@@ -7,6 +7,7 @@ annotations at start-up, and real objects cost it less than strings to evaluate.
 """
 
 import errno
+import io
 import os
 import sys
 from enum import Enum
@@ -557,8 +558,16 @@ def screen(
         help="A column (or JSON Lines key) that holds nothing to check; repeat for more. A column whose name "
              "looks like medicines or conditions (med..., drug..., diagnosis...) stops the run unless read or "
              "ignored."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", min=1, metavar="N",
+                                       help="Processes to screen with (default: the machine's cores; 1 screens "
+                                            "in this process). The output is the same, in input order."),
 ) -> None:
-    """Screen a whole patient list: every row flagged, clean, not fully checked, nothing to check or malformed."""
+    """Screen a whole patient list: every row flagged, clean, not fully checked, nothing to check or malformed.
+
+    FILE may also be a directory holding a FHIR Bulk Data export (NDJSON files of Patient, MedicationRequest,
+    MedicationStatement, MedicationDispense, Condition, AllergyIntolerance and Observation resources): each
+    patient is screened like a row, and every resource is counted.
+    """
     from baclofen_cli import screen as screening
     from baclofen_cli.inputs import InputError
     from baclofen_cli.inputs.table import Columns, TableAdapter, format_for, open_text
@@ -590,12 +599,13 @@ def screen(
              for c in (id_column, medications_column, conditions_column, dose_column)]
     columns = Columns(named[0], named[1], named[2], named[3], tuple(_clean(c) for c in ignore_column))
     in_format = format_for(file, format_in.value if format_in else None)
+    bulk = _bulk_export(file, source)  # a directory: a FHIR Bulk Data export, one row per patient
     try:
         if file == "-":
             binary: Any = sys.stdin.buffer
+        elif bulk is not None:
+            binary = io.BytesIO()
         else:
-            if os.path.isdir(file):
-                fail(f"cannot read {source}: it is a directory")
             binary = open(file, "rb")  # noqa: SIM115 - closed below
             import stat
 
@@ -611,21 +621,23 @@ def screen(
     state = {"stdout_closed": False, "rows": 0}
     restore = _on_termination()
     try:
-        adapter = TableAdapter(open_text(binary, encoding), source, in_format, columns,
-                               _clean(delimiter) if delimiter is not None else None, encoding)
-        adapter.read_header()  # a header that cannot be used stops the run before any row or file
-        summary.columns_not_read = adapter.not_read
+        if bulk is None:
+            adapter = TableAdapter(open_text(binary, encoding), source, in_format, columns,
+                                   _clean(delimiter) if delimiter is not None else None, encoding)
+            adapter.read_header()  # a header that cannot be used stops the run before any row or file
+            summary.columns_not_read = adapter.not_read
         if out:
             writer = screening.Writer(out, out_format.value if out_format else None, sys.stdout)
         screener = screening.Screener(k, suggest=suggest)
-        progress = _progress(fmt, None if file == "-" else binary)
-        bundle_line: Optional[Callable[..., str]] = None
+        progress = _progress(fmt, None if file == "-" or bulk is not None else binary)
+        bundle_line: Optional[Callable[[Any], str]] = None
         ascii_out = False
         if fmt == "fhir":
-            from baclofen_cli.render.fhir import bundle_line
+            from baclofen_cli.record_writer import FhirFormatter
             from baclofen_cli.render.safe import ascii_only
 
             ascii_out = ascii_only(sys.stdout)  # PYTHONIOENCODING=ascii: \u escapes, never "?"
+            bundle_line = FhirFormatter(k, ascii_out).line
 
         def each(outcome: Any) -> None:
             state["rows"] += 1
@@ -637,7 +649,7 @@ def screen(
                     raise _ReaderGone
             if bundle_line is not None and not state["stdout_closed"]:
                 try:
-                    sys.stdout.write(bundle_line(k, outcome, ascii_out) + "\n")
+                    sys.stdout.write(bundle_line(outcome))
                 except BrokenPipeError:
                     _silence_stdout()
                     state["stdout_closed"] = True
@@ -646,7 +658,9 @@ def screen(
             if progress is not None:
                 progress.advance()
 
-        flagged = screener.run(adapter.rows(), summary, each=each, keep_flagged=show)
+        rows = bulk.rows() if bulk is not None else adapter.rows()  # a Bulk export: patient by patient
+        flagged = _screen_rows(ctx, screener, rows, summary, each, show, jobs, writer is not None,
+                               bundle_line is not None, ascii_out)
         if summary.rows == 0:
             raise InputError("no rows to screen (the file has no data rows)")
         if writer is not None:
@@ -696,7 +710,14 @@ def screen(
             progress.stop()
         if file != "-":
             binary.close()
+        if bulk is not None:
+            bulk.close()
     code = summary.exit_status(fail_on.value)
+    if bulk is not None:
+        for line in bulk.accounting.lines_text():
+            typer.echo(f"baclo: {line}", err=True)
+        if bulk.accounting.unreadable and code in (EXIT_OK, EXIT_FLAGGED):  # a line not read is not checked
+            code = EXIT_NOT_RECOGNIZED if code == EXIT_OK else EXIT_FLAGGED_AND_NOT_CHECKED
     if state["stdout_closed"]:  # the FHIR records on standard output stopped early (--out was written)
         fail(f"standard output was closed before every row was written (--out {out} is complete): "
              "the run is incomplete", EXIT_OUTPUT)
@@ -705,6 +726,29 @@ def screen(
     if out == "-":
         _emit_to_stderr(fmt, k, summary, flagged, source, code)
     _emit(fmt, "screen_page", k, summary, flagged, source, code=code)
+
+
+def _bulk_export(file: str, source: str) -> Any:
+    """An indexed ``BulkExport`` when FILE is a directory, else None."""
+    if file == "-" or not os.path.isdir(file):
+        return None
+    from baclofen_cli.inputs.fhir_bulk import BulkExport
+
+    try:
+        return BulkExport(file)
+    except BacloError as e:
+        fail(f"{source}: {e.message}", e.exit_code)
+
+
+def _screen_rows(ctx: typer.Context, screener: Any, rows: Any, summary: Any, each: Callable[[Any], None],
+                 show: int, jobs: Optional[int], records: bool, fhir: bool, ascii_out: bool) -> Any:
+    """The rows, in this process or spread over ``--jobs`` processes (``baclofen_cli.parallel``)."""
+    from baclofen_cli import parallel
+
+    output = parallel.Output(records, fhir, screener.audience, screener.suggest, ascii_out)
+    data_path = (ctx.obj or {}).get("data") if ctx.obj else None
+    return parallel.run(screener, rows, summary, jobs=jobs or parallel.default_jobs(), output=output, each=each,
+                        keep_flagged=show, data_path=data_path)
 
 
 def _is_stdout(path: str) -> bool:
