@@ -8,11 +8,11 @@
 Every way into baclo (options, FHIR, a screening row) builds a ``Record`` and ends here.
 """
 
-from typing import Optional
+from typing import Dict, List, Optional, Set, Tuple
 
 from baclofen_cli.check import PATIENT, PROFESSIONAL, CheckResult, Finding, check, exit_status
 from baclofen_cli.knowledge import Knowledge, load_knowledge
-from baclofen_cli.record import Allergy, Record, RenalFunction, Skipped, Unreadable
+from baclofen_cli.record import Allergy, Dosage, Record, RenalFunction, Skipped, Unreadable
 from baclofen_cli.resolve import HISTORY, WITH, Resolution, Resolver
 
 __all__ = [
@@ -26,18 +26,81 @@ def check_record(knowledge: Knowledge, record: Record, *, audience: str = PROFES
     """Resolve and check one record. Unreadable parts become items that are not checked, never dropped."""
     resolver = resolver or Resolver(knowledge)
     record = with_allergies_looked_up(knowledge, record, resolver)
-    resolutions = (resolver.resolve_all(record.medications, WITH)
-                   + resolver.resolve_all(record.conditions, HISTORY))
+    medications = resolver.resolve_all(record.medications, WITH)
+    medications, dose_unread, dose_elsewhere, dose_origins = _with_dosages(resolver, record, medications)
+    resolutions = medications + resolver.resolve_all(record.conditions, HISTORY)
     resolutions += [Resolution(f"{u.text} ({u.where})", HISTORY if u.kind == HISTORY else WITH, (), "", hint=u.reason)
                     for u in record.unreadable]
-    result = check(knowledge, resolutions, record.daily_dose_mg, audience, renal=record.renal, country=country)
+    result = check(knowledge, resolutions, record.daily_dose_mg, audience, renal=record.renal, country=country,
+                   dose_unread=dose_unread, dose_elsewhere=dose_elsewhere)
     # an unreadable part's text already says where it was: "" keeps it from being labelled as an option
-    origins = record.origins + tuple((r.text, "") for r in resolutions[len(resolutions) - len(record.unreadable):])
+    origins = record.origins + dose_origins + tuple(
+        (r.text, "") for r in resolutions[len(resolutions) - len(record.unreadable):])
     return result._replace(skipped=record.skipped, patient_id=record.patient_id, renal=record.renal,
                            origins=origins)
 
 
 BACLOFEN_ALLERGY = "baclofen allergy"
+
+
+def _oral_baclofen(res: Resolution) -> bool:
+    return any(t.kind == "baclofen" and t.ref == "oral" for t in res.targets)
+
+
+def _with_dosages(resolver: Resolver, record: Record, meds: List[Resolution]) -> Tuple[
+        List[Resolution], Dict[int, str], Set[int], Tuple[Tuple[str, str], ...]]:
+    """Oral baclofen items with the daily dose their resources' dosage states (``Record.dosages``).
+
+    Returns the medicine resolutions (a read dose set as ``daily_mg``; a dosage given only as
+    text read with the name by the line reader), the items whose dose is not read (with why:
+    their dose is not checked), the items whose dose another name of the same resource carries,
+    and the origins of items whose text changed. Dosages of other medicines are not used.
+    """
+    meds = list(meds)
+    unread: Dict[int, str] = {}
+    elsewhere: Set[int] = set()
+    origins: List[Tuple[str, str]] = []
+    index = {" ".join(t.split()).casefold(): i for i, t in enumerate(record.medications)}
+    per_item: Dict[int, List[Dosage]] = {}
+    for dosage in record.dosages:
+        items = list(dict.fromkeys(index[k] for k in (" ".join(n.split()).casefold() for n in dosage.names)
+                                   if k in index and _oral_baclofen(meds[index[k]])))
+        if not items:
+            continue
+        per_item.setdefault(items[0], []).append(dosage)
+        elsewhere.update(items[1:])
+    for i in elsewhere - set(per_item):
+        meds[i] = meds[i]._replace(daily_mg=None)  # its resource's dose is counted once, on its first name
+    for i, dosages in per_item.items():
+        stated = [d for d in dosages if not d.once] or dosages
+        problems = [d for d in stated if d.problem]
+        texts = [d for d in stated if d.text]
+        doses = {round(d.daily_mg, 6) for d in stated if d.daily_mg is not None}
+        if problems:
+            d = problems[0]
+            unread[i] = f"dosage not read ({d.where}: {d.problem})"
+        elif texts:
+            if len(texts) > 1 or doses:
+                unread[i] = "dosage not read (the resources give it in different ways: " + \
+                    "; ".join(d.where for d in stated) + ")"
+                continue
+            d = texts[0]
+            combined = resolver.resolve(f"{meds[i].text}, {d.text}", WITH)
+            meds[i] = combined
+            origins.append((combined.text, d.where))
+            if _oral_baclofen(combined) and combined.daily_mg is None:
+                unread[i] = f"dosage not read ({d.where}: the text {d.text!r})"
+        elif len(doses) == 1:
+            mg = doses.pop()
+            own = meds[i].daily_mg
+            if own is not None and abs(own - mg) > 1e-6:
+                unread[i] = f"dosage not read (the name says {own:g} mg a day, {stated[0].where} {mg:g} mg)"
+            else:
+                meds[i] = meds[i]._replace(daily_mg=mg)
+        else:
+            unread[i] = "dosage not read (the resources give different daily doses: " + "; ".join(
+                f"{d.daily_mg:g} mg ({d.where})" for d in stated if d.daily_mg is not None) + ")"
+    return meds, unread, elsewhere - set(per_item), tuple(origins)
 
 
 def with_allergies_looked_up(knowledge: Knowledge, record: Record, resolver: Optional[Resolver] = None) -> Record:

@@ -10,7 +10,7 @@ recognized, or a baclofen line whose dose words could not be read). Nothing is d
 
 import itertools
 import re
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import AbstractSet, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from baclofen_cli.errors import EXIT_FLAGGED, EXIT_FLAGGED_AND_NOT_CHECKED, EXIT_NOT_RECOGNIZED, EXIT_OK
 from baclofen_cli.knowledge.model import (
@@ -132,7 +132,10 @@ class _Agent(NamedTuple):
 
 def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
           daily_dose_mg: Optional[float] = None, audience: str = PROFESSIONAL, *,
-          renal: Sequence[RenalFunction] = (), country: Optional[str] = None) -> CheckResult:
+          renal: Sequence[RenalFunction] = (), country: Optional[str] = None,
+          dose_unread: Mapping[int, str] = {}, dose_elsewhere: AbstractSet[int] = frozenset()) -> CheckResult:
+    """Grade the resolutions. ``dose_unread``: oral baclofen items (by index) whose dose a FHIR dosage
+    states in a way not read (why); ``dose_elsewhere``: items whose dose another item carries."""
     patient = audience == PATIENT
     agents: List[_Agent] = []
     cautions: List[Tuple[Caution, int]] = []
@@ -156,10 +159,15 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
             status = FLAGGED if flagged else NO_KNOWN_INTERACTION
             if "oral" in forms and not flagged and not item_agents:
                 status = BACLOFEN_LINE  # the medicine being checked: never "no known interaction"
-            if "oral" in forms and res.daily_mg is None and _DOSE_WORDS.search(res.text):
+            why = dose_unread.get(index)
+            if "oral" in forms and (why is not None or (res.daily_mg is None and index not in dose_elsewhere
+                                                        and _DOSE_WORDS.search(res.text))):
                 unread.append(index)
                 if daily_dose_mg is None:  # the line's dose is the only dose there is, and it was not read
-                    status, res = NOT_CHECKED, res._replace(hint=DOSE_NOT_READ_HINT)
+                    hint = DOSE_NOT_READ_HINT if why is None else (
+                        f"baclofen recognized, but its {why}, so the dose was not checked; "
+                        "give the total with --daily-dose")
+                    status, res = NOT_CHECKED, res._replace(hint=hint)
             if res.unaccounted and status != FLAGGED:
                 # an item with words nobody understood is never clear (Tylenol РМ)
                 status = NOT_CHECKED

@@ -500,7 +500,8 @@ def _with_fhir(record: "Record", path: str) -> "Record":
         medications=record.medications + found.medications, conditions=record.conditions + found.conditions,
         renal=record.renal + found.renal, patient_id=found.patient_id,
         unreadable=record.unreadable + found.unreadable, skipped=record.skipped + found.skipped,
-        allergies=record.allergies + found.allergies, origins=record.origins + found.origins)
+        allergies=record.allergies + found.allergies, origins=record.origins + found.origins,
+        dosages=record.dosages + found.dosages)
 
 
 SCREEN_EPILOG = (

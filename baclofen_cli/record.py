@@ -55,6 +55,27 @@ class Allergy(NamedTuple):
     names: Tuple[str, ...]
 
 
+class Dosage(NamedTuple):
+    """What one medicine resource says about how much is taken (FHIR ``dosage``/``dosageInstruction``).
+
+    It is used only when the medicine is oral baclofen (looked up when the record is checked,
+    ``baclofen_cli.api.check_record``): then ``daily_mg`` feeds the dose check, ``text`` is read
+    with the medicine's name by the line reader, and ``problem`` makes the dose not checked.
+    """
+
+    where: str
+    names: Tuple[str, ...]
+    """Every name the resource gives its medicine (items of ``Record.medications``)."""
+    daily_mg: Optional[float] = None
+    """The daily dose the structured dosage states, when it states one for certain."""
+    text: Optional[str] = None
+    """A dosage given only as text (``Take 2 tablets by mouth 4 times daily``)."""
+    problem: Optional[str] = None
+    """Why the dosage cannot be turned into a certain daily dose (``as needed``, ``frequencyMax``)."""
+    once: bool = False
+    """A MedicationAdministration: one dose given, not a daily dose (used only when nothing else states one)."""
+
+
 class Record(NamedTuple):
     """Everything to check for one patient."""
 
@@ -69,6 +90,8 @@ class Record(NamedTuple):
     """Allergies still to be looked up (see ``Allergy``)."""
     origins: Tuple[Tuple[str, str], ...] = ()
     """(medicine or condition, where it came from: ``MedicationStatement/3``) for items read from a file."""
+    dosages: Tuple[Dosage, ...] = ()
+    """The dosage of each medicine resource that gives one (see ``Dosage``)."""
 
     @property
     def empty(self) -> bool:

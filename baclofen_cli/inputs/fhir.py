@@ -49,7 +49,7 @@ import sys
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from baclofen_cli.errors import EXIT_USAGE, BacloError
-from baclofen_cli.record import Allergy, Record, RenalFunction, Skipped, Unreadable
+from baclofen_cli.record import Allergy, Dosage, Record, RenalFunction, Skipped, Unreadable
 
 HISTORY_KIND = "history"
 """``Unreadable.kind`` for what stood for a condition, an allergy or a kidney-function measurement."""
@@ -71,6 +71,10 @@ SYSTEM_NAMES = {
     "http://fdasis.nlm.nih.gov": "UNII",
     "http://hl7.org/fhir/sid/cvx": "CVX",
 }
+
+BUNDLE_ENTRY_KEYS = frozenset({"fullUrl", "resource", "search", "request", "response", "link", "id", "extension",
+                               "modifierExtension"})
+"""The elements of Bundle.entry in FHIR R4; any other key is reported as not read."""
 
 MEDICATION_USES = ("MedicationStatement", "MedicationRequest", "MedicationDispense", "MedicationAdministration")
 """Resources that say a patient takes, was prescribed, was given or was handed a medicine."""
@@ -270,6 +274,12 @@ class _Reader:
                         self.problems.append(Unreadable(f"{where} entry {i}", _preview(entry),
                                                         "a Bundle entry that is not an object"))
                         continue
+                    for key in entry:
+                        if key not in BUNDLE_ENTRY_KEYS:
+                            self.problems.append(Unreadable(
+                                f"{where} entry {i}", f"{key}: {_preview(entry[key])}",
+                                f"{key!r} is not a Bundle entry element in FHIR R4 (a resource's elements go "
+                                "inside entry.resource): not read"))
                     inner = entry.get("resource")
                     if inner is None:
                         continue  # an entry with no resource (a search link, a deleted resource)
@@ -310,6 +320,7 @@ class _Reader:
         conditions = _Items()
         renal: List[RenalFunction] = []
         allergies: List[Allergy] = []
+        dosages: List[Dosage] = []
         unreadable = list(self.problems)
         skipped: List[Skipped] = []
         referenced: Set[int] = set()
@@ -334,6 +345,9 @@ class _Reader:
                 unreadable.extend(Unreadable(found.where, c, _CODED_ONLY_MED) for c in codes)
                 if not names and not codes and not problems:
                     unreadable.append(Unreadable(found.where, "no medication named", "the resource names no medication"))
+                dosage = _dosage(res, found.where, names) if names else None
+                if dosage is not None:
+                    dosages.append(dosage)
             elif kind == "Condition":
                 patients.subject(found, res.get("subject"))
                 names, codes, problem = _concept(res.get("code"), "code", condition=True)
@@ -392,7 +406,7 @@ class _Reader:
         return _without_lone_surrogates(Record(
             medications=meds.values(), conditions=conditions.values(), renal=tuple(renal),
             patient_id=patients.chosen(), unreadable=tuple(unreadable), skipped=tuple(skipped),
-            allergies=tuple(allergies), origins=tuple(meds.origins + conditions.origins)))
+            allergies=tuple(allergies), origins=tuple(meds.origins + conditions.origins), dosages=tuple(dosages)))
 
     def _listed(self, found: _Found) -> List[Unreadable]:
         """A List's entries or a Composition's section entries: each must be a resource of the file
@@ -559,6 +573,133 @@ class _Reader:
             source = f"{where}, {when}" if isinstance(when, str) and when else where
             renal.append(RenalFunction(measure, value, source))
         return read_any
+
+
+DOSAGE_FIELDS = {"MedicationStatement": "dosage", "MedicationRequest": "dosageInstruction",
+                 "MedicationDispense": "dosageInstruction", "MedicationAdministration": "dosage"}
+_MASS_UNITS = {"mg": 1.0, "milligram": 1.0, "milligrams": 1.0, "g": 1000.0, "gram": 1000.0, "grams": 1000.0,
+               "mcg": 0.001, "ug": 0.001, "µg": 0.001, "microgram": 0.001, "micrograms": 0.001}
+_TABLET_UNITS = frozenset({"tablet", "tablets", "tab", "tabs", "{tbl}", "{tablet}", "{tablets}", "tbl"})
+_PERIOD_HOURS = {"s": 1 / 3600, "min": 1 / 60, "h": 1.0, "d": 24.0}
+_TIMING_CODES = {"QD": 1, "BID": 2, "TID": 3, "QID": 4, "AM": 1, "PM": 1}
+_STRENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|milligrams?)\b(\s*/)?", re.IGNORECASE)
+
+
+def _dosage(res: Dict[str, Any], where: str, names: List[str]) -> Optional[Dosage]:
+    """What the resource's dosage says about the daily dose (see ``Dosage``); None if it gives no dosage."""
+    field = DOSAGE_FIELDS[res["resourceType"]]
+    value = res.get(field)
+    shown = tuple(dict.fromkeys(names))
+    if value is None:
+        return None
+    if res["resourceType"] == "MedicationAdministration":
+        if not isinstance(value, dict):
+            return Dosage(where, shown, problem=f"{field} is not an object", once=True)
+        return Dosage(where, shown, problem="one administration's dose, not a daily dose", once=True)
+    if not isinstance(value, list):
+        return Dosage(where, shown, problem=f"{field} is not a list")
+    entries = [e for e in value if not (isinstance(e, dict) and not e)]
+    if not entries:
+        return None
+    if any(not isinstance(e, dict) for e in entries):
+        return Dosage(where, shown, problem=f"an entry of {field} is not an object")
+    sequences = {e.get("sequence") for e in entries}
+    if len(sequences) > 1:
+        return Dosage(where, shown, problem=f"{field} gives steps in sequence (which one applies now is not known)")
+    structured = [e for e in entries if e.get("doseAndRate") is not None or e.get("timing") is not None]
+    if not structured:
+        texts = [t.strip() for e in entries for t in (e.get("text"), e.get("patientInstruction"))
+                 if isinstance(t, str) and t.strip()]
+        if len(entries) == 1 and len(texts) == 1:
+            return Dosage(where, shown, text=texts[0])
+        return Dosage(where, shown, problem=f"{field} has no dose and timing baclo can read")
+    total = 0.0
+    for entry in entries:
+        mg, problem = _entry_daily_mg(entry, names)
+        if problem is not None:
+            return Dosage(where, shown, problem=problem)
+        assert mg is not None
+        total += mg
+    return Dosage(where, shown, daily_mg=total)
+
+
+def _entry_daily_mg(entry: Dict[str, Any], names: List[str]) -> Tuple[Optional[float], Optional[str]]:
+    """One dosage entry's daily dose in mg, or why it cannot be known for certain."""
+    if entry.get("asNeededBoolean") is True or entry.get("asNeededCodeableConcept") is not None:
+        return None, "taken as needed"
+    dose_and_rate = entry.get("doseAndRate")
+    if not isinstance(dose_and_rate, list) or len(dose_and_rate) != 1 or not isinstance(dose_and_rate[0], dict):
+        return None, "no single doseAndRate"
+    step = dose_and_rate[0]
+    if step.get("doseRange") is not None:
+        return None, "the dose is a range"
+    if any(k.startswith("rate") for k in step):
+        return None, "a rate, not a dose"
+    quantity = step.get("doseQuantity")
+    if not isinstance(quantity, dict):
+        return None, "no doseQuantity"
+    amount = quantity.get("value")
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not (0 < amount < 1e6):
+        return None, f"dose value {_preview(amount)} is not a positive number"
+    if quantity.get("comparator") is not None:
+        return None, "the dose has a comparator"
+    units = {u.strip().lower() for u in (quantity.get("unit"), quantity.get("code")) if isinstance(u, str) and u.strip()}
+    kinds = {_MASS_UNITS.get(u, "tablet" if u in _TABLET_UNITS else u) for u in units}
+    if len(kinds) != 1:
+        return None, f"dose unit {_preview(sorted(units) or '(none)')} is not one clear unit"
+    kind = kinds.pop()
+    if isinstance(kind, float):
+        dose = float(amount) * kind
+    elif kind == "tablet":
+        strengths = {float(m.group(1)) for n in names for m in _STRENGTH.finditer(n)}
+        per = [m for n in names for m in _STRENGTH.finditer(n) if m.group(3)]
+        if len(strengths) != 1 or per:
+            return None, f"{amount:g} {sorted(units)[0]}: the strength of one is not known for certain from the name"
+        dose = float(amount) * strengths.pop()
+    else:
+        return None, f"dose unit {_preview(quantity.get('unit') or quantity.get('code'))} is not mg, g, mcg or a tablet count"
+    per_day, problem = _doses_per_day(entry.get("timing"))
+    if problem is not None:
+        return None, problem
+    assert per_day is not None
+    return dose * per_day, None
+
+
+def _doses_per_day(timing: Any) -> Tuple[Optional[float], Optional[str]]:
+    if not isinstance(timing, dict):
+        return None, "no timing"
+    repeat = timing.get("repeat")
+    if repeat is None:
+        code = timing.get("code")
+        codes = {str(c.get("code")).upper() for c in _list(code.get("coding")) if isinstance(c, dict)} \
+            if isinstance(code, dict) else set()
+        known = {_TIMING_CODES[c] for c in codes if c in _TIMING_CODES}
+        if len(known) == 1 and len(codes) == 1:
+            return float(known.pop()), None
+        return None, "no timing.repeat"
+    if not isinstance(repeat, dict):
+        return None, "timing.repeat is not an object"
+    for key in ("frequencyMax", "periodMax", "dayOfWeek", "durationMax"):
+        if repeat.get(key) is not None:
+            return None, f"timing.repeat has {key}"
+    frequency = repeat.get("frequency", 1)
+    period, unit = repeat.get("period"), repeat.get("periodUnit")
+    if isinstance(frequency, bool) or not isinstance(frequency, int) or frequency < 1:
+        return None, f"frequency {_preview(frequency)} is not a whole number"
+    if unit in ("wk", "mo", "a"):
+        return None, "a period longer than a day (how much falls on one day is not certain)"
+    if isinstance(period, bool) or not isinstance(period, (int, float)) or not period > 0 or unit not in _PERIOD_HOURS:
+        return None, f"period {_preview(period)} {_preview(unit)} is not a period baclo reads"
+    hours = float(period) * _PERIOD_HOURS[unit]
+    if hours > 24:
+        return None, "a period longer than a day (how much falls on one day is not certain)"
+    per_day = frequency * 24 / hours
+    if abs(per_day - round(per_day)) > 1e-9:
+        return None, "the doses do not fall evenly into a day"
+    times = repeat.get("timeOfDay") or repeat.get("when")
+    if isinstance(times, list) and times and len(times) != frequency:
+        return None, "timing.repeat names times of day that do not match the frequency"
+    return float(round(per_day)), None
 
 
 class _Patients:
