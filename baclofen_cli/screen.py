@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import heapq
+import io
 import json
 import os
 import re
@@ -426,9 +427,17 @@ class Writer:
         self.kind = out_kind(path, kind)
         self.temp: Optional[str] = None
         self.closed_by_reader = False
+        self._utf8: Optional[io.TextIOWrapper] = None
         if path == "-":
             assert stdout is not None
             self.file: IO[str] = stdout
+            buffer = getattr(stdout, "buffer", None)
+            if out_kind(path, kind) == "csv" and buffer is not None:
+                # CSV records go to standard output as UTF-8 whatever its encoding (PYTHONIOENCODING=ascii
+                # would turn "José" into "Jos?"; CSV has no escapes): what CSV readers expect
+                stdout.flush()
+                self._utf8 = io.TextIOWrapper(buffer, encoding="utf-8", newline="", write_through=True)
+                self.file = self._utf8
         else:
             if os.path.islink(path):  # write through a link: the file it names is replaced, not the link
                 path = self.path = os.path.realpath(path)
@@ -446,6 +455,19 @@ class Writer:
                 raise ScreenError(f"cannot write {path}: {e.strerror or e}") from None
         self.csv = csv.writer(self.file) if self.kind == "csv" else None
         self._put(self._header)
+
+    def _release(self) -> None:
+        """Let go of standard output's buffer (the UTF-8 layer over it must not close it)."""
+        if self._utf8 is not None:
+            try:
+                self._utf8.flush()
+            except (OSError, ValueError):
+                pass
+            try:
+                self._utf8.detach()
+            except (OSError, ValueError):
+                pass
+            self._utf8 = None
 
     def _header(self) -> None:
         if self.csv is not None:
@@ -478,6 +500,7 @@ class Writer:
         """Finish: flush and, for a regular file, move the finished file into place."""
         if self.path == "-":
             self._put(self.file.flush)
+            self._release()
             return
         self.file.close()
         if self.temp is not None:
@@ -494,6 +517,7 @@ class Writer:
     def abort(self) -> None:
         """Stop without touching an existing file: the temporary file is removed."""
         if self.path == "-":
+            self._release()
             return
         try:
             self.file.close()

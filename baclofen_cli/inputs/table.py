@@ -27,6 +27,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections import deque
 from typing import IO, Any, Deque, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -235,6 +236,14 @@ class _Lines:
         self.pending.extendleft(reversed(lines))
 
 
+_ID_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:#/-]{0,63}")
+
+
+def _shape(ident: str) -> str:
+    """``P12`` -> ``A9``: letters and digits as runs of their kind, other characters as they are."""
+    return re.sub(r"[0-9]+", "9", re.sub(r"[A-Za-z]+", "A", ident))
+
+
 class _Runaway(Exception):
     """A quoted field ran over MAX_SPAN lines."""
 
@@ -365,10 +374,17 @@ class TableAdapter:
                     return
                 first = taken[0][0]
                 spans_bad = len(taken) > 1 and any(n in lines.bad for n, _ in taken)
-                if error is not None or len(taken) > 1 and (spans_bad or cells is None or len(cells) != width):
+                patients: List[Tuple[int, str]] = []
+                if error is None and not spans_bad and len(taken) > 1 and cells is not None and len(cells) == width:
+                    patients = self._patient_lines(taken, width, mapping)
+                if error is not None or len(taken) > 1 and (spans_bad or cells is None or len(cells) != width
+                                                            or patients):
                     if len(taken) > 1:  # the lines it took in are read again as rows of their own
                         lines.push_back(taken[1:])
                         error = "a quoted field is not closed on this line (a stray quote?)"
+                        if patients:
+                            error += "; " + ", ".join(f"line {n} starts the row of patient {_visible(i)!r}"
+                                                      for n, i in patients)
                     reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
                     yield self._malformed(first, error or "", self._id_of(taken[0][1], mapping))
                     continue
@@ -413,6 +429,31 @@ class TableAdapter:
             return None
         ident = cells[mapping["id"]] if mapping["id"] < len(cells) else None
         return ident if ident and '"' not in ident and len(ident) <= 200 else None
+
+    def _patient_lines(self, taken: Sequence[Tuple[int, str]], width: int,
+                       mapping: Dict[str, int]) -> List[Tuple[int, str]]:
+        """Lines a multi-line record took in that read as the row of another patient: an id-like
+        cell in the id column (a code such as ``P2`` or ``MRN-0042``: no space or quote, and a digit
+        or the same shape as the record's own id) with the header's width or a closing quote."""
+        if "id" not in mapping:
+            return []
+        own = self._id_of(taken[0][1], mapping)
+        found = []
+        for number, line in taken[1:]:
+            try:
+                alone = next(csv.reader([line], delimiter=self.delimiter), [])
+            except csv.Error:
+                continue
+            if mapping["id"] >= len(alone):
+                continue
+            ident = alone[mapping["id"]].strip()
+            if not _ID_LIKE.fullmatch(ident) or ident == own:
+                continue
+            if not (any(c.isdigit() for c in ident) or (own is not None and _shape(ident) == _shape(own))):
+                continue
+            if len(alone) == width or '"' in line:
+                found.append((number, ident))
+        return found
 
     def _could_be_rows(self, taken: Sequence[Tuple[int, str]], width: int) -> List[int]:
         """The lines a multi-line record took in that would also read as rows of the header's width."""
