@@ -24,6 +24,7 @@ from baclofen_cli.knowledge.model import (
     Wording,
     member_effects,
 )
+from baclofen_cli.names import normalize
 from baclofen_cli.record import RenalFunction, Skipped
 from baclofen_cli.resolve import WITH, Resolution
 
@@ -152,16 +153,21 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
             baclofen_items.extend((form, index, res.daily_mg) for form in forms)
             item_agents = _agents_of(knowledge, res, index)
             agents.extend(item_agents)
+            # a condition named as the medicine's indication ("vitamin D for CKD stage 4") is checked too
+            indicated = [knowledge.cautions_by_id[t.ref] for t in res.targets if t.kind == "caution"]
+            cautions.extend((c, index) for c in indicated)
             flagged = any(a.cls is not None for a in item_agents) or any(
-                knowledge.baclofen_by_id[f].grade is not None for f in forms)
+                knowledge.baclofen_by_id[f].grade is not None for f in forms) or bool(indicated)
             resolved = tuple(dict.fromkeys(a.drug or a.word or (a.cls.id if a.cls else "") for a in item_agents))
             resolved += tuple(BACLOFEN_ITSELF if f == "oral" else knowledge.baclofen_by_id[f].name for f in forms)
+            resolved += tuple(c.id for c in indicated)
             status = FLAGGED if flagged else NO_KNOWN_INTERACTION
             if "oral" in forms and not flagged and not item_agents:
                 status = BACLOFEN_LINE  # the medicine being checked: never "no known interaction"
             why = dose_unread.get(index)
             if "oral" in forms and (why is not None or (res.daily_mg is None and index not in dose_elsewhere
-                                                        and _DOSE_WORDS.search(res.text))):
+                                                        and (_DOSE_WORDS.search(res.text)
+                                                             or _DOSE_WORDS.search(normalize(res.text))))):
                 unread.append(index)
                 if daily_dose_mg is None:  # the line's dose is the only dose there is, and it was not read
                     hint = DOSE_NOT_READ_HINT if why is None else (
@@ -255,7 +261,7 @@ def renal_text(renal: Sequence[RenalFunction]) -> str:
 def _agents_of(knowledge: Knowledge, res: Resolution, index: int) -> List[_Agent]:
     agents = []
     for target in res.targets:
-        if target.kind == "baclofen":
+        if target.kind in ("baclofen", "caution"):
             continue
         if target.kind == "class":
             cls = knowledge.classes_by_id[target.ref]

@@ -107,9 +107,23 @@ syndrome use
 
 _NEGATIONS = ("no", "not", "none", "denies", "denied", "never", "without", "nil", "stopped", "discontinued",
               "off", "quit", "ceased", "held", "hold", "avoid", "avoids", "refuses", "declined")
-_ON_TREATMENT = frozenset("hd pd capd apd cpap bipap nippv apap o2 oxygen insulin".split())
-"""After "on" in a condition these are the treatment, not a condition (PD: peritoneal dialysis)."""
+_TREATMENTS = {
+    "hd": "dialysis", "pd": "dialysis", "capd": "dialysis", "apd": "dialysis", "ccpd": "dialysis",
+    "cpap": "sleep apnea", "bipap": "sleep apnea", "apap": "sleep apnea",
+    "nippv": "respiratory failure", "niv": "respiratory failure", "o2": "respiratory failure",
+    "oxygen": "respiratory failure", "hypoxia": "respiratory failure", "hypoxemia": "respiratory failure",
+    "hypoxaemia": "respiratory failure", "hypercapnia": "respiratory failure", "hypercarbia": "respiratory failure",
+    "insulin": "diabetes", "epilepticus": "seizures", "ascites": "liver disease",
+}
+"""A treatment or finding in a condition line names a condition of its own: "Gout on HD" is also kidney
+failure, "on home O2" a respiratory disease, "on insulin" diabetes. After "on" the treatment reading wins
+("ESKD on PD" is peritoneal dialysis, not Parkinson's disease)."""
 _PRODUCT_SUFFIXES = frozenset("pm night nighttime nite sleep max maximum extra plus forte ultra".split())
+_NIGHT_SUFFIXES = frozenset("pm night nighttime nite".split())
+_TIMING_BEFORE = frozenset("at every each the in until by before after per nightly qhs am qam and or x 1 2 3 4 5 6 7 8 9 10 11 12".split())
+"""Before pm/night these make it a time (at night, 8 pm, am and pm), not a product (Tylenol PM)."""
+_INJECTION = frozenset("inj injection injections injectable intrathecal intrathecally it pump".split())
+"""Route words that make baclofen intrathecal baclofen (another product, other cautions)."""
 """Right after a name these make another product (Mapap PM adds diphenhydramine): never read as vocabulary."""
 _NOT_NEGATIONS = re.compile(r"\b(?:do\s+)?not\s+(?:to\s+)?exceed\b|\bno\s+more\s+than\b|\bnot\s+more\s+than\b|"
                             r"\bdo\s+not\s+(?:crush|chew|cut|split|break|drive)\b", re.IGNORECASE)
@@ -122,14 +136,14 @@ _NEGATION_PHRASES = ("d c", "dc d", "not taking", "no longer", "no more", "negat
 _CONDITION_QUALIFIERS = frozenset("""
 h o hx history of pmh phx pmhx past medical known chronic acute severe mild moderate moderately stable
 controlled uncontrolled poorly well recurrent intractable unspecified uncomplicated complicated without with
-w wo complication complications stage type i ii iii iv v g1 g2 g3 g3a g3b g4 g5 a1 a2 a3 hcc cms on cpap
-bipap nippv apap hd pd capd apd home nocturnal oxygen o2 primary secondary essential benign active current
+w wo complication complications stage type i ii iii iv v g1 g2 g3 g3a g3b g4 g5 a1 a2 a3 hcc cms on 
+       home nocturnal   primary secondary essential benign active current
 longstanding long standing diagnosed dx remission in partial early late advanced s p status post suspected
 possible probable presumed likely query 1 2 3 4 5 3a 3b 3 a 3 b exacerbation flare disease the and
-a an insulin requiring dependent non resistant treated diet lifestyle managed persistent persistant
+a an  requiring dependent non resistant treated diet lifestyle managed persistent persistant
 episodic relapsing remitting rrms spms ppms progressive secondary-progressive primary-progressive syndrome
-disorder disorders condition hyperglycemia hyperglycaemia epilepticus status intermittent trimester first second
-third residual deficit deficits adult pediatric paediatric ascites esophagitis oesophagitis hypoxia hypercapnia
+disorder disorders condition hyperglycemia hyperglycaemia  status intermittent trimester first second
+third residual deficit deficits adult pediatric paediatric  esophagitis oesophagitis  
 hepatic through iiia iiib mwf tts tths tth sequela sequelae cervical thoracic lumbar complete incomplete weeks
 gestation wks dependent renal kidney level or
 """.split())
@@ -156,7 +170,7 @@ _SPAN_SOURCES = {
              rf"|\bq\.?\s*(?:am|pm|hs|d|day|od|wk|week|am\s*&\s*pm)\b\.?"
              rf"|\b(?:every|each|per|x|for|over|in)\s*{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*"
              rf"(?:h|hr|hrs|hours?|d|days?|wk|wks|weeks?|months?|mins?|minutes?)\b"
-             rf"|\b{_NUM}\s*(?:-|to)?\s*{_NUM}?\s*(?:h|hr|hrs|hours?)\b"
+             rf"|\b{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*(?:h|hr|hrs|hours?)\b"
              rf"|\b(?:{_NUM}|one|two|three|four)\s*(?:x|times?)\s*(?:a|per|each|/)?\s*(?:day|daily|d|week|weekly|wk)\b"
              rf"|\b{_NUM}\s*x\b"
              rf"|\b{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*(?:hourly|hrly|hly)\b",
@@ -191,8 +205,8 @@ def _rx(name: str) -> "re.Pattern[str]":
                 "words": r"[^\W_]+(?:['\u2019][^\W_]+)*",
                 "hcc": r"\((?:cms\s*[-/]?\s*)?hcc\)|\bcms[-/]hcc\b|\(cms code\)",
                 "stage": r"\b(?:stage|g|grade|ckd)\s*-?\s*(1|2|3a|3b|3|4|5|iiia|iiib|i{1,3}|iv|v)\b",
-                "gfr": r"\b(e?gfr|crcl|creatinine clearance)\s*(?:of|is|=|:|<|>|~|approx\.?)?\s*(\d+(?:\.\d+)?)"
-                       r"(?:\s*(?:-|to)\s*(\d+(?:\.\d+)?))?",
+                "gfr": r"\b(e?gfr|crcl|creatinine clearance)\s*(?:of|is|=|:|(<(?!=))|<=|>|~|approx\.?)?\s*"
+                       r"(\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*(\d+(?:\.\d+)?))?",
                 "mg": rf"(?<![\w#.])({_NUM})\s*(?:mg|milligrams?)(?![\w/])",
                 "qty": rf"(?<![\w#.])(\d+(?:\.\d+)?|one|two|three|four|half|½|1/2)\s*{_QTY_UNIT}",
                 "repeat": r"\((?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -211,6 +225,17 @@ class Reading(NamedTuple):
     negated: bool = False
     """The line denies or stops something ("no opioids", "h/o seizures: denies"): never clear."""
     daily_mg: Optional[float] = None
+    conditions: Tuple[Tuple[str, str, str], ...] = ()
+    """Conditions a medication line names as its indication ("vitamin D for CKD stage 4"): checked too."""
+
+
+MAX_ITEM_CHARS = 500
+"""A longer item is not read at all (not checked): bounds the cost of every pattern."""
+
+_BOUND = re.compile(r"zqn(\d+)zqn")
+_NAME_NUMBER_CANDIDATE = re.compile(
+    r"([a-z][a-z'.]*)((?:\s*(?:#|\bno\.?|\bnumber)\s*)|\s*-\s*|\s+)(\d{1,2})(?![\d.,%/])"
+    r"(?!\s*(?:mg|mcg|ml|units?|g|gm|iu|%|micrograms?|milligrams?)\b)")
 
 
 def clean(text: str) -> str:
@@ -221,6 +246,25 @@ def clean(text: str) -> str:
     if "(" in text:
         text = _rx("repeat").sub(" ", text)
     return _NAME_NUMBER.sub(r" \1", text)
+
+
+def _bind_name_numbers(lowered: str, lookup: Lookup) -> str:
+    """A number that belongs to a product name (Tylenol #3, Tylenol No. 3, Tylenol-3, Tylenol 3
+    tabs) is bound to the name before any quantity, count or "x" rule can take it: written as a
+    token those rules cannot match, turned back into the bare number after them."""
+    if not any(c.isdigit() for c in lowered):
+        return lowered
+
+    def bind(m: "re.Match[str]") -> str:
+        before = normalize(lowered[:m.start(1)]).split()[-3:]
+        word = normalize(m.group(1))
+        for k in range(len(before), -1, -1):
+            phrase = " ".join(before[len(before) - k:] + [word, m.group(3)])
+            if lookup(phrase) is not None:
+                return f"{m.group(1)} zqn{m.group(3)}zqn"
+        return m.group(0)
+
+    return _NAME_NUMBER_CANDIDATE.sub(bind, lowered)
 
 
 def non_latin_words(text: str) -> Tuple[str, ...]:
@@ -239,48 +283,95 @@ def read_condition(text: str, lookup: Lookup) -> Reading:
 
 
 def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: bool) -> Reading:
+    if len(text) > MAX_ITEM_CHARS:
+        return Reading((), (f"(an item longer than {MAX_ITEM_CHARS} characters is not read)",))
     product_numbers = {m.group(1) for m in _NAME_NUMBER.finditer(_rx("dashes").sub("-", text))}
     cleaned = clean(text)
     lowered = cleaned.lower()
     if not medication:
         lowered = _rx("hcc").sub(" ", lowered)
     negated = _negated(lowered, medication)
+    if medication:
+        lowered = _bind_name_numbers(re.sub(r"\b([a-z])['\u2019]s\b", r"\1 s", lowered), lookup)  # Mucinex D's
     # spans of the dose and instruction vocabulary with numbers in them
     rest = _rx("spans").sub(" ", lowered) if medication else _rx("spans").sub(
         lambda m: " " if m.lastgroup in ("year", "every") else m.group(0), lowered)
+    if medication and "zqn" in rest:
+        rest = _BOUND.sub(r" \1 ", rest)
+    elif not medication:
+        rest = re.sub(r"\((?:19|20)\d\d\)", " ", rest)  # "eGFR 25 (2019)": the year of a result
+        rest = re.sub(r"\bw/(?!o)", " with ", rest)
+        rest = re.sub(r"\bg([1-5])\s*a([1-3])\b", r"g\1 a\2", rest)  # KDIGO "G4A2"
+    elif "w/" in rest:
+        rest = re.sub(r"\bw/(?!o)", " with ", rest)
     words = normalize(rest).split()
     names: List[Tuple[str, str, str]] = []
+    phrases: List[str] = []
+    indicated: List[Tuple[str, str, str]] = []
     unaccounted: List[str] = []
     kinds: List[str] = []  # per word: name, vocab, salt, unknown
     i = 0
     indication = False
     while i < len(words):
-        if not medication and i and words[i - 1] == "on" and words[i] in _ON_TREATMENT:
-            kinds.append("vocab")  # "ESKD on PD" is peritoneal dialysis, not Parkinson's disease
+        word = words[i]
+        if not medication and word in _TREATMENTS and (i and words[i - 1] == "on" or lookup(word) is None):
+            target = lookup(_TREATMENTS[word])  # "Gout on HD": kidney failure too
+            if target is None:
+                kinds.append("unknown")
+                unaccounted.append(word)
+            else:
+                if target not in names:
+                    names.append(target)
+                kinds.append("name")
             i += 1
             continue
         found = _longest(words, i, lookup)
         if found is not None:
             end, target = found
-            word = words[i]
             if (end == i + 1 and word in _SALTS and kinds and kinds[-1] in ("name", "salt")):
                 kinds.append("salt")  # "atorvastatin calcium": the salt, not a second medicine
                 i = end
                 continue
             if target not in names:
                 names.append(target)
+            phrases.append(" ".join(words[i:end]))
             kinds.extend(["name"] * (end - i))
             i = end
             continue
-        word = words[i]
-        if medication and word in _PRODUCT_SUFFIXES and kinds and kinds[-1] in ("name", "salt"):
-            kinds.append("unknown")  # "Mapap PM": a different product than Mapap
+        if medication and phrases and (word in _PRODUCT_SUFFIXES or word in _INJECTION):
+            suffixed = _suffixed(phrases, word, lookup)
+            if suffixed is not None:  # "Tylenol ES PM": Tylenol PM; "baclofen inj": intrathecal baclofen
+                product, base = suffixed
+                if base in names and base[0] == product[0]:
+                    names.remove(base)  # the base product is not what the line names
+                if product not in names:
+                    names.append(product)
+                kinds.append("name")
+                i += 1
+                continue
+        if medication and kinds and kinds[-1] == "name" and len(word) == 2 and word.endswith("s") \
+                and lookup(f"{phrases[-1]} {word[0]}") is not None:
+            kinds.append("unknown")  # "Mucinex DS": Mucinex D (pseudoephedrine) or not, never plain Mucinex
             unaccounted.append(word)
             i += 1
             continue
+        if medication and word in _PRODUCT_SUFFIXES and not (indication and word == "sleep"):
+            prev = words[i - 1] if i else ""
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            timing = (word in _NIGHT_SUFFIXES and prev in _TIMING_BEFORE and kinds and kinds[-1] != "name")
+            amount = (word in ("max", "maximum") and kinds and kinds[-1] != "name"
+                      and (nxt.isdigit() or nxt in _FREQUENCY or nxt in _FORMS or prev in _FREQUENCY))
+            strength = word == "extra" and nxt == "strength"
+            if not (timing or amount or strength):
+                kinds.append("unknown")  # "Mapap PM", "Tylenol caplets PM": a different product than Mapap
+                unaccounted.append(word)
+                i += 1
+                continue
         if medication and indication:
             cond = _longest(words, i, conditions) if conditions is not None else None
             if cond is not None:
+                if cond[1][0] == "caution" and cond[1] not in indicated:
+                    indicated.append(cond[1])  # "vitamin D for CKD stage 4": the condition is checked
                 kinds.extend(["vocab"] * (cond[0] - i))
                 i = cond[0]
                 continue
@@ -311,10 +402,29 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             kinds.append("unknown")
             unaccounted.append(word)
         i += 1
+    if medication and not unaccounted and re.search(r"\d\s*/\s*\d+\s*/\s*\d", lowered):
+        unaccounted.append("/".join(re.findall(r"\d+", lowered)[:4]) + "/...")  # number garbage: 1/1/1/1
     for word in non_latin_words(text):
         if word not in unaccounted:
             unaccounted.append(word)
-    return Reading(tuple(names), tuple(dict.fromkeys(unaccounted)), negated)
+    return Reading(tuple(names), tuple(dict.fromkeys(unaccounted)), negated, conditions=tuple(indicated))
+
+
+def _suffixed(phrases: Sequence[str], word: str,
+              lookup: Lookup) -> Optional[Tuple[Tuple[str, str, str], Optional[Tuple[str, str, str]]]]:
+    """The product a name plus ``word`` makes, when there is one (Tylenol + PM, baclofen + inj),
+    with the name's own target."""
+    for phrase in reversed(phrases):
+        parts = phrase.split()
+        for head in (" ".join(parts[:n]) for n in range(len(parts), 0, -1)):  # "Motrin IB PM": Motrin PM
+            candidates = [f"{head} {word}", f"{word} {head}"]
+            if word in _INJECTION:
+                candidates += [f"{head} injection", f"intrathecal {head}"]
+            for candidate in candidates:
+                found = lookup(candidate)
+                if found is not None:
+                    return found, lookup(phrase)
+    return None
 
 
 def _is_vocab(word: str) -> bool:
@@ -345,31 +455,136 @@ def _negated(lowered: str, medication: bool = True) -> bool:
     return bool(_STOPPED.intersection(key.split())) or " not " in padded
 
 
+_WORD_NUMBERS = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0, "seven": 7.0,
+                 "eight": 8.0, "nine": 9.0, "ten": 10.0, "twelve": 12.0, "half": 0.5, "once": 1.0, "twice": 2.0,
+                 "thrice": 3.0}
+_DOSE_SENSITIVE = frozenset("""
+then x day days week weeks wk wks month months hour hours hr hrs h time times once twice thrice daily every each
+other alternate prn needed required necessary sos stat max maximum up to or and more than exceed taper tapering
+titrate titrating increase increased decrease reduce until weekly monthly per plus additional extra morning mornings
+evening evenings night nights nightly bedtime noon midday afternoon am pm qam qpm qhs hs bid tid qid tds qds bd od qd
+nocte mane qod qad dose doses mg mcg g ml half quarter one two three four five six seven eight nine ten twelve
+minute minutes min mins if when as then after before hourly total divided split range between week
+""".split())
+"""Words that change a daily total: left over after reading, they mean the dose was not understood."""
+
+
+def _dose_rx() -> Dict[str, "re.Pattern[str]"]:
+    if "dose_amount" not in _RX:
+        num = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|half)"
+        unit = r"(mg|milligrams?|mcg|micrograms?|ug|g|gm|grams?)"
+        _RX["dose_perday"] = re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?)\s*{unit}\s*(?:/|per|a|each)\s*"
+                                        rf"(?:day|d|24\s*h(?:rs?|ours?)?)\b")
+        _RX["dose_conc"] = re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?)\s*{unit}\s*/\s*(\d+(?:\.\d+)?)?\s*ml\b")
+        _RX["dose_amount"] = re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?)\s*{unit}(?![\w/])")
+        _RX["dose_ml"] = re.compile(rf"(?<![\w.]){num}\s*(?:ml|mls|millilit(?:er|re)s?)\b")
+        _RX["dose_qty"] = re.compile(rf"(?<![\w.]){num}\s*(?:tabs?|tablets?|tbls?|caps?|capsules?|pills?|"
+                                     rf"caplets?|packets?|sachets?)(?:\s*\(s\))?(?![\w])")
+        _RX["dose_freq"] = re.compile(
+            r"\b(?:q\s*|every\s+)(\d+|one|two|three|four|six|eight|twelve)\s*(?:h|hr|hrs|hours?)\b"
+            r"|\b((?:\d+|one|two|three|four|five|six)\s*(?:x|times?)|once|twice|thrice)\s*(?:a|per|each|/)?\s*"
+            r"(?:day|daily|d)\b"
+            r"|\b(" + "|".join(re.escape(k) for k in sorted(_FREQ_PER_DAY, key=len, reverse=True)) + r")\b")
+    return _RX
+
+
+def _number(word: str) -> float:
+    return _WORD_NUMBERS[word] if word in _WORD_NUMBERS else float(word)
+
+
+def _mg(value: str, unit: str) -> float:
+    amount = float(value)
+    if unit.startswith(("mcg", "micro", "ug")):
+        return amount / 1000
+    if unit in ("g", "gm") or unit.startswith("gram"):
+        return amount * 1000
+    return amount
+
+
 def daily_mg(text: str) -> Optional[float]:
-    """The daily dose a line states, from one mg strength, a quantity and a frequency; else None.
+    """The daily dose a baclofen line states, only when the whole line is understood; else None.
 
     ``baclofen 10 mg TID`` -> 30; ``Baclofen 10 MG Oral Tablet, 1 tab three times daily`` -> 30;
-    ``baclofen 5 mg, 2 tabs BID`` -> 20. PRN lines, ranges and several strengths give None.
+    ``baclofen 20 mg q4h`` -> 120; ``baclofen 30 mg tid and 30 mg qhs`` -> 120; ``Ozobax 5 mg/5 mL,
+    30 mL TID`` -> 90; ``baclofen 90 mg/day`` -> 90. Ranges, PRN, two frequencies in one part or any
+    dose word left over give None (the caller reports the dose as not read, never a smaller number).
     """
-    lowered = clean(text).lower().replace("1/2", "half").replace("\u00bd", "half")
-    strengths = _rx("mg").findall(lowered)
-    if len(strengths) != 1 or re.search(r"\d\s*(?:-|to|/)\s*\d", lowered):
+    if len(text) > MAX_ITEM_CHARS:
         return None
-    if re.search(r"\b(?:prn|as needed|if needed|when required|as required|sos|ml)\b", lowered):
+    import unicodedata
+
+    lowered = unicodedata.normalize("NFKC", clean(text).replace("\u00bd", " 1/2")).lower()
+    lowered = re.sub(r"(\d)\s+1/2(?![\d/])", r"\1.5", lowered)  # 1 1/2, 1½
+    lowered = re.sub(r"(?<![\d/])1/2(?![\d/])", "0.5", lowered)
+    lowered = re.sub(r"\s+", " ", lowered)
+    if re.search(r"\b(?:prn|as needed|if needed|when required|as required|sos)\b", lowered):
         return None
-    strength = float(strengths[0].replace(",", ""))
-    freqs = {_FREQ_PER_DAY[m.group(0).lower()] for m in _rx("freq").finditer(lowered)}
-    if len(freqs) != 1:
+    rx = _dose_rx()
+    conc = None
+    m = rx["dose_conc"].search(lowered)
+    if m is not None:
+        conc = _mg(m.group(1), m.group(2)) / float(m.group(3) or 1)
+        lowered = lowered[:m.start()] + " " + lowered[m.end():]
+        if rx["dose_conc"].search(lowered):
+            return None
+    if re.search(r"\d\s*(?:-|to|or|/)\s*\d", lowered):
+        return None  # a range or a fraction nobody resolved
+    per_day = rx["dose_perday"].findall(lowered)
+    if per_day:
+        lowered = rx["dose_perday"].sub(" ", lowered)
+        if len(per_day) > 1 or rx["dose_freq"].search(lowered) or rx["dose_amount"].search(lowered):
+            return None
+        return _leftover_ok(lowered) and _mg(*per_day[0]) or None
+    amounts = rx["dose_amount"].findall(lowered)
+    strength = _mg(*amounts[0]) if len(amounts) == 1 else None
+    parts = re.split(r"\s(?:and|&|\+|plus)\s|\s?\+\s?|;", lowered)
+    total = 0.0
+    counted = False
+    for part in parts:
+        freqs = []
+        for f in rx["dose_freq"].finditer(part):
+            if f.group(1):
+                every = _number(f.group(1))
+                if every <= 0 or 24 % every:
+                    return None
+                freqs.append(24 / every)
+            elif f.group(2):
+                freqs.append(_number(re.sub(r"\s*(?:x|times?)$", "", f.group(2))))
+            else:
+                freqs.append(float(_FREQ_PER_DAY[f.group(3)]))
+        part_amounts = rx["dose_amount"].findall(part)
+        qty = rx["dose_qty"].findall(part)
+        ml = rx["dose_ml"].findall(part)
+        if not freqs:
+            if (qty or ml) or (part_amounts and counted):
+                return None  # an amount with no frequency
+            continue
+        if len(set(freqs)) != 1 or len(part_amounts) > 1 or len(qty) + len(ml) > 1:
+            return None
+        if ml:
+            if conc is None or part_amounts:
+                return None
+            dose = conc * _number(ml[0])
+        elif part_amounts and (not qty or len(amounts) == 1):
+            dose = _mg(*part_amounts[0]) * (_number(qty[0]) if qty else 1.0)
+        elif strength is not None:
+            dose = strength * (_number(qty[0]) if qty else 1.0)
+        else:
+            return None
+        total += dose * freqs[0]
+        counted = True
+    if not counted:
         return None
-    quantity = 1.0
-    qty = _rx("qty").findall(lowered)
-    if len(qty) > 1:
-        return None
-    if qty:
-        q = qty[0].lower()
-        quantity = {"one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "half": 0.5, "½": 0.5, "1/2": 0.5}.get(q) \
-            or float(q)
-    return strength * quantity * freqs.pop()
+    rest = rx["dose_freq"].sub(" ", rx["dose_qty"].sub(" ", rx["dose_ml"].sub(" ", rx["dose_amount"].sub(" ", lowered))))
+    return total if _leftover_ok(rest) else None
+
+
+def _leftover_ok(rest: str) -> bool:
+    """No number or dose word is left once the strength, amounts and frequencies are read."""
+    for word in normalize(re.sub(r"\s(?:and|&|\+|plus)\s|\+|;", " ", rest)).split():
+        if word in _DOSE_SENSITIVE or any(c.isdigit() for c in word):
+            return False
+    return True
 
 
 # -- conditions: severity -----------------------------------------------------------------------
@@ -392,7 +607,9 @@ def renal_from_condition(text: str) -> Optional[RenalFunction]:
     m = _rx("gfr").search(lowered)
     if m is not None:
         measure = "crcl" if m.group(1).startswith("cr") else "egfr"
-        value = float(m.group(3) or m.group(2))  # a range: its upper bound
+        value = float(m.group(4) or m.group(3))  # a range: its upper bound
+        if m.group(2) and not m.group(4):
+            value -= 0.1  # "eGFR <15" is just below 15: graded in the band below
         return RenalFunction(measure, value, text) if 0 < value < 200 else None
     key = normalize(lowered)
     code = re.search(r"\b([nz])\s?(\d{2})\.?(\d{0,2})\b", lowered)
@@ -450,6 +667,8 @@ def split_value(value: str, kind: Optional[str] = None, known: Optional[Callable
 
 
 def _continues(piece: str, kind: Optional[str], strong: bool = False) -> bool:
+    if len(piece) > MAX_ITEM_CHARS:
+        return False  # never read: an item of its own, not checked
     lowered = clean(piece).lower().strip()
     if kind == "history":
         return lowered.startswith(_CONTINUATION if strong else _CONTINUATION + _WEAK_CONTINUATION)

@@ -115,6 +115,7 @@ class Resolver:
         self._memo: Dict[Tuple[str, str], Resolution] = {}
         self._suggesters: Dict[str, _Suggester] = {}
         self._regional: Optional[Mapping[str, Tuple[Target, ...]]] = None
+        self._kidney: Optional[set[str]] = None
 
     def resolve(self, text: str, kind: str) -> Resolution:
         memo_key = (kind, text)
@@ -218,9 +219,9 @@ class Resolver:
                 if target is not None:
                     return (target,), how, (), False
             if kind == HISTORY:
-                target = self._icd10(text)
-                if target is not None:
-                    return (target,), "ICD-10-CM code", (), False
+                coded = self._icd10(text)
+                if coded:
+                    return coded, "ICD-10-CM code", (), False
         if kind == WITH:
             return self._read_medication(text)
         return self._read_condition(text)
@@ -230,6 +231,8 @@ class Resolver:
 
         reading = read_medication(text, self._phrase(WITH), self._phrase(HISTORY))
         targets = _distinct(Target(*t) for t in reading.names)
+        if targets and reading.conditions:  # "vitamin D for CKD stage 4": the condition is checked too
+            targets = _distinct(list(targets) + [Target(*t) for t in reading.conditions])
         return targets, "line" if targets else "", reading.unaccounted, reading.negated
 
     def _read_condition(self, text: str) -> Tuple[Tuple[Target, ...], str, Tuple[str, ...], bool]:
@@ -238,10 +241,10 @@ class Resolver:
         found: List[Target] = []
         rest = text
         for match in list(_pattern("icd10_in_text").finditer(text)):
-            target = self._icd10(match.group(0))
-            if target is None:
+            coded = self._icd10(match.group(0))
+            if not coded:
                 continue  # an unknown code stays in the text, unaccounted
-            found.append(target)
+            found.extend(coded)
             rest = rest.replace(match.group(0), " ")
         renal = renal_from_condition(text)
         gfr = _pattern("gfr").search(rest)
@@ -261,11 +264,17 @@ class Resolver:
         return targets, "line" if targets else "", reading.unaccounted, reading.negated
 
     def _kidney_refs(self) -> set[str]:
+        if self._kidney is not None:
+            return self._kidney
         refs = set()
         for key in ("kidney disease", "end stage renal disease", "ckd stage 3", "ckd stage 4"):
             found = self._get(key, HISTORY)
             if found is not None:
                 refs.add(found[1])
+        for found in self._indexes[HISTORY].values():
+            if found[0] == "caution" and ("kidney" in found[1] or found[1].startswith("ckd")):
+                refs.add(found[1])
+        self._kidney = refs
         return refs
 
     def _renal_target(self, egfr: float) -> Optional[Target]:
@@ -279,18 +288,28 @@ class Resolver:
                 return Target(*found)
         return None
 
-    def _icd10(self, text: str) -> Optional[Target]:
-        """An ICD-10-CM code matches the entry with the longest listed prefix of it (all its children)."""
+    def _icd10(self, text: str) -> Tuple[Target, ...]:
+        """An ICD-10-CM code matches every entry listing a prefix of it (all its children): E11.21
+        (diabetes with diabetic nephropathy) is diabetes (E11) and kidney disease (E11.2). Within the
+        kidney entries only the longest prefix counts (N18.4 is stage 4, not also N18 unstaged)."""
         match = _pattern("icd10").fullmatch(text.strip())
         if match is None:
-            return None
+            return ()
         code = (match.group(1) + match.group(2)).lower()
         index = self._indexes[HISTORY]
+        found: List[Target] = []
+        kidney = False
         for end in range(len(code), 2, -1):
-            found = index.get("icd10 " + code[:end])
-            if found is not None:
-                return Target(*found)
-        return None
+            entry = index.get("icd10 " + code[:end])
+            if entry is None:
+                continue
+            target = Target(*entry)
+            if target.ref in self._kidney_refs():
+                if kidney:
+                    continue
+                kidney = True
+            found.append(target)
+        return _distinct(found)
 
     def _suggester(self, kind: str) -> "_Suggester":
         suggester = self._suggesters.get(kind)

@@ -104,7 +104,7 @@ def test_names_win_over_indications(knowledge: Any, resolver: Resolver) -> None:
     ("baclofen 20 mg QID", 80.0), ("Lioresal 10mg TDS", 30.0), ("baclofen 10 mg at bedtime", 10.0),
     ("baclofen 5 mg 1/2 tab TID", 7.5),
     ("baclofen 10 mg", None), ("baclofen 10 mg TID PRN spasm", None), ("baclofen 5-10 mg TID", None),
-    ("baclofen 5 mg/5 mL 10 mL TID", None),
+    ("baclofen 5 mg/5 mL 10 mL TID", 30.0), ("baclofen 20 mg q4h", 120.0), ("baclofen 20 mg 1-2 tabs tid", None),
 ])
 def test_daily_dose_from_a_baclofen_line(resolver: Resolver, text: str, mg: Any) -> None:
     item = split_items([text], WITH)[0]
