@@ -120,7 +120,8 @@ failure, "on home O2" a respiratory disease, "on insulin" diabetes. After "on" t
 ("ESKD on PD" is peritoneal dialysis, not Parkinson's disease)."""
 _PRODUCT_SUFFIXES = frozenset("pm night nighttime nite sleep max maximum extra plus forte ultra".split())
 _NIGHT_SUFFIXES = frozenset("pm night nighttime nite".split())
-_TIMING_BEFORE = frozenset("at every each the in until by before after per nightly qhs am qam and or x 1 2 3 4 5 6 7 8 9 10 11 12".split())
+_TIMING_BEFORE = frozenset("at every each the in until by before after per nightly qhs am qam and or x "
+                           "1 2 3 4 5 6 7 8 9 10 11 12".split())
 """Before pm/night these make it a time (at night, 8 pm, am and pm), not a product (Tylenol PM)."""
 _INJECTION = frozenset("inj injection injections injectable intrathecal intrathecally it pump".split())
 """Route words that make baclofen intrathecal baclofen (another product, other cautions)."""
@@ -136,14 +137,14 @@ _NEGATION_PHRASES = ("d c", "dc d", "not taking", "no longer", "no more", "negat
 _CONDITION_QUALIFIERS = frozenset("""
 h o hx history of pmh phx pmhx past medical known chronic acute severe mild moderate moderately stable
 controlled uncontrolled poorly well recurrent intractable unspecified uncomplicated complicated without with
-w wo complication complications stage type i ii iii iv v g1 g2 g3 g3a g3b g4 g5 a1 a2 a3 hcc cms on 
-       home nocturnal   primary secondary essential benign active current
+w wo complication complications stage type i ii iii iv v g1 g2 g3 g3a g3b g4 g5 a1 a2 a3 hcc cms on
+home nocturnal primary secondary essential benign active current
 longstanding long standing diagnosed dx remission in partial early late advanced s p status post suspected
 possible probable presumed likely query 1 2 3 4 5 3a 3b 3 a 3 b exacerbation flare disease the and
-a an  requiring dependent non resistant treated diet lifestyle managed persistent persistant
+a an requiring dependent non resistant treated diet lifestyle managed persistent persistant
 episodic relapsing remitting rrms spms ppms progressive secondary-progressive primary-progressive syndrome
-disorder disorders condition hyperglycemia hyperglycaemia  status intermittent trimester first second
-third residual deficit deficits adult pediatric paediatric  esophagitis oesophagitis  
+disorder disorders condition hyperglycemia hyperglycaemia status intermittent trimester first second
+third residual deficit deficits adult pediatric paediatric esophagitis oesophagitis
 hepatic through iiia iiib mwf tts tths tth sequela sequelae cervical thoracic lumbar complete incomplete weeks
 gestation wks dependent renal kidney level or
 """.split())
@@ -234,7 +235,7 @@ MAX_ITEM_CHARS = 500
 
 _BOUND = re.compile(r"zqn(\d+)zqn")
 _NAME_NUMBER_CANDIDATE = re.compile(
-    r"([a-z][a-z'.]*)((?:\s*(?:#|\bno\.?|\bnumber)\s*)|\s*-\s*|\s+)(\d{1,2})(?![\d.,%/])"
+    r"(?<![a-z'.])([a-z][a-z'.]*)((?:\s*(?:#|\bno\.?|\bnumber)\s*)|\s*-\s*|\s+)(\d{1,2})(?![\d.,%/])"
     r"(?!\s*(?:mg|mcg|ml|units?|g|gm|iu|%|micrograms?|milligrams?)\b)")
 
 
@@ -292,16 +293,21 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
         lowered = _rx("hcc").sub(" ", lowered)
     negated = _negated(lowered, medication)
     if medication:
-        lowered = _bind_name_numbers(re.sub(r"\b([a-z])['\u2019]s\b", r"\1 s", lowered), lookup)  # Mucinex D's
+        if "'s" in lowered or "\u2019s" in lowered:
+            lowered = re.sub(r"\b([a-z])['\u2019]s\b", r"\1 s", lowered)  # Mucinex D's: not Mucinex DS
+        lowered = _bind_name_numbers(lowered, lookup)
     # spans of the dose and instruction vocabulary with numbers in them
     rest = _rx("spans").sub(" ", lowered) if medication else _rx("spans").sub(
         lambda m: " " if m.lastgroup in ("year", "every") else m.group(0), lowered)
     if medication and "zqn" in rest:
         rest = _BOUND.sub(r" \1 ", rest)
     elif not medication:
-        rest = re.sub(r"\((?:19|20)\d\d\)", " ", rest)  # "eGFR 25 (2019)": the year of a result
-        rest = re.sub(r"\bw/(?!o)", " with ", rest)
-        rest = re.sub(r"\bg([1-5])\s*a([1-3])\b", r"g\1 a\2", rest)  # KDIGO "G4A2"
+        if "(" in rest:
+            rest = re.sub(r"\((?:19|20)\d\d\)", " ", rest)  # "eGFR 25 (2019)": the year of a result
+        if "w/" in rest:
+            rest = re.sub(r"\bw/(?!o)", " with ", rest)
+        if "a" in rest:
+            rest = re.sub(r"\bg([1-5])\s*a([1-3])\b", r"g\1 a\2", rest)  # KDIGO "G4A2"
     elif "w/" in rest:
         rest = re.sub(r"\bw/(?!o)", " with ", rest)
     words = normalize(rest).split()

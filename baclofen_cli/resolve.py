@@ -271,9 +271,9 @@ class Resolver:
             found = self._get(key, HISTORY)
             if found is not None:
                 refs.add(found[1])
-        for found in self._indexes[HISTORY].values():
-            if found[0] == "caution" and ("kidney" in found[1] or found[1].startswith("ckd")):
-                refs.add(found[1])
+        for entry in self._indexes[HISTORY].values():
+            if entry[0] == "caution" and ("kidney" in entry[1] or entry[1].startswith("ckd")):
+                refs.add(entry[1])
         self._kidney = refs
         return refs
 
