@@ -260,9 +260,10 @@ def _bind_name_numbers(lowered: str, lookup: Lookup) -> str:
         before = normalize(lowered[:m.start(1)]).split()[-3:]
         word = normalize(m.group(1))
         for k in range(len(before), -1, -1):
-            phrase = " ".join(before[len(before) - k:] + [word, m.group(3)])
-            if lookup(phrase) is not None:
-                return f"{m.group(1)} zqn{m.group(3)}zqn"
+            for middle in ([], ["no"]):  # Tylenol with Codeine #1 is listed as "... no 1"
+                phrase = " ".join(before[len(before) - k:] + [word] + middle + [m.group(3)])
+                if lookup(phrase) is not None:
+                    return f"{m.group(1)} {' '.join(middle)} zqn{m.group(3)}zqn"
         return m.group(0)
 
     return _NAME_NUMBER_CANDIDATE.sub(bind, lowered)

@@ -34,7 +34,7 @@ def _statuses(payload: Any) -> List[str]:
 @pytest.mark.parametrize("line", [
     "Tylenol #3 tab PO q6h PRN pain", "Tylenol #3 tabs", "Tylenol No. 3 tablet", "Tylenol #4 caplets",
     "Tylenol-3 tablets", "Tylenol #3 x 20", "Tylenol #3 x 5 days", "Tylenol #1 tab", "Tylenol 3 tabs",
-    "Tylenol w/ Codeine #3 tab",
+    "Tylenol w/ Codeine #3 tab", "Tylenol with codeine #1 tabs",
 ])
 def test_numbered_product_keeps_its_opioid(run: Any, line: str) -> None:
     code, payload = _check(run, "--with", line)
@@ -233,3 +233,8 @@ def test_screen_demonstration_every_row_flagged(tmp_path: Path) -> None:
 def test_installed_script_reads_the_lines(tmp_path: Path, args: List[str], needle: str) -> None:
     proc = run_installed(["check", *args], cwd=tmp_path)
     assert proc.returncode == 1 and needle in proc.stdout.decode(), proc.stdout.decode()
+
+
+def test_numbered_product_listed_with_no_keeps_its_caffeine(run: Any) -> None:
+    _, payload = _check(run, "--with", "Tylenol with codeine #1 tabs")
+    assert {"opioids", "other-cns-active"} <= _findings(payload)
