@@ -29,6 +29,8 @@ _PATTERN_SOURCES = {
     # an ICD-10-CM code, with or without its dot and an "ICD-10(-CM)" prefix
     "icd10": r"(?:icd-?10(?:-?cm)?[\s:]*)?([a-tv-z][0-9][0-9a-z])\.?([0-9a-z]{0,4})",
     "icd10_in_text": _ICD_IN_TEXT,
+    # ISMP error-prone abbreviations: MS, MSO4 and MSIR can mean morphine or magnesium sulfate
+    "ambiguous_abbreviation": r"^\s*(?:ms(?:o4|ir|\s+ir|\s+contin)?|mgso4)\b",
     "gfr": r"\b(?:e?gfr|crcl|creatinine clearance)\s*(?:of|is|=|:|<|>|~|approx\.?)?\s*\d+(?:\.\d+)?"
            r"(?:\s*(?:-|to)\s*\d+(?:\.\d+)?)?"
            r"(?:\s*(?:ml\s*/\s*min(?:\s*/\s*1\.73\s*m2)?|ml/min))?",
@@ -98,6 +100,8 @@ def split_items(values: Iterable[str], kind: Optional[str] = None,
 MEMO_LIMIT = 50_000
 """Distinct items remembered per kind; past this, items are still resolved, just not remembered."""
 
+_AMBIGUOUS_HINT = ("an error-prone abbreviation (MS, MSO4, MSIR can mean morphine or magnesium sulfate): "
+                   "not checked; write the medicine's name in full")
 _NEGATED_HINT = "a negation or a stopped medicine: not checked, never taken as clear"
 
 
@@ -145,9 +149,15 @@ class Resolver:
             return Resolution(text, kind, (), "", (), _NEGATED_HINT, unaccounted=unaccounted)
         other = HISTORY if kind == WITH else WITH
         hint = None
-        if self._match(text, other)[0]:
-            hint = ("this is a condition: give it with --history" if other == HISTORY
-                    else "this is a medicine: give it with --with")
+        if kind == WITH and _pattern("ambiguous_abbreviation").search(text):
+            hint = _AMBIGUOUS_HINT
+        else:
+            # only when the whole item, with no dose or number in it, reads as the other kind: "MS 15 mg bid"
+            # is morphine written in an error-prone way, never a condition to move to --history
+            other_targets, _, other_unaccounted, _ = self._match(text, other)
+            if other_targets and not other_unaccounted and not any(c.isdigit() for c in text):
+                hint = ("this is a condition: give it with --history" if other == HISTORY
+                        else "this is a medicine: give it with --with")
         suggestions: Tuple[str, ...] = ()
         if self.suggest and not _pattern("icd10_in_text").search(text):
             # near matches for the words nobody understood ("oxycodon" in "oxycodon 5 mg tid")

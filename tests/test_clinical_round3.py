@@ -68,3 +68,22 @@ def test_a_levodopa_product_alone_is_not_two_blood_pressure_medicines(run: Any, 
     _, findings, statuses = _check(run, "--with", product)
     assert statuses == ["flagged"] and ("moderate", "levodopa") in findings
     assert not any(fid == "blood-pressure-lowering-together" for _, fid in findings), findings
+
+
+@pytest.mark.parametrize("text", ["MS 15 mg bid", "MS IR", "MSO4 15 mg", "MSIR 15mg"])
+def test_error_prone_morphine_abbreviations_are_not_checked_and_never_sent_to_history(run: Any, text: str) -> None:
+    code, payload = run.json("check", "--with", text)
+    (item,) = payload["inputs"]
+    assert code == 3 and item["status"] == "not-checked"
+    assert "error-prone abbreviation" in item["hint"] and "--history" not in item["hint"]
+
+
+@pytest.mark.parametrize("text", ["Bromfed DM", "baclofen 10 mg for MS 2 tabs"])
+def test_a_medicine_line_is_never_told_to_move_to_history(run: Any, text: str) -> None:
+    _, payload = run.json("check", "--with", text)
+    assert all("--history" not in (i["hint"] or "") for i in payload["inputs"])
+
+
+def test_a_bare_condition_given_as_a_medicine_still_gets_the_hint(run: Any) -> None:
+    code, payload = run.json("check", "--with", "epilepsy")
+    assert code == 3 and "give it with --history" in payload["inputs"][0]["hint"]
