@@ -55,14 +55,23 @@ Every command takes --json. More: baclo --help, baclo COMMAND --help.
 Informational only: not a substitute for a prescriber's or pharmacist's advice.
 """
 
+class _Command(typer.core.TyperCommand):
+    """Usage lines show a required argument as ``FILE``, not Typer's ``{FILE}``."""
+
+    def collect_usage_pieces(self, ctx: Any) -> List[str]:
+        return [p.replace("{", "").replace("}", "") for p in super().collect_usage_pieces(ctx)]
+
+
 APP_SETTINGS: Dict[str, Any] = {
     "name": "baclo",
     "help": "Offline reference and interaction checker for baclofen. Informational only.",
     "add_completion": True,
     "pretty_exceptions_enable": False,
-    "context_settings": {"help_option_names": ["--help"]},
+    "rich_markup_mode": None,
+    "context_settings": {"help_option_names": ["-h", "--help"], "max_content_width": 100},
 }
 app = typer.Typer(**APP_SETTINGS)
+command = app.command
 
 
 class Audience(str, Enum):
@@ -133,46 +142,43 @@ def _plain_output() -> bool:
 
 
 def _width() -> int:
-    """The plain-text width: ``COLUMNS`` clamped to 20..500 (100 when unset or not a number)."""
+    """The plain-text width: ``COLUMNS`` clamped to 20..500; else the terminal's; else 100."""
     from baclofen_cli.render.safe import columns
 
-    return columns(os.environ.get("COLUMNS"))
+    if os.environ.get("COLUMNS"):
+        return columns(os.environ.get("COLUMNS"))
+    try:
+        return columns(str(os.get_terminal_size(sys.stdout.fileno()).columns))
+    except (OSError, ValueError, AttributeError):
+        return columns(None)
 
 
-def _emit(fmt: Any, page: str, *args: Any, code: int = EXIT_OK) -> NoReturn:
-    """Write one page in the chosen format, then exit with ``code``.
+def _format(output_format: "OutputFormat", json: bool) -> str:
+    return "json" if json else output_format.value
 
-    ``fmt`` is "text", "json" or "fhir" (``True``/``False`` stand for a --json flag).
-    ``page`` names a function that exists in ``render.views`` (a document for Rich
-    or plain text), ``render.json_out`` and, for check results, ``render.fhir``;
-    only the module needed is imported. A reader that closes the pipe early
+
+def _emit(fmt: str, page: Any, code: int = EXIT_OK, pager: bool = False) -> NoReturn:
+    """Write one page (see ``render.pages``) in the chosen format, then exit with ``code``.
+
+    A format the page does not have is a usage error. ``pager`` sends a long text page through
+    the pager when standard output is a terminal. A reader that closes the pipe early
     (``| head -1``) ends the output quietly, with the status the result calls for;
     any other failure to write (a full disk, a closed descriptor) is one line on
     standard error and exit status 74.
     """
-    if isinstance(fmt, bool):
-        fmt = "json" if fmt else "text"
+    from baclofen_cli.render import TextOptions, UnsupportedFormat, emit
+
+    plain = _plain_output()
+    pager_cmd = None
+    if pager and fmt == "text" and _is_tty(sys.stdout):
+        from baclofen_cli.render.pager import pager_command
+
+        pager_cmd = pager_command()
     try:
-        if fmt in ("json", "fhir"):
-            from baclofen_cli.render import json_out
-
-            module = json_out
-            if fmt == "fhir":
-                from baclofen_cli.render import fhir as module  # type: ignore[no-redef]
-            json_out.dump(getattr(module, page)(*args), sys.stdout)
-        else:
-            from baclofen_cli.render import views
-
-            document = getattr(views, page)(*args)
-            if _plain_output():
-                from baclofen_cli.render import plain
-
-                plain.render(document, sys.stdout, _width())
-            else:
-                from baclofen_cli.render import terminal
-
-                terminal.render(document)
+        emit(page, fmt, sys.stdout, TextOptions(plain, _width(), pager_cmd))
         sys.stdout.flush()
+    except UnsupportedFormat as e:
+        fail(str(e))
     except BrokenPipeError:
         _silence_stdout()
     except OSError as e:
@@ -192,6 +198,13 @@ def _output_failed(error: OSError) -> None:
         pass
 
 
+def _is_tty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -206,10 +219,62 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-JSON_OPTION = typer.Option(False, "--json", help="Print only JSON (keys documented in the README).")
+# ---------------------------------------------------------------- completion
+# Read from the knowledge file's compiled cache: a Tab press costs one cache read.
+
+
+def _complete_from(ctx: typer.Context, incomplete: str, names: List[str]) -> List[str]:
+    low = incomplete.casefold()
+    return sorted({n for n in names if n.casefold().startswith(low)})[:200]
+
+
+def _complete_section(ctx: typer.Context, incomplete: str) -> List[str]:
+    try:
+        k = _knowledge_quiet(ctx)
+        names = [s.id for s in k.sections] + [c.id for c in k.cautions] + ["missed-dose"]
+        names += [a for s in k.sections for a in s.aliases if " " not in a]
+        return _complete_from(ctx, incomplete, names)
+    except Exception:  # noqa: BLE001 - completion must never print a traceback
+        return []
+
+
+def _complete_medicine(ctx: typer.Context, incomplete: str) -> List[str]:
+    try:
+        k = _knowledge_quiet(ctx)
+        last = incomplete.rsplit(",", 1)
+        prefix, word = (last[0] + ",", last[1].lstrip()) if len(last) == 2 else ("", incomplete)
+        names = [c.id for c in k.interactions] + [t[2] for t in k.medication_names.values()]
+        return [prefix + n for n in _complete_from(ctx, word, names)]
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def _complete_condition(ctx: typer.Context, incomplete: str) -> List[str]:
+    try:
+        k = _knowledge_quiet(ctx)
+        names = [t[2] for t in k.condition_names.values()] + [a for c in k.cautions for a in c.aliases]
+        return _complete_from(ctx, incomplete, names)
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def _knowledge_quiet(ctx: typer.Context) -> "Knowledge":
+    from baclofen_cli.knowledge import load_knowledge
+
+    root = ctx.find_root()
+    path = (root.params or {}).get("data") if root else None
+    return load_knowledge(path or os.environ.get("BACLO_DATA") or None)
+
+
+JSON_OPTION = typer.Option(False, "--json", help="Shorthand for --format json (keys documented in the README).")
+FORMAT_OPTION = typer.Option(OutputFormat.text, "--format", case_sensitive=False, metavar="text|json",
+                             help="Output format.")
 AUDIENCE_OPTION = typer.Option(Audience.professional, "--audience", case_sensitive=False,
-                               help="Wording for professionals or patients.")
+                               metavar="professional|patient",
+                               help="Wording for professionals (the default) or for patients and carers.")
+SOURCES_OPTION = typer.Option(False, "--sources", help="With --audience patient: show the source tags too.")
 FAIL_ON_OPTION = typer.Option(Grade.minor, "--fail-on", case_sensitive=False,
+                              metavar="contraindicated|major|moderate|minor",
                               help="Lowest grade that makes the exit status 1.")
 
 
@@ -233,130 +298,268 @@ def root(
         raise typer.Exit(EXIT_OK)
 
 
-@app.command()
+@command(cls=_Command)
 def info(
     ctx: typer.Context,
-    name: Optional[str] = typer.Argument(None, metavar="[SECTION]",
-                                         help="A section name, alias or unambiguous prefix."),
-    all_: bool = typer.Option(False, "--all", help="Print every section."),
+    name: Optional[str] = typer.Argument(None, metavar="[TOPIC]", autocompletion=_complete_section,
+                                         help="A section or topic: name, alias or unambiguous prefix."),
+    all_: bool = typer.Option(False, "--all", help="Every section (through a pager on a terminal)."),
+    no_pager: bool = typer.Option(False, "--no-pager", help="With --all: print straight to the terminal."),
+    audience: Audience = AUDIENCE_OPTION,
+    sources_: bool = SOURCES_OPTION,
+    output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
-    """Overview of baclofen, one section, or everything (--all)."""
+    """Overview of baclofen (one screen), one section or topic, or everything (--all).
+
+    \b
+    Examples:
+      baclo info                        what it is, key warnings, how it is dosed
+      baclo info dosing                 one section (baclo sections lists them)
+      baclo info pregnancy              a topic: kidney, breastfeeding, overdose, missed dose...
+      baclo info --audience patient     the overview in plain words
+      baclo info --all                  everything, through a pager (BACLO_PAGER or PAGER; --no-pager)
+    """
+    from baclofen_cli.render import pages
+
     k = _knowledge(ctx)
+    fmt = _format(output_format, json)
+    who = audience.value
     if all_ and name:
-        fail("give a SECTION or --all, not both")
+        fail("give a TOPIC or --all, not both")
     if all_:
-        _emit(json, "all_page", k)
+        _emit(fmt, pages.Everything(k, who, sources_), pager=not no_pager)
     if name is None:
-        _emit(json, "overview_page", k)
-    from baclofen_cli.resolve import resolve_section
+        _emit(fmt, pages.Overview(k, who, sources_))
+    from baclofen_cli.topics import find_topic
 
-    section_id, candidates = resolve_section(k.sections, _clean(name))
-    if section_id is None:
-        hint = f" Did you mean: {', '.join(candidates)}?" if candidates else ""
-        fail(f"no section named {_clean(name)!r}.{hint} Valid sections: {', '.join(s.id for s in k.sections)}.")
-    _emit(json, "section_page", k, section_id)
-
-
-@app.command()
-def sections(ctx: typer.Context, json: bool = JSON_OPTION) -> None:
-    """List the sections that 'baclo info SECTION' shows."""
-    _emit(json, "sections_page", _knowledge(ctx))
+    found = find_topic(k, _clean(name))
+    if found.section_id:
+        _emit(fmt, pages.SectionPage(k, found.section_id, who, sources_))
+    if found.topic is not None:
+        _emit(fmt, pages.TopicPage(k, found.topic.title, found.topic.caution_ids, found.topic.entries, who, sources_))
+    hint = f" Did you mean: {', '.join(found.candidates)}?" if found.candidates else ""
+    fail(f"no section or topic named {_clean(name)!r}.{hint} Sections: {', '.join(s.id for s in k.sections)}. "
+         f"Or search: baclo search {_quote(_clean(name))}")
 
 
-@app.command("side-effects")
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+@command(cls=_Command)
+def sections(ctx: typer.Context, output_format: OutputFormat = FORMAT_OPTION, json: bool = JSON_OPTION) -> None:
+    """List the sections that 'baclo info SECTION' shows.
+
+    \b
+    Examples:
+      baclo sections
+      baclo sections --json
+    """
+    from baclofen_cli.render import pages
+
+    _emit(_format(output_format, json), pages.SectionList(_knowledge(ctx)))
+
+
+@command("side-effects", cls=_Command)
 def side_effects(
     ctx: typer.Context,
-    common: bool = typer.Option(False, "--common", help="Only common side effects."),
-    serious: bool = typer.Option(False, "--serious", help="Only serious side effects."),
-    rare: bool = typer.Option(False, "--rare", help="Only rare side effects."),
+    common: bool = typer.Option(False, "--common", help="Common side effects."),
+    serious: bool = typer.Option(False, "--serious", help="Serious side effects."),
+    rare: bool = typer.Option(False, "--rare", help="Rare side effects."),
+    audience: Audience = AUDIENCE_OPTION,
+    sources_: bool = SOURCES_OPTION,
+    output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
-    """Side effects with frequency and source (filters combine: --common --serious)."""
-    groups = [g for g, on in (("common", common), ("serious", serious), ("rare", rare)) if on]
-    _emit(json, "side_effects_page", _knowledge(ctx), groups)
+    """Side effects with frequency and source. Filters add up: --common --serious shows both groups.
+
+    \b
+    Examples:
+      baclo side-effects                      all of them
+      baclo side-effects --serious            the serious ones only
+      baclo side-effects --common --serious   common ones and serious ones (both groups)
+      baclo side-effects --audience patient   in plain words
+    """
+    from baclofen_cli.render import pages
+
+    groups = tuple(g for g, on in (("common", common), ("serious", serious), ("rare", rare)) if on)
+    _emit(_format(output_format, json), pages.SideEffects(_knowledge(ctx), groups, audience.value, sources_))
 
 
-@app.command()
+@command(cls=_Command)
 def interactions(
     ctx: typer.Context,
-    name: Optional[str] = typer.Argument(None, metavar="[CLASS]",
-                                         help="A class (opioids), or a medicine to show its class."),
+    name: Optional[str] = typer.Argument(None, metavar="[NAME]", autocompletion=_complete_medicine,
+                                         help="A class (opioids), a medicine (oxycodone) or a brand or product "
+                                              "(Percocet)."),
     audience: Audience = AUDIENCE_OPTION,
+    sources_: bool = SOURCES_OPTION,
+    output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
-    """Interacting drug classes with grade and examples; with CLASS, its members and advice."""
+    """Interacting classes, most severe first; with NAME, what it does with baclofen.
+
+    Any name that 'baclo check' recognizes works. A medicine with no known interaction
+    is an answer (exit status 0), not an error.
+
+    \b
+    Examples:
+      baclo interactions                    every class, sorted by grade
+      baclo interactions opioids            one class: members, effect, advice
+      baclo interactions Percocet           a product: the classes of its ingredients
+      baclo interactions Tylenol            no known interaction: said so, exit status 0
+    """
+    from baclofen_cli.render import pages
+
     k = _knowledge(ctx)
+    fmt = _format(output_format, json)
     if name is None:
-        _emit(json, "interactions_page", k)
-    _emit(json, "class_page", k, _class_for(k, _clean(name)), audience.value)
+        _emit(fmt, pages.InteractionList(k, audience.value, sources_))
+    _emit(fmt, _interaction_page(k, _clean(name), audience.value, sources_))
 
 
-def _class_for(k: "Knowledge", name: str) -> str:
+def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bool) -> Any:
+    """The page for ``interactions NAME``: its classes, or "no known interaction"."""
+    from baclofen_cli.render import pages
     from baclofen_cli.resolve import WITH, Resolver
 
     res = Resolver(k).resolve(name, WITH)
-    classes = []
+    classes: List[str] = []
+    via: List[str] = []
+    drugs: List[str] = []
     for target in res.targets:
         if target.kind == "class":
             classes.append(target.ref)
-        elif target.kind == "drug" and target.ref in k.members_by_name:
-            classes.append(k.members_by_name[target.ref][0].id)
-        elif target.kind == "drug":
-            fail(f"{name!r} is recognized ({target.ref}) but is in no interacting class: "
-                 "no known interaction with baclofen", EXIT_USAGE)
-    if len(set(classes)) == 1:
-        return classes[0]
-    if len(set(classes)) > 1:
-        fail(f"{name!r} belongs to several classes: {', '.join(dict.fromkeys(classes))}; name one")
+            continue
+        ingredients = k.products_by_name[target.ref].ingredients if target.kind == "product" else (target.ref,)
+        if target.kind == "product":
+            via.append(f"{target.display} contains {' + '.join(ingredients)}")
+        for drug in ingredients:
+            drugs.append(drug)
+            if drug in k.members_by_name:
+                cls = k.members_by_name[drug][0]
+                classes.append(cls.id)
+                if target.kind == "drug" and drug.casefold() != name.casefold():
+                    via.append(f"{name} is {drug}")
+    classes = list(dict.fromkeys(classes))
+    if classes:
+        return pages.InteractionClassPage(k, tuple(classes), name, tuple(dict.fromkeys(via)), audience, show_sources)
+    if res.recognized:
+        return pages.NoInteractionPage(k, name, tuple(dict.fromkeys(drugs or [t.display for t in res.targets])),
+                                       audience, show_sources)
     hint = f" Did you mean: {', '.join(res.suggestions)}?" if res.suggestions else ""
+    if res.hint:
+        hint = f" ({res.hint}.)" + hint
     fail(f"no interaction class or medicine named {name!r}.{hint} "
          f"Classes: {', '.join(c.id for c in k.interactions)}.")
 
 
-@app.command()
+@command(cls=_Command)
 def cautions(
     ctx: typer.Context,
     audience: Audience = AUDIENCE_OPTION,
+    sources_: bool = SOURCES_OPTION,
+    output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
-    """Conditions to take care with, graded (contraindicated, major, moderate, minor)."""
-    _emit(json, "cautions_page", _knowledge(ctx), audience.value)
+    """Conditions to take care with, graded (contraindicated, major, moderate, minor).
+
+    \b
+    Examples:
+      baclo cautions
+      baclo cautions --audience patient
+      baclo info kidney                     one condition in full
+    """
+    from baclofen_cli.render import pages
+
+    _emit(_format(output_format, json), pages.CautionsPage(_knowledge(ctx), audience.value, sources_))
 
 
-@app.command()
-def dose(ctx: typer.Context, json: bool = JSON_OPTION) -> None:
-    """The titration schedule, maximum daily dose, stopping, and kidney, elderly and child notes."""
-    _emit(json, "dose_page", _knowledge(ctx))
+@command(cls=_Command)
+def dose(
+    ctx: typer.Context,
+    audience: Audience = AUDIENCE_OPTION,
+    sources_: bool = SOURCES_OPTION,
+    output_format: OutputFormat = FORMAT_OPTION,
+    json: bool = JSON_OPTION,
+) -> None:
+    """The titration schedule, maximum daily dose, stopping, and kidney, elderly and child notes.
+
+    \b
+    Examples:
+      baclo dose
+      baclo dose --audience patient
+      baclo check --daily-dose 90           check one daily dose against the limits
+    """
+    from baclofen_cli.render import pages
+
+    _emit(_format(output_format, json), pages.DosePage(_knowledge(ctx), audience.value, sources_))
 
 
-@app.command()
-def faq(ctx: typer.Context, json: bool = JSON_OPTION) -> None:
-    """The article's frequently asked questions, answered with sources."""
-    _emit(json, "faq_page", _knowledge(ctx))
+@command(cls=_Command)
+def faq(
+    ctx: typer.Context,
+    audience: Audience = AUDIENCE_OPTION,
+    sources_: bool = SOURCES_OPTION,
+    output_format: OutputFormat = FORMAT_OPTION,
+    json: bool = JSON_OPTION,
+) -> None:
+    """The article's frequently asked questions, answered with sources.
+
+    \b
+    Examples:
+      baclo faq
+      baclo faq --json
+    """
+    from baclofen_cli.render import pages
+
+    _emit(_format(output_format, json), pages.FaqPage(_knowledge(ctx), audience.value, sources_))
 
 
-@app.command()
-def sources(ctx: typer.Context, json: bool = JSON_OPTION) -> None:
-    """Every source the knowledge file cites, with its tag."""
-    _emit(json, "sources_page", _knowledge(ctx))
+@command(cls=_Command)
+def sources(ctx: typer.Context, output_format: OutputFormat = FORMAT_OPTION, json: bool = JSON_OPTION) -> None:
+    """Every source the knowledge file cites: tag, citation, and link, date and version where known.
+
+    \b
+    Examples:
+      baclo sources
+      baclo sources --json
+    """
+    from baclofen_cli.render import pages
+
+    _emit(_format(output_format, json), pages.SourcesPage(_knowledge(ctx)))
 
 
-@app.command()
+@command(cls=_Command)
 def search(
     ctx: typer.Context,
-    text: str = typer.Argument(..., help="Words to look for (case is ignored)."),
+    text: str = typer.Argument(..., metavar="WORDS", help="Words to look for (case is ignored)."),
+    output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
-    """Search everything baclo knows. Exit status 1 when nothing matches."""
+    """Search everything baclo knows, by words; titles first. Exit status 1 when nothing matches.
+
+    Matches whole words and their forms (seizure, seizures), and everyday words for the
+    file's terms (pregnant, poisoning, too much). Each hit names the command that shows it.
+
+    \b
+    Examples:
+      baclo search seizures
+      baclo search "too much"
+      baclo search pregnant
+    """
+    from baclofen_cli.render import pages
     from baclofen_cli.search import search as run_search
 
     k = _knowledge(ctx)
     query = _clean(text)
     if not query.strip():
         fail("the search text is empty")
-    hits = run_search(k, query)
-    _emit(json, "search_page", k, query, hits, code=EXIT_OK if hits else EXIT_FLAGGED)
+    hits = tuple(run_search(k, query))
+    _emit(_format(output_format, json), pages.SearchPage(k, query, hits), code=EXIT_OK if hits else EXIT_FLAGGED)
 
 
 def _read_list(option: str, path: str) -> str:
@@ -389,15 +592,15 @@ def _read_list(option: str, path: str) -> str:
     return text
 
 
-@app.command(epilog=EXIT_CODES_HELP)
+@command(cls=_Command, epilog=EXIT_CODES_HELP)
 def check(
     ctx: typer.Context,
     with_: List[str] = typer.Option(
-        [], "--with", "-w", metavar="MEDICINES",
+        [], "--with", "-w", metavar="MEDICINES", autocompletion=_complete_medicine,
         help="Co-medications: classes, generic or brand names, products; comma-separated; repeatable.",
     ),
     history: List[str] = typer.Option(
-        [], "--history", "-c", metavar="CONDITIONS",
+        [], "--history", "-H", metavar="CONDITIONS", autocompletion=_complete_condition,
         help="Conditions in the patient's history; comma-separated; repeatable.",
     ),
     with_file: Optional[str] = typer.Option(
@@ -408,6 +611,7 @@ def check(
         None, "--history-file", metavar="FILE",
         help="Read conditions from a file, one per line (- reads standard input).",
     ),
+    history_c: List[str] = typer.Option([], "-c", hidden=True, help="Old short form of --history."),
     fhir: Optional[str] = typer.Option(
         None, "--fhir", metavar="FILE",
         help="Also check one patient's FHIR R4 Bundle or resource (JSON; - reads standard input): medicines, "
@@ -426,8 +630,11 @@ def check(
         help="Grade the maximum daily dose by this country's label (default: the strictest; env BACLO_COUNTRY).",
     ),
     audience: Audience = AUDIENCE_OPTION,
+    sources_: bool = SOURCES_OPTION,
+    brief: bool = typer.Option(False, "--brief", help="One line per finding (for people who know the drug)."),
     fail_on: Grade = FAIL_ON_OPTION,
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", case_sensitive=False,
+                                               metavar="text|json|fhir",
                                                help="text, json, or fhir (a FHIR R4 Bundle of DetectedIssue)."),
     json: bool = typer.Option(False, "--json", help="Shorthand for --format json."),
 ) -> None:
@@ -435,6 +642,14 @@ def check(
 
     Items that are not recognized are listed as not checked, with suggestions,
     and make the exit status 3.
+
+    \b
+    Examples:
+      baclo check --with opioids --history kidney
+      baclo check -w "Percocet, Tylenol PM" -H "COPD, CKD" --daily-dose 60
+      baclo check --with diazepam --audience patient
+      baclo check --with "oxycodone, gabapentin, zolpidem" --brief
+      baclo check --fhir bundle.json --format fhir
     """
     from baclofen_cli.api import check_record
     from baclofen_cli.check import exit_status
@@ -443,6 +658,7 @@ def check(
     from baclofen_cli.record import RenalFunction
     from baclofen_cli.resolve import HISTORY, WITH, Resolver, split_items
 
+    history = [*history, *history_c]  # -c: the old short form of --history, kept working
     try:
         record = record_from_options(with_, history, daily_dose)
     except InputError as e:
@@ -483,8 +699,9 @@ def check(
         fail(f"nothing to check{given}: give --with MEDICINES and/or --history CONDITIONS. "
              "Example: baclo check --with opioids --history kidney")
     result = check_record(k, record, audience=audience.value, country=country, resolver=resolver)
-    _emit("json" if json else output_format.value, "check_page", k, result,
-          code=exit_status(result, fail_on.value))
+    from baclofen_cli.render.pages import CheckPage
+
+    _emit(_format(output_format, json), CheckPage(k, result, brief, sources_), code=exit_status(result, fail_on.value))
 
 
 def _with_fhir(record: "Record", path: str) -> "Record":
@@ -520,11 +737,11 @@ class OutFormat(str, Enum):
     jsonl = "jsonl"
 
 
-@app.command(epilog=SCREEN_EPILOG)
+@command(cls=_Command, epilog=SCREEN_EPILOG)
 def screen(
     ctx: typer.Context,
     file: str = typer.Argument(..., metavar="FILE", help="CSV, TSV or JSON Lines of patients; - reads standard input."),
-    format_in: Optional[InputFormat] = typer.Option(None, "--format-in", case_sensitive=False,
+    format_in: Optional[InputFormat] = typer.Option(None, "--format-in", case_sensitive=False, metavar="csv|tsv|jsonl",
                                                     help="Input format (default: from the file extension, else csv)."),
     delimiter: Optional[str] = typer.Option(None, "--delimiter", metavar="CHAR",
                                             help="Field separator of a CSV file, such as ';' (default ',', tab for TSV)."),
@@ -547,10 +764,11 @@ def screen(
     out_format: Optional[OutFormat] = typer.Option(None, "--out-format", case_sensitive=False,
                                                    help="csv or jsonl for --out (default: from its name; jsonl for -)."),
     strict: bool = typer.Option(False, "--strict", help="Stop at the first malformed row (exit 2, nothing written)."),
-    show: int = typer.Option(20, "--show", min=0, help="How many flagged rows to list (the most severe first)."),
+    show: int = typer.Option(20, "--show", min=0, metavar="N", help="How many flagged rows to list (the most severe first)."),
     suggest: bool = typer.Option(False, "--suggest", help="Look for spelling suggestions for unrecognized items "
                                                           "(slower; listed in the summary)."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--format", case_sensitive=False,
+                                               metavar="text|json|fhir",
                                                help="text, json (the summary) or fhir (a Bundle per patient, JSON Lines)."),
     fail_on: Grade = FAIL_ON_OPTION,
     json: bool = typer.Option(False, "--json", help="Shorthand for --format json."),
@@ -568,6 +786,14 @@ def screen(
     FILE may also be a directory holding a FHIR Bulk Data export (NDJSON files of Patient, MedicationRequest,
     MedicationStatement, MedicationDispense, Condition, AllergyIntolerance and Observation resources): each
     patient is screened like a row, and every resource is counted.
+
+    \b
+    Examples:
+      baclo screen patients.csv
+      baclo screen patients.csv --out results.jsonl
+      baclo screen export.csv --delimiter ';' --encoding cp1252
+      baclo screen bulk-export-dir/ --jobs 4
+      cat patients.jsonl | baclo screen - --format-in jsonl
     """
     from baclofen_cli import screen as screening
     from baclofen_cli.inputs import InputError
@@ -724,9 +950,12 @@ def screen(
              "the run is incomplete", EXIT_OUTPUT)
     if fmt == "fhir":
         raise typer.Exit(code)
+    from baclofen_cli.render.pages import ScreenPage
+
+    page = ScreenPage(k, summary, flagged, source)
     if out == "-":
-        _emit_to_stderr(fmt, k, summary, flagged, source, code)
-    _emit(fmt, "screen_page", k, summary, flagged, source, code=code)
+        _emit_to_stderr(fmt, page, code)
+    _emit(fmt, page, code=code)
 
 
 def _bulk_export(file: str, source: str) -> Any:
@@ -798,12 +1027,12 @@ class _ReaderGone(Exception):
     """Standard output was closed by its reader and nothing else is being written."""
 
 
-def _emit_to_stderr(fmt: str, k: "Knowledge", summary: Any, flagged: Any, source: str, code: int) -> NoReturn:
+def _emit_to_stderr(fmt: str, page: Any, code: int) -> NoReturn:
     """The summary on standard error, when standard output carries the per-row records (--out -)."""
     stdout = sys.stdout
     sys.stdout = sys.stderr
     try:
-        _emit(fmt, "screen_page", k, summary, flagged, source, code=code)
+        _emit(fmt, page, code=code)
     finally:
         sys.stdout = stdout
 

@@ -1,75 +1,229 @@
-"""Full-text search over everything the knowledge file says."""
+"""Search everything the knowledge file says, by words.
+
+A query matches a piece of text when every word of it (or of one of its synonyms) appears
+there as a word, compared by a light stem: "seizures" finds "seizure", "sedating" finds
+"sedation"'s neighbours "sedate"/"sedated", and "ALS" finds neither "also" nor "valsartan".
+Synonyms come from the knowledge file itself (the aliases of sections, cautions and
+interaction classes: "poisoning" and "too much" lead to Overdose, "pregnant" to Pregnancy)
+and from a few everyday words below. Section titles rank first, then headings (entry
+labels, class, caution and side-effect names, FAQ questions), then body text. Each hit
+names the command that shows it in full.
+"""
 
 from __future__ import annotations
 
-from typing import Iterator, List, Tuple
+import re
+from typing import Dict, Iterator, List, NamedTuple, Set, Tuple
 
 from baclofen_cli.knowledge.model import Knowledge
 
 SNIPPET_CHARS = 160
-Hit = Tuple[str, str, str]
-"""(where, snippet, section id)."""
+Hit = Tuple[str, str, str, str]
+"""(where, snippet, section id, command that shows it in full)."""
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_STOP = frozenset("a an and are as at be by can for from i in is it its me my of on or the to what when with".split())
+
+EVERYDAY: Dict[str, Tuple[str, ...]] = {
+    "pregnant": ("pregnancy",),
+    "expecting": ("pregnancy",),
+    "breast feeding": ("breastfeeding",),
+    "nursing": ("breastfeeding",),
+    "poisoning": ("overdose",),
+    "too much": ("overdose",),
+    "took too many": ("overdose",),
+    "kidney": ("renal",),
+    "kidneys": ("renal",),
+    "renal": ("kidney",),
+    "forgot": ("missed dose",),
+    "forget": ("missed dose",),
+    "missed": ("missed dose",),
+    "skip": ("missed dose",),
+    "alcohol": ("drinking",),
+    "drink": ("alcohol",),
+    "drinking": ("alcohol",),
+    "sleepy": ("drowsiness",),
+    "sleepiness": ("drowsiness",),
+    "stop": ("stopping", "withdrawal"),
+    "quit": ("stopping", "withdrawal"),
+    "fits": ("seizures",),
+}
+"""Everyday words -> the words the knowledge file uses. The file's own aliases are added to these."""
+
+TITLE, HEADING, BODY = 0, 1, 2
 
 
-def _texts(k: Knowledge) -> Iterator[Tuple[str, str, str]]:
-    """(where, text, section id) for every piece of text in the file."""
+class _Text(NamedTuple):
+    where: str
+    text: str
+    rank: int
+    section: str
+    command: str
+
+
+def stem(word: str) -> str:
+    """A light English stem, enough to match plural, -ing, -ed and -ion forms of one word."""
+    w = word.casefold().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) <= 3:
+        return w
+    for suffix in ("ations", "ation", "ions", "ion", "ies", "ing", "ied", "ed", "es", "s"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            if suffix in ("ies", "ied"):
+                w = w[: -len(suffix)] + "y"
+            elif suffix == "s" and w.endswith("ss"):
+                pass
+            else:
+                w = w[: -len(suffix)]
+            break
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":  # "stopp(ing)" -> "stop"
+        w = w[:-1]
+    return w
+
+
+def words(text: str) -> List[str]:
+    return _WORD.findall(text.casefold())
+
+
+def stems(text: str) -> Set[str]:
+    return {stem(w) for w in words(text)}
+
+
+def query_variants(k: Knowledge, query: str) -> List[Tuple[str, ...]]:
+    """The query's word stems, then those of each synonym; stop words dropped when others remain."""
+    flat = " ".join(words(query))
+    variants: List[str] = [flat]
+    for phrase in synonyms(k).get(flat, ()):
+        variants.append(phrase)
+    out: List[Tuple[str, ...]] = []
+    for v in variants:
+        ws = words(v)
+        kept = [w for w in ws if w not in _STOP] or ws
+        stemmed = tuple(dict.fromkeys(stem(w) for w in kept))
+        if stemmed and stemmed not in out:
+            out.append(stemmed)
+    return out
+
+
+def synonyms(k: Knowledge) -> Dict[str, Tuple[str, ...]]:
+    """Normalized phrase -> what else to look for: everyday words and the file's own aliases."""
+    table: Dict[str, List[str]] = {key: list(v) for key, v in EVERYDAY.items()}
+
+    def add(alias: str, name: str) -> None:
+        key = " ".join(words(alias))
+        if key and key != " ".join(words(name)):
+            table.setdefault(key, []).append(name)
+
     for s in k.sections:
+        for alias in s.aliases:
+            add(alias, s.title)
+    for c in k.cautions:
+        for alias in c.aliases:
+            add(alias, c.name)
+    for ic in k.interactions:
+        for alias in ic.aliases:
+            add(alias, ic.name)
+    return {key: tuple(dict.fromkeys(v)) for key, v in table.items()}
+
+
+def _texts(k: Knowledge) -> Iterator[_Text]:
+    """Every piece of text in the file, with where it is, its rank and the command that shows it."""
+    for s in k.sections:
+        command = _section_command(s.id)
+        yield _Text(f"Section: {s.title}", f"{s.title}. {s.summary} (also: {', '.join(s.aliases)})", TITLE, s.id, command)
         for e in s.entries:
             where = f"{s.title}" + (f" / {e.label}" if e.label else "")
-            yield where, e.text, s.id
+            if e.label:
+                yield _Text(where, f"{e.label}: {e.text}", HEADING, s.id, command)
+            else:
+                yield _Text(where, e.text, BODY, s.id, command)
             if e.article_claim:
-                yield f"{where} (the article's claim)", e.article_claim, s.id
+                yield _Text(f"{where} (the article's claim)", e.article_claim, BODY, s.id, command)
             if e.note:
-                yield f"{where} (note)", e.note, s.id
+                yield _Text(f"{where} (note)", e.note, BODY, s.id, command)
     for r in k.pharmacokinetics:
         article = f" (article: {r.article})" if r.article else ""
-        yield f"Pharmacokinetics / {r.parameter}", r.reference + article, "pharmacokinetics"
+        yield _Text(f"Pharmacokinetics / {r.parameter}", f"{r.parameter}: {r.reference}{article}", HEADING,
+                    "pharmacokinetics", "baclo info pharmacokinetics")
         if r.note:
-            yield f"Pharmacokinetics / {r.parameter} (note)", r.note, "pharmacokinetics"
+            yield _Text(f"Pharmacokinetics / {r.parameter} (note)", r.note, BODY, "pharmacokinetics",
+                        "baclo info pharmacokinetics")
     for u in k.uses:
-        yield f"Uses / {u.name}", u.name + "".join(f"; {ls.status} ({ls.source})" for ls in u.labelled), "uses"
+        text = u.name + "".join(f"; {ls.status} ({ls.source})" for ls in u.labelled)
+        yield _Text(f"Uses / {u.name}", text, HEADING, "uses", "baclo info uses")
         for ls in u.labelled:
             if ls.note:
-                yield f"Uses / {u.name} ({ls.source})", ls.note, "uses"
+                yield _Text(f"Uses / {u.name} ({ls.source})", ls.note, BODY, "uses", "baclo info uses")
         if u.evidence:
-            yield f"Uses / {u.name} (evidence)", u.evidence, "uses"
+            yield _Text(f"Uses / {u.name} (evidence)", u.evidence, BODY, "uses", "baclo info uses")
     for step in k.dosing.titration:
-        yield f"Dosing / days {step.days}", f"{step.dose} ({step.daily_mg:g} mg per day)", "dosing"
+        yield _Text(f"Dosing / days {step.days}", f"{step.dose} ({step.daily_mg:g} mg per day)", BODY, "dosing",
+                    "baclo dose")
     for e in k.dosing.notes:
-        yield f"Dosing / {e.label or 'note'}", e.text, "dosing"
+        yield _Text(f"Dosing / {e.label or 'note'}", f"{e.label}: {e.text}" if e.label else e.text,
+                    HEADING if e.label else BODY, "dosing", "baclo dose")
     for se in k.side_effects:
         name = se.name + (f" ({se.patient_name})" if se.patient_name else "")
         frequency = f", {se.frequency}" if se.frequency else ""
-        yield f"Side effects / {se.name}", f"{name}: {', '.join(se.groups)}{frequency}", "side-effects"
+        yield _Text(f"Side effects / {se.name}", f"{name}: {', '.join(se.groups)}{frequency}", HEADING,
+                    "side-effects", "baclo side-effects")
     for c in k.interactions:
-        yield f"Interactions / {c.name}", c.effect, "interactions"
-        yield f"Interactions / {c.name} (advice)", c.advice, "interactions"
-        for m in c.members:
-            yield f"Interactions / {c.name}", m.name + (f" ({', '.join(m.brands)})" if m.brands else ""), "interactions"
+        command = f"baclo interactions {c.id}"
+        members = ", ".join(m.name + (f" ({', '.join(m.brands)})" if m.brands else "") for m in c.members)
+        yield _Text(f"Interactions / {c.name}", f"{c.name} ({', '.join(c.aliases)}): {members}", HEADING,
+                    "interactions", command)
+        yield _Text(f"Interactions / {c.name}", c.effect, BODY, "interactions", command)
+        yield _Text(f"Interactions / {c.name} (advice)", c.advice, BODY, "interactions", command)
     for caution in k.cautions:
+        command = f"baclo info {caution.id}"
         names = f"{caution.name} ({', '.join(caution.aliases)})"
-        yield f"Cautions / {caution.name}", f"{names}: {caution.why}", "cautions"
-        yield f"Cautions / {caution.name} (advice)", caution.advice, "cautions"
+        yield _Text(f"Cautions / {caution.name}", f"{names}: {caution.why}", HEADING, "cautions", command)
+        yield _Text(f"Cautions / {caution.name} (advice)", caution.advice, BODY, "cautions", command)
     for i, f in enumerate(k.faq, 1):
-        yield f"FAQ {i}", f"{f.question} {f.answer}", "faq"
+        yield _Text(f"FAQ {i}", f"{f.question} {f.answer}", HEADING, "faq", "baclo faq")
     for src in k.sources.values():
-        yield f"Sources / {src.tag}", f"{src.title}. {src.citation}", "sources"
+        yield _Text(f"Sources / {src.tag}", f"{src.title}. {src.citation}", BODY, "sources", "baclo sources")
+
+
+def _section_command(section_id: str) -> str:
+    return {"dosing": "baclo dose", "faq": "baclo faq", "side-effects": "baclo side-effects",
+            "interactions": "baclo interactions", "cautions": "baclo cautions"}.get(section_id, f"baclo info {section_id}")
 
 
 def search(k: Knowledge, query: str, limit: int = 50) -> List[Hit]:
-    needle = " ".join(query.split()).casefold()
-    if not needle:
+    variants = query_variants(k, query)
+    if not variants:
         return []
-    hits: List[Hit] = []
-    for where, text, section_id in _texts(k):
-        flat = " ".join(text.split())
-        at = flat.casefold().find(needle)
-        if at < 0:
-            continue
-        hits.append((where, _snippet(flat, at, len(needle)), section_id))
-        if len(hits) >= limit:
-            break
-    return hits
+    found: List[Tuple[int, int, Hit]] = []
+    for order, t in enumerate(_texts(k)):
+        tokens = words(t.text)
+        token_stems = [stem(w) for w in tokens]
+        present = set(token_stems)
+        for n, variant in enumerate(variants):
+            if all(s in present for s in variant):
+                rank = t.rank
+                if t.rank == HEADING and not all(s in stems(t.text.split(":", 1)[0]) for s in variant):
+                    rank = BODY  # matched under a heading, not in the heading itself
+                at = _char_offset(t.text, tokens, token_stems.index(variant[0]))
+                snippet = _snippet(" ".join(t.text.split()), at, len(tokens[token_stems.index(variant[0])]))
+                found.append((rank * 2 + (1 if n else 0), order, (t.where, snippet, t.section, t.command)))
+                break
+    found.sort(key=lambda f: (f[0], f[1]))
+    return [hit for _, _, hit in found[:limit]]
+
+
+def _char_offset(text: str, tokens: List[str], index: int) -> int:
+    """Where the ``index``-th word starts in the whitespace-flattened text."""
+    flat = " ".join(text.split()).casefold()
+    at = 0
+    for i, m in enumerate(_WORD.finditer(flat)):
+        if i == index:
+            return m.start()
+        at = m.end()
+    return at
 
 
 def _snippet(text: str, at: int, length: int) -> str:

@@ -14,7 +14,7 @@ import pytest
 
 # (fact, command a user would use, phrases that must all appear, case-insensitive)
 FACTS: List[Tuple[str, List[str], List[str]]] = [
-    ("treats muscle spasms, stiffness and discomfort", ["info"], ["muscle spasms", "stiffness", "discomfort"]),
+    ("treats muscle spasms, stiffness and discomfort", ["info", "overview"], ["muscle spasms", "stiffness", "discomfort"]),
     ("used in multiple sclerosis", ["info", "uses"], ["multiple sclerosis"]),
     ("used in spinal cord injuries", ["info", "uses"], ["spinal cord injuries"]),
     ("used in cerebral palsy", ["info", "uses"], ["cerebral palsy"]),

@@ -60,8 +60,9 @@ def test_help_documents_exit_codes(run: Any) -> None:
 def test_unknown_section_lists_valid_ones_and_exits_2(run: Any) -> None:
     result = run("info", "nonsense-section")
     assert result.exit_code == 2
-    assert "no section named 'nonsense-section'" in result.stderr
-    assert "Valid sections:" in result.stderr and "dosing" in result.stderr
+    assert "no section or topic named 'nonsense-section'" in result.stderr
+    assert "Sections:" in result.stderr and "dosing" in result.stderr
+    assert "baclo search nonsense-section" in result.stderr
 
 
 def test_ambiguous_prefix_is_refused_with_candidates() -> None:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import IO, Any, Callable, Dict, List, Optional
 
 from baclofen_cli.check import NOT_CHECKED, CheckResult, Finding
 from baclofen_cli.knowledge.model import Knowledge
+from baclofen_cli.render import pages
 from baclofen_cli.render.safe import json_text
 
 SEVERITY = {"contraindicated": "high", "major": "high", "moderate": "moderate", "minor": "low"}
@@ -153,8 +154,18 @@ def bundle(k: Knowledge, result: CheckResult, patient_id: Optional[str] = None,
     return _bundle(_entries(k, result, patient, row), row)
 
 
-def check_page(k: Knowledge, result: CheckResult) -> Dict[str, Any]:
-    return bundle(k, result)
+def _check_page(page: Any) -> Dict[str, Any]:
+    return bundle(page.k, page.result)
+
+
+PAGES: Dict[type, Callable[[Any], Dict[str, Any]]] = {pages.CheckPage: _check_page}
+"""Page type -> its FHIR resource (the ``fhir`` format)."""
+
+
+def write(page: Any, out: IO[str], options: Any = None) -> None:
+    from baclofen_cli.render.json_out import dump  # the same JSON writing as --format json
+
+    dump(PAGES[type(page)](page), out)
 
 
 def row_bundle(k: Knowledge, number: int, patient_id: str, result: Optional[CheckResult],

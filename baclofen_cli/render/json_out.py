@@ -2,12 +2,12 @@
 so they are stable and documented in one place; ``check`` has the shape given in the README."""
 
 
-from typing import IO, Any, Dict, List, Mapping, Sequence, Tuple
+from typing import IO, Any, Callable, Dict, List, Mapping, Sequence
 
 from baclofen_cli import __version__
 from baclofen_cli.check import CheckResult, summary_line
 from baclofen_cli.knowledge.model import Knowledge
-from baclofen_cli.render import OVERVIEW_WARNINGS
+from baclofen_cli.render import OVERVIEW_WARNINGS, pages
 
 
 def to_plain(value: Any) -> Any:
@@ -51,15 +51,22 @@ def section(k: Knowledge, section_id: str) -> Dict[str, Any]:
             "entries": to_plain(s.entries), "content": to_plain(content(k)) if content else None}
 
 
-def overview(k: Knowledge, warnings_shown: int = OVERVIEW_WARNINGS) -> Dict[str, Any]:
+def overview(k: Knowledge, warnings_shown: int = OVERVIEW_WARNINGS, audience: str = "professional") -> Dict[str, Any]:
+    """What ``baclo info`` shows: what it is, the most important warnings, how it is dosed."""
     by_id = {s.id: s for s in k.sections}
+    patient = audience == "patient"
 
-    def pick(section_id: str) -> Any:
-        return to_plain(by_id[section_id].entries) if section_id in by_id else []
+    def pick(section_id: str) -> List[Any]:
+        entries = by_id[section_id].entries if section_id in by_id else ()
+        if patient:
+            entries = tuple(e for e in entries if getattr(e, "patient_text", None))
+        return to_plain(entries)  # type: ignore[no-any-return]
 
-    return envelope(k, overview=pick("overview"), key_points=pick("key-points"),
-                    pharmacokinetics=to_plain(k.pharmacokinetics),
-                    warnings=pick("warnings")[:warnings_shown])
+    wanted = ("Start", "Titration", "Maximum", "Stopping", "Missed dose")
+    dosing = [to_plain(e) for label in wanted for e in k.dosing.notes if e.label == label
+              and (not patient or getattr(e, "patient_text", None))]
+    return envelope(k, audience=audience, overview=pick("overview")[:2], warnings=pick("warnings")[:warnings_shown],
+                    dosing=dosing, max_daily_mg=k.dosing.max_daily_mg)
 
 
 def discrepancies(k: Knowledge) -> List[Dict[str, Any]]:
@@ -119,8 +126,9 @@ def check_result(k: Knowledge, result: CheckResult) -> Dict[str, Any]:
     }
 
 
-def search(k: Knowledge, query: str, hits: Sequence[Tuple[str, str, str]]) -> Dict[str, Any]:
-    return envelope(k, query=query, matches=[{"where": w, "snippet": s, "section": sec} for w, s, sec in hits])
+def search(k: Knowledge, query: str, hits: Sequence[pages.Hit]) -> Dict[str, Any]:
+    return envelope(k, query=query, matches=[{"where": w, "snippet": s, "section": sec, "command": cmd}
+                                             for w, s, sec, cmd in hits])
 
 
 def side_effects(k: Knowledge, groups: Sequence[str]) -> Dict[str, Any]:
@@ -130,65 +138,67 @@ def side_effects(k: Knowledge, groups: Sequence[str]) -> Dict[str, Any]:
 
 
 
+
+
 # ---------------------------------------------------------------- pages
-# Twins of the page functions in ``views``: same names, same arguments.
-
-def overview_page(k: Knowledge) -> Dict[str, Any]:
-    return overview(k, OVERVIEW_WARNINGS)
+# One renderer per page type (see ``pages``): the ``json`` format.
 
 
-def all_page(k: Knowledge) -> Dict[str, Any]:
-    return everything(k)
+def _interactions(p: pages.InteractionList) -> Dict[str, Any]:
+    from baclofen_cli.render.views import sorted_classes, what_happens
+
+    patient = p.audience == pages.PATIENT
+    return envelope(k := p.k, interactions=[{**to_plain(c), "what_happens": what_happens(c, patient)}
+                                            for c in sorted_classes(k)])
 
 
-def section_page(k: Knowledge, section_id: str) -> Dict[str, Any]:
-    return envelope(k, section=section(k, section_id))
+def _class(p: pages.InteractionClassPage) -> Dict[str, Any]:
+    classes = [to_plain(p.k.classes_by_id[c]) for c in p.class_ids]
+    return envelope(p.k, asked=p.asked, via=list(p.via), interaction=classes[0] if len(classes) == 1 else None,
+                    interactions=classes)
 
 
-def sections_page(k: Knowledge) -> Dict[str, Any]:
-    return envelope(k, sections=[{"id": s.id, "title": s.title, "aliases": list(s.aliases), "summary": s.summary}
-                                 for s in k.sections])
+def _no_interaction(p: pages.NoInteractionPage) -> Dict[str, Any]:
+    nki = p.k.no_known_interaction
+    return envelope(p.k, asked=p.asked, resolved=list(p.resolved), known_interaction=False,
+                    statement=nki.patient_statement if p.audience == pages.PATIENT else nki.statement,
+                    sources=list(nki.sources))
 
 
-def side_effects_page(k: Knowledge, groups: Sequence[str]) -> Dict[str, Any]:
-    return side_effects(k, groups)
+def _topic(p: pages.TopicPage) -> Dict[str, Any]:
+    return envelope(p.k, topic=p.title, cautions=[to_plain(p.k.cautions_by_id[c]) for c in p.caution_ids],
+                    entries=[{"section": title, **to_plain(e)} for title, e in p.entries])
 
 
-def interactions_page(k: Knowledge) -> Dict[str, Any]:
-    return envelope(k, interactions=to_plain(k.interactions))
+PAGES: Dict[type, Callable[[Any], Dict[str, Any]]] = {
+    pages.Overview: lambda p: overview(p.k, OVERVIEW_WARNINGS, p.audience),
+    pages.Everything: lambda p: everything(p.k),
+    pages.SectionPage: lambda p: envelope(p.k, section=section(p.k, p.section_id)),
+    pages.TopicPage: _topic,
+    pages.SectionList: lambda p: envelope(p.k, sections=[
+        {"id": s.id, "title": s.title, "aliases": list(s.aliases), "summary": s.summary} for s in p.k.sections]),
+    pages.SideEffects: lambda p: side_effects(p.k, p.groups),
+    pages.InteractionList: _interactions,
+    pages.InteractionClassPage: _class,
+    pages.NoInteractionPage: _no_interaction,
+    pages.CautionsPage: lambda p: envelope(p.k, cautions=to_plain(p.k.cautions)),
+    pages.DosePage: lambda p: envelope(p.k, dosing=to_plain(p.k.dosing)),
+    pages.FaqPage: lambda p: envelope(p.k, faq=to_plain(p.k.faq)),
+    pages.SourcesPage: lambda p: envelope(p.k, sources=to_plain(p.k.sources), reviewed=p.k.meta.reviewed),
+    pages.SearchPage: lambda p: search(p.k, p.query, p.hits),
+    pages.CheckPage: lambda p: check_result(p.k, p.result),
+    pages.ScreenPage: lambda p: screen_page(p),
+}
+"""Page type -> its JSON value (the ``json`` format)."""
 
 
-def class_page(k: Knowledge, class_id: str, audience: str) -> Dict[str, Any]:
-    return envelope(k, interaction=to_plain(k.classes_by_id[class_id]))
-
-
-def cautions_page(k: Knowledge, audience: str) -> Dict[str, Any]:
-    return envelope(k, cautions=to_plain(k.cautions))
-
-
-def dose_page(k: Knowledge) -> Dict[str, Any]:
-    return envelope(k, dosing=to_plain(k.dosing))
-
-
-def faq_page(k: Knowledge) -> Dict[str, Any]:
-    return envelope(k, faq=to_plain(k.faq))
-
-
-def sources_page(k: Knowledge) -> Dict[str, Any]:
-    return envelope(k, sources=to_plain(k.sources), reviewed=k.meta.reviewed)
-
-
-def search_page(k: Knowledge, query: str, hits: Sequence[Tuple[str, str, str]]) -> Dict[str, Any]:
-    return search(k, query, hits)
-
-
-def check_page(k: Knowledge, result: CheckResult) -> Dict[str, Any]:
-    return check_result(k, result)
-
-
-def screen_page(k: Knowledge, summary: Any, flagged: Sequence[Any], source: str) -> Dict[str, Any]:
+def screen_page(p: pages.ScreenPage) -> Dict[str, Any]:
     """The summary, and the flagged rows shown (the most severe first, with their ids)."""
     rows = [{"line": o.row.number, "id": o.row.id, "highest_severity": o.result.highest_severity,
              "findings": [{"id": f.id, "severity": f.severity, "title": f.title} for f in o.result.findings],
-             "unrecognized": list(o.result.unrecognized)} for o in flagged]
-    return envelope(k, source=source, summary=summary.as_dict(), flagged_rows=rows)
+             "unrecognized": list(o.result.unrecognized)} for o in p.flagged]
+    return envelope(p.k, source=p.source, summary=p.summary.as_dict(), flagged_rows=rows)
+
+
+def write(page: Any, out: IO[str], options: Any = None) -> None:
+    dump(PAGES[type(page)](page), out)

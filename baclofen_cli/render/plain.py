@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import IO, List, Sequence
 
-from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text
+from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text, stacked
 from baclofen_cli.render.safe import visible
 
 
@@ -68,7 +69,7 @@ def _table(t: Table, width: int) -> List[str]:
     for row in t.rows:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
-    if sum(widths) + 2 * (len(widths) - 1) <= width:
+    if sum(widths) + 2 * (len(widths) - 1) <= width and not stacked(t, width):
         def aligned(cells: Sequence[str]) -> str:
             return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()
 
@@ -76,12 +77,12 @@ def _table(t: Table, width: int) -> List[str]:
         out.append("  ".join("-" * w for w in widths))
         out.extend(aligned(row) for row in t.rows)
     else:
-        # too wide to align: one record per row, one field per line
+        # too wide to align: one record per row, one field per line, wrapped on words
         for row in t.rows:
-            out.append(f"* {row[0]}" if row else "*")
+            out.extend(_wrap(f"* {row[0]}" if row else "*", width, "  "))
             for name, cell in zip(t.columns[1:], row[1:], strict=False):
                 if cell:
-                    out.append(f"  {name}: {cell}")
+                    out.extend(_wrap(f"  {name}: {cell}", width, "    "))
     return out
 
 
@@ -93,3 +94,9 @@ def _bars(bars: Bars, width: int) -> List[str]:
         bar = "#" * max(1, round(bar_room * value / bars.maximum))
         out.append(f"{label.ljust(label_w)}  {bar} {value:g} {bars.unit}  {caption}".rstrip())
     return out
+
+
+def _wrap(text: str, width: int, indent: str) -> List[str]:
+    """Wrap on words only: a word longer than the line stays whole rather than being split."""
+    return textwrap.wrap(text, width=width, subsequent_indent=indent, break_long_words=False,
+                         break_on_hyphens=False) or [text]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Optional, Sequence, Union
+from typing import IO, Optional, Sequence, Union
 
 from rich import box
 from rich.console import Console
@@ -11,7 +11,7 @@ from rich.padding import Padding
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text
+from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text, stacked
 from baclofen_cli.render.plain import safe_block
 from baclofen_cli.render.safe import columns
 
@@ -28,12 +28,13 @@ STYLES = {
 }
 
 
-def make_console(stderr: bool = False) -> Console:
+def make_console(stderr: bool = False, file: Optional[IO[str]] = None, force_terminal: Optional[bool] = None,
+                 width: Optional[int] = None) -> Console:
     """A console that reads no markup; ``COLUMNS`` and ``LINES`` are clamped (Rich would trust any number)."""
-    width = _number(os.environ.get("COLUMNS"))
+    width = width or _number(os.environ.get("COLUMNS"))
     height = _number(os.environ.get("LINES"))
-    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=False,
-                   width=width, height=height)
+    return Console(stderr=stderr, file=file, force_terminal=force_terminal, markup=False, emoji=False,
+                   highlight=False, soft_wrap=False, width=width, height=height)
 
 
 def _number(value: Optional[str]) -> Optional[int]:
@@ -53,7 +54,10 @@ def render(document: Sequence[Block], console: Optional[Console] = None) -> None
         elif isinstance(block, Para):
             console.print(Padding(_bulleted(block), (0, 0, 0, 2 * block.indent), expand=False))
         elif isinstance(block, Table):
-            console.print(_table(block))
+            if stacked(block, console.width):
+                _stacked(block, console)
+            else:
+                console.print(_table(block))
         elif isinstance(block, Bars):
             console.print(_bars(block))
         elif isinstance(block, Spacer):
@@ -85,11 +89,25 @@ def _table(t: Table) -> RichTable:
     table = RichTable(title=Text(t.title, style="bold") if t.title else None, box=box.SIMPLE_HEAD,
                       show_lines=False, expand=False, title_justify="left")
     for column in t.columns:
-        table.add_column(Text(column), overflow="fold")
+        table.add_column(Text(column))
     for i, row in enumerate(t.rows):
         style = t.row_styles[i] if i < len(t.row_styles) else None
         table.add_row(*(Text(cell) for cell in row), style=STYLES.get(style or "", None))
     return table
+
+
+def _stacked(t: Table, console: Console) -> None:
+    """A narrow terminal: one record per row, each field on its own line, wrapped on words."""
+    if t.title:
+        console.print(Text(t.title, style="bold"))
+    for i, row in enumerate(t.rows):
+        if not row:
+            continue
+        style = t.row_styles[i] if i < len(t.row_styles) else None
+        console.print(_bulleted(Para(row[0], style=style, bullet=True)))
+        for name, cell in zip(t.columns[1:], row[1:], strict=False):
+            if cell:
+                console.print(Padding(Text.assemble((f"{name}: ", "bold"), cell), (0, 0, 0, 4), expand=False))
 
 
 def _bars(bars: Bars) -> RichTable:

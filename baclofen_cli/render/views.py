@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from baclofen_cli.check import (
     NO_KNOWN_CAUTION,
     NO_KNOWN_INTERACTION,
     NOT_CHECKED,
     PATIENT,
+    PROFESSIONAL,
     CheckResult,
     renal_text,
     summary_line,
 )
 from baclofen_cli.knowledge.model import GRADES, Entry, Knowledge
-from baclofen_cli.render import OVERVIEW_WARNINGS
+from baclofen_cli.render import OVERVIEW_WARNINGS, pages
 from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table
 
 MAX_SHOWN_CHARS = 200
@@ -102,8 +103,7 @@ def side_effects(k: Knowledge, groups: Sequence[str] = ()) -> List[Block]:
          s.frequency or "-", "yes" if s.in_article else "", "; ".join(s.sources))
         for s in chosen
     )
-    title = "Side effects" + (f": {', '.join(groups)}" if groups else "")
-    return [Table(("Side effect", "Group", "Frequency", "In article", "Sources"), rows, title=title)]
+    return [Table(("Side effect", "Group", "Frequency", "In article", "Sources"), rows)]
 
 
 def interactions(k: Knowledge) -> List[Block]:
@@ -123,13 +123,16 @@ def interaction_class(k: Knowledge, class_id: str, audience: str = "professional
     c = k.classes_by_id[class_id]
     patient = audience == PATIENT
     blocks: List[Block] = [
-        Heading(f"{c.name} ({c.grade})", style=c.grade),
-        Para(c.patient_effect if patient else c.effect, label="What happens"),
+        Heading(f"{class_name(c, patient)} ({c.grade})", style=c.grade),
+        Para(c.patient_effect if patient else c.effect, label="What happens", sources=c.sources),
         Para(c.patient_advice if patient else c.advice, label="What to do"),
-        Para("; ".join(c.sources), label="Sources", style="dim"),
     ]
-    if c.aliases:
+    if c.aliases and not patient:
         blocks.append(Para(", ".join(c.aliases), label="Also called", style="dim"))
+    if patient:
+        names = ", ".join(m.name + (f" ({', '.join(m.brands)})" if m.brands else "") for m in c.members)
+        blocks.append(Para(names, label="Medicines of this kind", style="dim"))
+        return blocks
     rows = tuple((m.name, ", ".join(m.brands) or "-", m.grade or c.grade, m.note or "") for m in c.members)
     blocks.append(Table(("Member", "Brands", "Grade", "Note"), rows, title=f"Members ({len(rows)})"))
     products = [p for p in k.products if any(i in {m.name for m in c.members} for i in p.ingredients)]
@@ -150,7 +153,7 @@ def cautions(k: Knowledge, audience: str = "professional") -> List[Block]:
         for c in chosen:
             blocks.append(Para(c.patient_why if patient else c.why, label=c.name, sources=c.sources, bullet=True))
             blocks.append(Para(c.patient_advice if patient else c.advice, label="What to do", indent=1))
-            if c.aliases:
+            if c.aliases and not patient:
                 blocks.append(Para(", ".join(c.aliases), label="Also called", indent=1, style="dim"))
     return blocks
 
@@ -164,11 +167,17 @@ def faq(k: Knowledge) -> List[Block]:
 
 
 def sources(k: Knowledge) -> List[Block]:
-    rows = tuple((s.tag, s.kind, s.title, s.citation) for s in k.sources.values())
-    blocks: List[Block] = [Heading("Sources"), Table(("Tag", "Kind", "Title", "Citation"), rows)]
+    """Every source: tag, what it is, and where to find the version cited (link, date, version)."""
+    blocks: List[Block] = [Heading("Sources")]
     for s in k.sources.values():
+        blocks.append(Para(s.title, label=s.tag, bullet=True))
+        blocks.append(Para(s.citation, indent=1, style="dim"))
+        for label, value in (("Version", getattr(s, "version", None)), ("Date", getattr(s, "date", None)),
+                             ("Link", getattr(s, "url", None))):
+            if value:
+                blocks.append(Para(str(value), label=label, indent=1))
         if s.note:
-            blocks.append(Para(s.note, label=s.tag, style="note"))
+            blocks.append(Para(s.note, label="Note", indent=1, style="note"))
     return blocks
 
 
@@ -200,24 +209,6 @@ _STRUCTURED = {
 }
 
 
-def overview(k: Knowledge) -> List[Block]:
-    by_id = {s.id: s for s in k.sections}
-    blocks: List[Block] = [Heading(f"{k.meta.drug.capitalize()}: overview")]
-    for sid in ("overview", "key-points"):
-        if sid in by_id:
-            if sid != "overview":
-                blocks.append(Heading(by_id[sid].title, level=2))
-            blocks.extend(_entries(by_id[sid].entries))
-    blocks.append(Heading("Pharmacokinetics", level=2))
-    blocks.extend(pharmacokinetics(k)[:1])
-    if "warnings" in by_id:
-        blocks.append(Heading("Most important warnings", level=2))
-        blocks.extend(_entries(by_id["warnings"].entries[:OVERVIEW_WARNINGS]))
-    blocks.append(Para("More: baclo sections, baclo info SECTION, baclo info --all, baclo check --help",
-                       style="dim"))
-    return blocks
-
-
 def everything(k: Knowledge) -> List[Block]:
     blocks: List[Block] = []
     for s in k.sections:
@@ -235,12 +226,14 @@ def section_list(k: Knowledge) -> List[Block]:
     return [Table(("Section", "Title", "Also", "What it holds"), rows, title="Sections (baclo info SECTION)")]
 
 
-def search_results(hits: Sequence[Tuple[str, str, str]], query: str) -> List[Block]:
+def search_results(hits: Sequence[pages.Hit], query: str) -> List[Block]:
     if not hits:
-        return [Para(f"No entry mentions {query!r}.", style="warning")]
+        return [Para(f"No entry mentions {query!r}. Try a shorter word, or list the topics: baclo sections",
+                     style="warning")]
     blocks: List[Block] = [Heading(f"{len(hits)} match{'es' if len(hits) != 1 else ''} for {query!r}", level=2)]
-    for where, snippet, _ in hits:
+    for where, snippet, _, command in hits:
         blocks.append(Para(snippet, label=where, bullet=True))
+        blocks.append(Para(command, label="In full", indent=1, style="dim"))
     return blocks
 
 
@@ -254,12 +247,11 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
             continue
         blocks.append(Heading(f"{grade.upper()} ({len(findings)})", level=2, style=grade))
         for f in findings:
-            blocks.append(Para(f.title, label=f.kind.capitalize(), style=grade, bullet=True))
+            patient = result.audience == PATIENT
+            blocks.append(Para(finding_title(k, f, patient), label=None if patient else f.kind.capitalize(),
+                               style=grade, bullet=True))
             if f.inputs:
-                trigger = ", ".join(shown(t) for t in f.inputs)
-                given = {t.casefold() for t in f.inputs}
-                matched = ", ".join(m for m in f.matched if m.casefold() not in given)
-                blocks.append(Para(trigger + (f" ({matched})" if matched else ""), label="From", indent=1))
+                blocks.append(Para(_triggers(result, f), label="From", indent=1))
             blocks.append(Para(f.effect, label="What happens", indent=1))
             blocks.append(Para(f.advice, label="What to do", indent=1))
             for note in f.notes:
@@ -281,7 +273,7 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
                 detail += "; did you mean: " + ", ".join(res.suggestions) + "?"
             origin = result.origin(item.text)  # a FHIR resource, or "" when the text already says where
             if origin is None:
-                origin = "--" + res.kind
+                origin = "medicine" if res.kind == "with" else "condition"
             label = f"{shown(item.text)} ({origin})" if origin else shown(item.text)
             blocks.append(Para(detail, label=label, bullet=True, style="not-checked"))
     harmless = [i for i in result.items if i.status in (NO_KNOWN_INTERACTION, NO_KNOWN_CAUTION)]
@@ -308,6 +300,32 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
     blocks.append(Para(summary_line(result), style=result.highest_severity or ("not-checked" if not_checked else "ok")))
     blocks.extend(disclaimer(k, result.audience))
     return blocks
+
+
+def finding_title(k: Knowledge, f: Any, patient: bool) -> str:
+    """A finding's title; for patients, the plain title the knowledge file gives, when it gives one."""
+    if not patient:
+        return str(f.title)
+    if f.kind == "interaction" and f.id in k.classes_by_id:
+        return class_name(k.classes_by_id[f.id], True)
+    if f.kind == "combination":
+        rule = next((r for r in k.combinations if r.id == f.id), None)
+        return (getattr(rule, "patient_title", None) or f.title) if rule else str(f.title)
+    return str(f.title)
+
+
+def _triggers(result: CheckResult, f: Any) -> str:
+    """Each item that triggered a finding, with what in it matched: "Tylenol PM (diphenhydramine), wine (alcohol)"."""
+    matched = {m.casefold() for m in f.matched}
+    parts = []
+    for text in f.inputs:
+        item = next((i for i in result.items if i.text == text), None)
+        inner = [r for r in (item.resolved if item else ()) if r.casefold() in matched and r.casefold() != text.casefold()]
+        if item is not None and not inner:  # a class named as such, or a condition: its display name
+            inner = [m for m in f.matched if m.casefold() != text.casefold()
+                     and any(t.ref == m or t.display == m for t in item.resolution.targets)]
+        parts.append(shown(text) + (f" ({', '.join(inner)})" if inner else ""))
+    return ", ".join(parts)
 
 
 def _inputs_line(result: CheckResult) -> List[Block]:
@@ -341,60 +359,136 @@ def _named(items: Sequence) -> str:  # type: ignore[type-arg]
 
 
 # ---------------------------------------------------------------- pages
-# One function per command output, named like its twin in ``json_out``, so the CLI
-# picks a page by name and imports only the module of the format it writes.
+# One builder per page type (see ``pages``); ``write`` draws the document as plain text or with Rich.
 
 
-def overview_page(k: Knowledge) -> List[Block]:
-    return overview(k) + disclaimer(k)
+def _patient(page: Any) -> bool:
+    result = getattr(page, "result", None)
+    audience = result.audience if result is not None else getattr(page, "audience", PROFESSIONAL)
+    return bool(audience == PATIENT)
 
 
-def all_page(k: Knowledge) -> List[Block]:
-    return everything(k) + disclaimer(k)
+def _sources_shown(page: Any) -> bool:
+    """Professionals always see source tags; patients only with --sources."""
+    return not _patient(page) or bool(getattr(page, "show_sources", False))
 
 
-def section_page(k: Knowledge, section_id: str) -> List[Block]:
-    return section(k, section_id) + disclaimer(k)
+def _strip_sources(blocks: List[Block]) -> List[Block]:
+    """Patient pages keep their source tags out of the body (``--sources`` puts them back)."""
+    return [b._replace(sources=()) if isinstance(b, Para) and b.sources else b for b in blocks
+            if not (isinstance(b, Para) and b.label == "Sources")]
 
 
-def sections_page(k: Knowledge) -> List[Block]:
-    return section_list(k)
+def patient_text(e: Any) -> Optional[str]:
+    """An entry's wording for patients, when the knowledge file has one."""
+    return getattr(e, "patient_text", None)
 
 
-def side_effects_page(k: Knowledge, groups: Sequence[str]) -> List[Block]:
-    return side_effects(k, groups) + disclaimer(k)
+def _patient_entries(entries: Iterable[Entry]) -> List[Block]:
+    blocks: List[Block] = []
+    for e in entries:
+        text = patient_text(e)
+        if text:
+            label = getattr(e, "patient_label", None) or e.label
+            blocks.append(Para(text, label=label, sources=e.sources, bullet=True))
+    return blocks
 
 
-def interactions_page(k: Knowledge) -> List[Block]:
-    return interactions(k) + disclaimer(k)
+PROFESSIONALS_ONLY = ("This part is written for health professionals. Your doctor or pharmacist can explain what it "
+                      "means for you.")
 
 
-def class_page(k: Knowledge, class_id: str, audience: str) -> List[Block]:
-    return interaction_class(k, class_id, audience) + disclaimer(k, audience)
+def dosing_summary(k: Knowledge, patient: bool = False) -> List[Block]:
+    """How baclofen is dosed, in four short lines: start, how it goes up, the maximum, stopping."""
+    wanted = ("Start", "Titration", "Maximum", "Stopping", "Missed dose")
+    notes = {e.label: e for e in k.dosing.notes if e.label in wanted}
+    blocks: List[Block] = []
+    for label in wanted:
+        e = notes.get(label)
+        if e is None:
+            continue
+        text = patient_text(e) if patient else e.text
+        if text:
+            blocks.append(Para(text, label=label, sources=e.sources, bullet=True))
+    return blocks
 
 
-def cautions_page(k: Knowledge, audience: str) -> List[Block]:
-    return cautions(k, audience) + disclaimer(k, audience)
+def overview_document(k: Knowledge, patient: bool) -> List[Block]:
+    """``baclo info``: what it is, the warnings that matter most, how it is dosed; then where to go next.
+
+    It fits one screen of 100 x 40: the long material (key points, pharmacokinetics, the
+    article's conclusion) is one command away, named at the end.
+    """
+    by_id = {s.id: s for s in k.sections}
+    drug = k.meta.drug.capitalize()
+    blocks: List[Block] = [Heading(f"{drug}: what you need to know" if patient else f"{drug}: overview")]
+    overview_entries = by_id["overview"].entries if "overview" in by_id else ()
+    if patient:
+        blocks.extend(_patient_entries(overview_entries)[:2])
+    else:
+        blocks.extend(_entries(e for e in overview_entries[:2]))
+    if "warnings" in by_id:
+        warnings = by_id["warnings"].entries
+        every = _patient_entries(warnings) if patient else _entries(warnings)
+        chosen: List[Block] = []
+        chosen.extend(b for b in every if isinstance(b, Para) and b.bullet)
+        del chosen[OVERVIEW_WARNINGS:]
+        if chosen:
+            blocks.append(Heading("Important" if patient else "Most important warnings", level=2, style="warning"))
+            blocks.extend(chosen)
+    dose = dosing_summary(k, patient)
+    if dose:
+        blocks.append(Heading("How it is taken" if patient else "How it is dosed (adults, by mouth)", level=2))
+        blocks.extend(dose)
+    blocks.append(Heading("More", level=2))
+    blocks.extend(_more(patient))
+    return blocks
 
 
-def dose_page(k: Knowledge) -> List[Block]:
-    return section(k, "dosing") + disclaimer(k)
+def _more(patient: bool) -> List[Block]:
+    audience = " --audience patient" if patient else ""
+    rows = (
+        ("Side effects", f"baclo side-effects{audience}"),
+        ("Medicines that interact", f"baclo interactions{audience}"),
+        ("Check your medicines" if patient else "Check a patient's medicines and conditions",
+         f"baclo check --with MEDICINES --history CONDITIONS{audience}"),
+        ("A topic (pregnancy, kidney, overdose, missed dose...)", f"baclo info TOPIC{audience}"),
+        ("Every section; everything", "baclo sections; baclo info --all"),
+    )
+    return [Para(command, label=what, style="dim") for what, command in rows]
 
 
-def faq_page(k: Knowledge) -> List[Block]:
-    return section(k, "faq") + disclaimer(k)
+def write(page: Any, out: Any, options: Any) -> None:
+    """Draw ``page`` on ``out``: plain text when ``options.plain``, else Rich."""
+    builder = PAGES[type(page)]
+    document = builder(page)
+    if not _sources_shown(page):
+        document = _strip_sources(document)
+    from baclofen_cli.render import draw
+
+    draw(document, out, options)
 
 
-def sources_page(k: Knowledge) -> List[Block]:
-    return sources(k)
+def _overview(p: Any) -> List[Block]:
+    return overview_document(p.k, _patient(p)) + disclaimer(p.k, p.audience)
 
 
-def search_page(k: Knowledge, query: str, hits: Sequence[Tuple[str, str, str]]) -> List[Block]:
-    return search_results(hits, query)
+def _everything(p: Any) -> List[Block]:
+    if _patient(p):
+        blocks: List[Block] = []
+        for s in p.k.sections:
+            blocks.extend(_patient_section(p.k, s.id))
+        return blocks + disclaimer(p.k, p.audience)
+    return everything(p.k) + disclaimer(p.k)
 
 
-def check_page(k: Knowledge, result: CheckResult) -> List[Block]:
-    return check_result(k, result)
+def _patient_section(k: Knowledge, section_id: str) -> List[Block]:
+    s = next(s for s in k.sections if s.id == section_id)
+    title = getattr(s, "patient_title", None) or s.title
+    blocks: List[Block] = [Heading(title)]
+    structured = _PATIENT_STRUCTURED.get(section_id)
+    body = structured(k) if structured else _patient_entries(s.entries)
+    return blocks + (body or [Para(PROFESSIONALS_ONLY, style="dim")])
 
 
 def _lines(numbers: Sequence[int]) -> str:
@@ -405,7 +499,163 @@ def _rows(n: int) -> str:
     return f"{n:,} row{'' if n == 1 else 's'}"
 
 
-def screen_page(k: Knowledge, summary: Any, flagged: Sequence[Any], source: str) -> List[Block]:
+def _section(p: Any) -> List[Block]:
+    if _patient(p):
+        return _patient_section(p.k, p.section_id) + disclaimer(p.k, p.audience)
+    return section(p.k, p.section_id) + disclaimer(p.k)
+
+
+def _topic(p: Any) -> List[Block]:
+    patient = _patient(p)
+    blocks: List[Block] = [Heading(p.title)]
+    for caution_id in p.caution_ids:
+        c = p.k.cautions_by_id[caution_id]
+        if c.name != p.title or len(p.caution_ids) > 1:
+            blocks.append(Heading(c.name, level=2, style=c.grade))
+        blocks.append(Para(c.patient_why if patient else c.why, label=None if patient else f"Caution ({c.grade})",
+                           sources=c.sources, bullet=True))
+        blocks.append(Para(c.patient_advice if patient else c.advice, label="What to do", indent=1))
+    by_title: Dict[str, List[Entry]] = {}
+    for title, entry in p.entries:
+        by_title.setdefault(title, []).append(entry)
+    for title, entries in by_title.items():
+        body = _patient_entries(entries) if patient else _entries(entries)
+        if body:
+            blocks.append(Heading(f"From {title.lower()}" if not patient else title, level=2))
+            blocks.extend(body)
+    if len(blocks) == 1:
+        blocks.append(Para(PROFESSIONALS_ONLY, style="dim"))
+    return blocks + disclaimer(p.k, p.audience)
+
+
+def _section_list(p: Any) -> List[Block]:
+    return section_list(p.k)
+
+
+def _side_effects(p: Any) -> List[Block]:
+    heading: List[Block] = [Heading("Side effects" + (f": {', '.join(p.groups)}" if p.groups else ""))]
+    if not _patient(p):
+        return heading + side_effects(p.k, p.groups) + disclaimer(p.k)
+    chosen = [s for s in p.k.side_effects if not p.groups or set(p.groups) & set(s.groups)]
+    how_often = {"common": "common", "serious": "serious: get medical help", "rare": "rare"}
+    rows = tuple((s.patient_name or s.name, ", ".join(how_often.get(g, g) for g in s.groups)) for s in chosen)
+    blocks: List[Block] = heading + [Table(("Side effect", "Kind"), rows)]
+    if p.show_sources:
+        blocks.append(Para("; ".join(dict.fromkeys(r for s in chosen for r in s.sources)), label="Sources",
+                           style="dim"))
+    return blocks + disclaimer(p.k, p.audience)
+
+
+def what_happens(c: Any, patient: bool, limit: int = 60) -> str:
+    """A short "what happens" for a table cell: the first sentence or clause, cut on a word."""
+    text = str(c.patient_effect if patient else c.effect)
+    for stop in (". ", ": ", "; "):
+        at = text.find(stop)
+        if 0 < at:
+            text = text[:at]
+    text = text.rstrip(".")
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def sorted_classes(k: Knowledge) -> List[Any]:
+    """Interaction classes, most severe grade first; the file's order within a grade."""
+    rank = {g: i for i, g in enumerate(GRADES)}
+    return sorted(k.interactions, key=lambda c: rank[c.grade])
+
+
+def class_name(c: Any, patient: bool) -> str:
+    return str((getattr(c, "patient_name", None) or c.name) if patient else c.name)
+
+
+def _interaction_list(p: Any) -> List[Block]:
+    patient = _patient(p)
+    rows: List[Tuple[str, ...]] = []
+    styles = []
+    for c in sorted_classes(p.k):
+        examples = ", ".join(m.name for m in c.members[:3]) + (" …" if len(c.members) > 3 else "")
+        row: List[str] = [class_name(c, patient), c.grade, what_happens(c, patient), examples]
+        if _sources_shown(p):
+            row.append("; ".join(c.sources))
+        rows.append(tuple(row))
+        styles.append(c.grade)
+    columns: Tuple[str, ...] = ("Medicines" if patient else "Class", "Grade", "What happens", "Examples")
+    if _sources_shown(p):
+        columns += ("Sources",)
+    hint = ("More about one kind, or about one of your medicines: baclo interactions NAME --audience patient"
+            if patient else "One class or medicine in full (members, effect, advice): baclo interactions NAME")
+    blocks: List[Block] = [Table(columns, tuple(rows), row_styles=tuple(styles)), Para(hint, style="dim")]
+    return blocks + disclaimer(p.k, p.audience)
+
+
+def _interaction_class(p: Any) -> List[Block]:
+    blocks: List[Block] = []
+    if p.asked and p.via:
+        blocks.append(Para("; ".join(p.via), label=shown(p.asked), style="dim"))
+    for class_id in p.class_ids:
+        blocks.extend(interaction_class(p.k, class_id, p.audience))
+    return blocks + disclaimer(p.k, p.audience)
+
+
+def _no_interaction(p: Any) -> List[Block]:
+    nki = p.k.no_known_interaction
+    patient = _patient(p)
+    names = ", ".join(p.resolved)
+    heading = f"{shown(p.asked)}: no known interaction with baclofen"
+    blocks: List[Block] = [Heading(heading, style="ok")]
+    if names and names.casefold() != p.asked.casefold():
+        blocks.append(Para(names, label="Recognized as", style="dim"))
+    blocks.append(Para(nki.patient_statement if patient else nki.statement, sources=nki.sources))
+    return blocks + disclaimer(p.k, p.audience)
+
+
+def _cautions(p: Any) -> List[Block]:
+    return cautions(p.k, p.audience) + disclaimer(p.k, p.audience)
+
+
+def _dose(p: Any) -> List[Block]:
+    if _patient(p):
+        return _patient_section(p.k, "dosing") + disclaimer(p.k, p.audience)
+    return section(p.k, "dosing") + disclaimer(p.k)
+
+
+def _faq(p: Any) -> List[Block]:
+    return section(p.k, "faq") + disclaimer(p.k, p.audience)
+
+
+def _sources(p: Any) -> List[Block]:
+    return sources(p.k)
+
+
+def _search(p: Any) -> List[Block]:
+    return search_results(p.hits, p.query)
+
+
+def _check(p: Any) -> List[Block]:
+    return check_brief(p.k, p.result) if p.brief else check_result(p.k, p.result)
+
+
+def _screen(p: Any) -> List[Block]:
+    return screen_document(p.k, p.summary, p.flagged, p.source)
+
+
+def check_brief(k: Knowledge, result: CheckResult) -> List[Block]:
+    """``check --brief``: one line per finding, then the items not checked and the summary."""
+    blocks: List[Block] = []
+    for f in result.findings:
+        trigger = ", ".join(shown(t) for t in f.inputs)
+        blocks.append(Para(f"{f.title}" + (f" ({trigger})" if trigger else ""), label=f.severity.upper(),
+                           style=f.severity))
+    for item in result.items:
+        if item.status == NOT_CHECKED:
+            blocks.append(Para(f"{shown(item.text)} (not recognized)", label="NOT CHECKED", style="not-checked"))
+    blocks.append(Para(summary_line(result),
+                       style=result.highest_severity or ("not-checked" if result.unrecognized else "ok")))
+    return blocks
+
+
+def screen_document(k: Knowledge, summary: Any, flagged: Sequence[Any], source: str) -> List[Block]:
     """The screening summary: counts, a chart by grade, frequent findings, the flagged rows.
 
     Every number here comes from ``summary.as_dict()``, the same dictionary the JSON shows,
@@ -482,3 +732,58 @@ def screen_page(k: Knowledge, summary: Any, flagged: Sequence[Any], source: str)
                             row_styles=tuple(r[2] for r in table_rows)))
     blocks.extend(disclaimer(k))
     return blocks
+
+
+def _patient_dosing(k: Knowledge) -> List[Block]:
+    d = k.dosing
+    rows = tuple((s.days, s.dose, f"{s.daily_mg:g} mg") for s in d.titration)
+    blocks: List[Block] = [Table(("Days", "Dose", "Each day"), rows, title="A usual way to start (adults)")]
+    blocks.append(Para(f"{d.max_daily_mg:g} mg", label="The most in one day", sources=d.sources, bullet=True))
+    blocks.extend(_patient_entries(d.notes))
+    return blocks
+
+
+def _patient_side_effects(k: Knowledge) -> List[Block]:
+    return _side_effects(pages.SideEffects(k, (), PATIENT))[1:2]
+
+
+def _patient_interactions(k: Knowledge) -> List[Block]:
+    return _interaction_list(pages.InteractionList(k, PATIENT))[:2]
+
+
+def _patient_cautions(k: Knowledge) -> List[Block]:
+    return cautions(k, PATIENT)
+
+
+def _patient_faq(k: Knowledge) -> List[Block]:
+    return faq(k)
+
+
+_PATIENT_STRUCTURED = {
+    "dosing": _patient_dosing,
+    "side-effects": _patient_side_effects,
+    "interactions": _patient_interactions,
+    "cautions": _patient_cautions,
+    "faq": _patient_faq,
+}
+
+
+PAGES: Dict[type, Callable[[Any], List[Block]]] = {
+    pages.Overview: _overview,
+    pages.Everything: _everything,
+    pages.SectionPage: _section,
+    pages.TopicPage: _topic,
+    pages.SectionList: _section_list,
+    pages.SideEffects: _side_effects,
+    pages.InteractionList: _interaction_list,
+    pages.InteractionClassPage: _interaction_class,
+    pages.NoInteractionPage: _no_interaction,
+    pages.CautionsPage: _cautions,
+    pages.DosePage: _dose,
+    pages.FaqPage: _faq,
+    pages.SourcesPage: _sources,
+    pages.SearchPage: _search,
+    pages.CheckPage: _check,
+    pages.ScreenPage: _screen,
+}
+"""Page type -> its document (the ``text`` format)."""

@@ -1,0 +1,59 @@
+"""A long page through a pager, as git does: ``BACLO_PAGER``, else ``PAGER``, else ``less``.
+
+The CLI asks for it only when standard output is a terminal and ``--no-pager`` is not given.
+``LESS=FRX`` (unless set) makes less quit at once when the page fits on one screen, keep
+colours, and leave the text on screen after it ends.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shlex
+import subprocess
+from typing import Any, Optional
+
+
+def pager_command(environ: Optional[Any] = None) -> Optional[str]:
+    """The pager to use, or None for none (an empty value or ``cat`` turns paging off)."""
+    env = os.environ if environ is None else environ
+    for name in ("BACLO_PAGER", "PAGER"):
+        if name in env:
+            value = str(env[name]).strip()
+            return None if value in ("", "cat") else value
+    return "less"
+
+
+def page_through(document: Any, options: Any) -> bool:
+    """Send the drawn document to the pager; False (nothing written) when the pager cannot start."""
+    try:
+        argv = shlex.split(options.pager)
+    except ValueError:
+        return False
+    if not argv:
+        return False
+    if options.plain:
+        from baclofen_cli.render import plain
+
+        text = "\n".join(plain.lines(document, options.width)) + "\n"
+    else:
+        from baclofen_cli.render import terminal
+
+        buffer = io.StringIO()
+        console = terminal.make_console()
+        width = console.width
+        console = terminal.make_console(file=buffer, force_terminal=True, width=width)
+        terminal.render(document, console)
+        text = buffer.getvalue()
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, env=env, encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    try:
+        proc.communicate(text)
+    except (BrokenPipeError, KeyboardInterrupt):
+        proc.wait()
+    return True
