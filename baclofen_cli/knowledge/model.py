@@ -51,6 +51,12 @@ class Source(NamedTuple):
     citation: str
     kind: str
     note: Optional[str]
+    url: Optional[str] = None
+    """Where the cited version can be read (a label's page, a set id's address)."""
+    date: Optional[str] = None
+    """The date of the version cited (revision, publication or last update), as the source gives it."""
+    version: Optional[str] = None
+    """The source's own version label (a DailyMed version number, an SmPC revision)."""
 
 
 class Meta(NamedTuple):
@@ -67,6 +73,8 @@ class Entry(NamedTuple):
     label: Optional[str] = None
     article_claim: Optional[str] = None
     note: Optional[str] = None
+    patient_text: Optional[str] = None
+    """The same statement in plain words, for ``--audience patient``."""
 
 
 class Section(NamedTuple):
@@ -75,6 +83,7 @@ class Section(NamedTuple):
     aliases: Tuple[str, ...]
     summary: str
     entries: Tuple[Entry, ...]
+    patient_title: Optional[str] = None
 
 
 class PkRow(NamedTuple):
@@ -203,6 +212,8 @@ class InteractionClass(NamedTuple):
     patient_advice: str
     sources: Refs
     members: Tuple[Member, ...]
+    patient_name: Optional[str] = None
+    """A plain name for patients ("Sleeping pills" for sedative-hypnotics)."""
 
     @property
     def tags(self) -> Tuple[str, ...]:
@@ -339,6 +350,7 @@ class Combination(NamedTuple):
     patient_why: str
     patient_advice: str
     sources: Refs
+    patient_title: Optional[str] = None
 
 
 class Faq(NamedTuple):

@@ -217,11 +217,11 @@ class _Builder:
 
     def entry(self, n: _Node) -> Entry:
         return Entry(n.text("text"), self.refs(n), n.opt_text("label"),
-                     n.opt_text("article_claim"), n.opt_text("note"))
+                     n.opt_text("article_claim"), n.opt_text("note"), n.opt_text("patient_text"))
 
     def section(self, n: _Node) -> Section:
         return Section(n.text("id"), n.text("title"), n.texts("aliases"), n.text("summary"),
-                       n.items("entries", self.entry))
+                       n.items("entries", self.entry), n.opt_text("patient_title"))
 
     def pk_row(self, n: _Node) -> PkRow:
         return PkRow(n.text("parameter"), n.text("reference"), n.opt_text("article"),
@@ -329,7 +329,7 @@ class _Builder:
         return InteractionClass(
             n.text("id"), n.text("name"), n.texts("aliases"), n.choice("grade", GRADES) or "",
             self.effects(n, "effects", refs), n.text("effect"), n.text("advice"), n.text("patient_effect"),
-            n.text("patient_advice"), refs, n.items("members", self.member),
+            n.text("patient_advice"), refs, n.items("members", self.member), n.opt_text("patient_name"),
         )
 
     def review(self, n: _Node) -> Review:
@@ -438,6 +438,7 @@ class _Builder:
         return Combination(
             n.text("id"), n.text("title"), grade, when, n.texts("suppressed_by"), n.text("why"),
             n.text("advice"), n.text("patient_why"), n.text("patient_advice"), self.refs(n),
+            n.opt_text("patient_title"),
         )
 
 
@@ -449,7 +450,8 @@ def _sources(root: _Node) -> Mapping[str, Source]:
             raise SchemaError(node.at(str(tag)), "a source tag is one word")
         s = _Node(value, node.at(tag))
         sources[tag] = Source(tag, s.text("title"), s.text("citation"),
-                              s.choice("kind", SOURCE_KINDS) or "", s.opt_text("note"))
+                              s.choice("kind", SOURCE_KINDS) or "", s.opt_text("note"),
+                              s.opt_text("url"), s.opt_text("date"), s.opt_text("version"))
     if not sources:
         raise SchemaError(node.path, "no sources are defined")
     return MappingProxyType(sources)

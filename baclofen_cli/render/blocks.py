@@ -52,13 +52,13 @@ def sources_text(sources: Sequence[str]) -> str:
 
 def comfortable_width(t: Table) -> int:
     """The width a table needs to read well: each column as wide as its longest word, and up to
-    24 characters of its longest cell, plus padding. Narrower than this, tables are stacked."""
+    16 characters of its longest cell, plus padding. Narrower than this, tables are stacked."""
     total = 0
     for i, column in enumerate(t.columns):
         cells = [column] + [row[i] for row in t.rows if i < len(row)]
         longest = max((len(c) for c in cells), default=0)
         longest_word = max((len(w) for c in cells for w in c.split()), default=0)
-        total += max(min(longest, 24), longest_word)
+        total += max(min(longest, 16), longest_word)
     return total + 3 * len(t.columns)
 
 

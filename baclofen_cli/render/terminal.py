@@ -59,7 +59,7 @@ def render(document: Sequence[Block], console: Optional[Console] = None) -> None
             else:
                 console.print(_table(block))
         elif isinstance(block, Bars):
-            console.print(_bars(block))
+            console.print(_bars(block, console.width))
         elif isinstance(block, Spacer):
             console.print()
 
@@ -88,8 +88,9 @@ def _para(p: Para) -> Text:
 def _table(t: Table) -> RichTable:
     table = RichTable(title=Text(t.title, style="bold") if t.title else None, box=box.SIMPLE_HEAD,
                       show_lines=False, expand=False, title_justify="left")
-    for column in t.columns:
-        table.add_column(Text(column))
+    for i, column in enumerate(t.columns):  # never narrower than its longest word: wrap on words only
+        longest_word = max((len(w) for row in t.rows if i < len(row) for w in row[i].split()), default=0)
+        table.add_column(Text(column), min_width=max(len(column), longest_word))
     for i, row in enumerate(t.rows):
         style = t.row_styles[i] if i < len(t.row_styles) else None
         table.add_row(*(Text(cell) for cell in row), style=STYLES.get(style or "", None))
@@ -110,13 +111,14 @@ def _stacked(t: Table, console: Console) -> None:
                 console.print(Padding(Text.assemble((f"{name}: ", "bold"), cell), (0, 0, 0, 4), expand=False))
 
 
-def _bars(bars: Bars) -> RichTable:
+def _bars(bars: Bars, width: int = 100) -> RichTable:
     table = RichTable.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column()
     for label, value, caption in bars.steps:
         share = value / bars.maximum
-        bar = Text("█" * max(1, round(24 * share)), style="red" if share > 1 else "green")
+        room = max(4, min(24, width - max(len(s[0]) for s in bars.steps) - 16))
+        bar = Text("█" * max(1, round(room * share)), style="red" if share > 1 else "green")
         bar.append(f" {value:g} {bars.unit}")
         table.add_row(Text(label, style="bold"), Text.assemble(bar, "  ", caption))
     return table

@@ -399,8 +399,10 @@ PROFESSIONALS_ONLY = ("This part is written for health professionals. Your docto
 
 
 def dosing_summary(k: Knowledge, patient: bool = False) -> List[Block]:
-    """How baclofen is dosed, in four short lines: start, how it goes up, the maximum, stopping."""
-    wanted = ("Start", "Titration", "Maximum", "Stopping", "Missed dose")
+    """How baclofen is dosed, in a few short lines: start, how it goes up, the maximum, a missed dose
+    (and, for patients, stopping: professionals read it among the warnings just above)."""
+    wanted = ("Start", "Titration", "Maximum", "Missed dose") if not patient else (
+        "Start", "Titration", "Maximum", "Stopping", "Missed dose")
     notes = {e.label: e for e in k.dosing.notes if e.label in wanted}
     blocks: List[Block] = []
     for label in wanted:
@@ -426,7 +428,7 @@ def overview_document(k: Knowledge, patient: bool) -> List[Block]:
     if patient:
         blocks.extend(_patient_entries(overview_entries)[:2])
     else:
-        blocks.extend(_entries(e for e in overview_entries[:2]))
+        blocks.extend(_entries(e for e in overview_entries[:1]))
     if "warnings" in by_id:
         warnings = by_id["warnings"].entries
         every = _patient_entries(warnings) if patient else _entries(warnings)
