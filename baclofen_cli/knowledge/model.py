@@ -75,6 +75,7 @@ class Entry(NamedTuple):
     note: Optional[str] = None
     patient_text: Optional[str] = None
     """The same statement in plain words, for ``--audience patient``."""
+    patient_label: Optional[str] = None
 
 
 class Section(NamedTuple):
@@ -314,6 +315,8 @@ class Caution(NamedTuple):
     """ICD-10-CM codes or code prefixes (``N18``, ``Z99.2``) recognized as this condition."""
     renal_band: Optional[str] = None
     """The ``dosing.renal_bands`` id this condition implies (``CKD stage 4`` -> the band below 30)."""
+    patient_name: Optional[str] = None
+    """A plain name for patients ("Kidney problems")."""
 
 
 class KnownCondition(NamedTuple):

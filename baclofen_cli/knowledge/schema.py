@@ -217,7 +217,8 @@ class _Builder:
 
     def entry(self, n: _Node) -> Entry:
         return Entry(n.text("text"), self.refs(n), n.opt_text("label"),
-                     n.opt_text("article_claim"), n.opt_text("note"), n.opt_text("patient_text"))
+                     n.opt_text("article_claim"), n.opt_text("note"), n.opt_text("patient_text"),
+                     n.opt_text("patient_label"))
 
     def section(self, n: _Node) -> Section:
         return Section(n.text("id"), n.text("title"), n.texts("aliases"), n.text("summary"),
@@ -413,6 +414,7 @@ class _Builder:
             n.text("id"), n.text("name"), n.texts("aliases"), n.choice("grade", GRADES) or "",
             n.texts("tags"), n.text("why"), n.text("advice"), n.text("patient_why"),
             n.text("patient_advice"), self.refs(n), limit, self.codes(n), n.opt_text("renal_band"),
+            n.opt_text("patient_name"),
         )
 
     def no_known_caution(self, n: _Node) -> NoKnownCaution:

@@ -62,12 +62,12 @@ def overview(k: Knowledge, warnings_shown: int = OVERVIEW_WARNINGS, audience: st
             entries = tuple(e for e in entries if getattr(e, "patient_text", None))
         return to_plain(entries)  # type: ignore[no-any-return]
 
-    wanted = ("Start", "Titration", "Maximum", "Missed dose") if not patient else (
+    wanted = ("Start", "Titration", "Maximum") if not patient else (
         "Start", "Titration", "Maximum", "Stopping", "Missed dose")
     dosing = [to_plain(e) for label in wanted for e in k.dosing.notes if e.label == label
               and (not patient or getattr(e, "patient_text", None))]
-    return envelope(k, audience=audience, overview=pick("overview")[:2 if patient else 1], warnings=pick("warnings")[:warnings_shown],
-                    dosing=dosing, max_daily_mg=k.dosing.max_daily_mg)
+    return envelope(k, audience=audience, overview=pick("overview")[:2 if patient else 1],
+                    warnings=pick("warnings")[:warnings_shown], dosing=dosing, max_daily_mg=k.dosing.max_daily_mg)
 
 
 def discrepancies(k: Knowledge) -> List[Dict[str, Any]]:

@@ -23,6 +23,11 @@ MAX_SHOWN_CHARS = 200
 
 
 
+PATIENT_GRADES = {"contraindicated": "Must not be used", "major": "Serious", "moderate": "Take care",
+                  "minor": "Good to know"}
+"""Grade headings in plain words, for patients."""
+
+
 def shown(text: str) -> str:
     if len(text) <= MAX_SHOWN_CHARS:
         return text
@@ -149,9 +154,10 @@ def cautions(k: Knowledge, audience: str = "professional") -> List[Block]:
         chosen = [c for c in k.cautions if c.grade == grade]
         if not chosen:
             continue
-        blocks.append(Heading(grade.upper(), level=2, style=grade))
+        blocks.append(Heading(PATIENT_GRADES[grade] if patient else grade.upper(), level=2, style=grade))
         for c in chosen:
-            blocks.append(Para(c.patient_why if patient else c.why, label=c.name, sources=c.sources, bullet=True))
+            name = (c.patient_name or c.name) if patient else c.name
+            blocks.append(Para(c.patient_why if patient else c.why, label=name, sources=c.sources, bullet=True))
             blocks.append(Para(c.patient_advice if patient else c.advice, label="What to do", indent=1))
             if c.aliases and not patient:
                 blocks.append(Para(", ".join(c.aliases), label="Also called", indent=1, style="dim"))
@@ -245,9 +251,10 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
         findings = by_grade[grade]
         if not findings:
             continue
-        blocks.append(Heading(f"{grade.upper()} ({len(findings)})", level=2, style=grade))
+        patient = result.audience == PATIENT
+        heading = PATIENT_GRADES[grade] if patient else grade.upper()
+        blocks.append(Heading(f"{heading} ({len(findings)})", level=2, style=grade))
         for f in findings:
-            patient = result.audience == PATIENT
             blocks.append(Para(finding_title(k, f, patient), label=None if patient else f.kind.capitalize(),
                                style=grade, bullet=True))
             if f.inputs:
@@ -310,7 +317,9 @@ def finding_title(k: Knowledge, f: Any, patient: bool) -> str:
         return class_name(k.classes_by_id[f.id], True)
     if f.kind == "combination":
         rule = next((r for r in k.combinations if r.id == f.id), None)
-        return (getattr(rule, "patient_title", None) or f.title) if rule else str(f.title)
+        return str((getattr(rule, "patient_title", None) or f.title) if rule else f.title)
+    if f.kind == "caution" and f.id in k.cautions_by_id:
+        return str(k.cautions_by_id[f.id].patient_name or f.title)
     return str(f.title)
 
 
@@ -401,7 +410,7 @@ PROFESSIONALS_ONLY = ("This part is written for health professionals. Your docto
 def dosing_summary(k: Knowledge, patient: bool = False) -> List[Block]:
     """How baclofen is dosed, in a few short lines: start, how it goes up, the maximum, a missed dose
     (and, for patients, stopping: professionals read it among the warnings just above)."""
-    wanted = ("Start", "Titration", "Maximum", "Missed dose") if not patient else (
+    wanted = ("Start", "Titration", "Maximum") if not patient else (
         "Start", "Titration", "Maximum", "Stopping", "Missed dose")
     notes = {e.label: e for e in k.dosing.notes if e.label in wanted}
     blocks: List[Block] = []
@@ -509,12 +518,15 @@ def _section(p: Any) -> List[Block]:
 
 def _topic(p: Any) -> List[Block]:
     patient = _patient(p)
-    blocks: List[Block] = [Heading(p.title)]
+    first = p.k.cautions_by_id[p.caution_ids[0]] if p.caution_ids else None
+    title = (first.patient_name or p.title) if patient and first is not None and first.name == p.title else p.title
+    blocks: List[Block] = [Heading(title)]
     for caution_id in p.caution_ids:
         c = p.k.cautions_by_id[caution_id]
         if c.name != p.title or len(p.caution_ids) > 1:
-            blocks.append(Heading(c.name, level=2, style=c.grade))
-        blocks.append(Para(c.patient_why if patient else c.why, label=None if patient else f"Caution ({c.grade})",
+            blocks.append(Heading((c.patient_name or c.name) if patient else c.name, level=2, style=c.grade))
+        blocks.append(Para(c.patient_why if patient else c.why,
+                           label=PATIENT_GRADES[c.grade] if patient else f"Caution ({c.grade})",
                            sources=c.sources, bullet=True))
         blocks.append(Para(c.patient_advice if patient else c.advice, label="What to do", indent=1))
     by_title: Dict[str, List[Entry]] = {}
@@ -522,9 +534,9 @@ def _topic(p: Any) -> List[Block]:
         by_title.setdefault(title, []).append(entry)
     for title, entries in by_title.items():
         body = _patient_entries(entries) if patient else _entries(entries)
-        if body:
+        if body and (p.caution_ids or len(p.entries) > 1):
             blocks.append(Heading(f"From {title.lower()}" if not patient else title, level=2))
-            blocks.extend(body)
+        blocks.extend(body)
     if len(blocks) == 1:
         blocks.append(Para(PROFESSIONALS_ONLY, style="dim"))
     return blocks + disclaimer(p.k, p.audience)
