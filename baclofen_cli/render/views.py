@@ -247,6 +247,7 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
     blocks: List[Block] = [Heading("Baclofen check")]
     blocks.extend(_inputs_line(result))
     by_grade = {g: [f for f in result.findings if f.severity == g] for g in GRADES}
+    items_by_text = {i.text: i for i in result.items}
     for grade in GRADES:
         findings = by_grade[grade]
         if not findings:
@@ -258,7 +259,7 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
             blocks.append(Para(finding_title(k, f, patient), label=None if patient else f.kind.capitalize(),
                                style=grade, bullet=True))
             if f.inputs:
-                blocks.append(Para(_triggers(result, f), label="From", indent=1))
+                blocks.append(Para(_triggers(items_by_text, f), label="From", indent=1))
             blocks.append(Para(f.effect, label="What happens", indent=1))
             blocks.append(Para(f.advice, label="What to do", indent=1))
             for note in f.notes:
@@ -323,16 +324,22 @@ def finding_title(k: Knowledge, f: Any, patient: bool) -> str:
     return str(f.title)
 
 
-def _triggers(result: CheckResult, f: Any) -> str:
+def _triggers(items_by_text: Dict[str, Any], f: Any) -> str:
     """Each item that triggered a finding, with what in it matched: "Tylenol PM (diphenhydramine), wine (alcohol)"."""
-    matched = {m.casefold() for m in f.matched}
+    matched = {m.casefold(): m for m in f.matched}
     parts = []
     for text in f.inputs:
-        item = next((i for i in result.items if i.text == text), None)
-        inner = [r for r in (item.resolved if item else ()) if r.casefold() in matched and r.casefold() != text.casefold()]
-        if item is not None and not inner:  # a class named as such, or a condition: its display name
-            inner = [m for m in f.matched if m.casefold() != text.casefold()
-                     and any(t.ref == m or t.display == m for t in item.resolution.targets)]
+        item = items_by_text.get(text)
+        own = text.casefold()
+        inner: List[str] = []
+        if item is not None:
+            inner = [r for r in item.resolved if r.casefold() in matched and r.casefold() != own]
+            if not inner:  # a class named as such, or a condition: its display name
+                names = (n for t in item.resolution.targets for n in (t.ref, t.display))
+                inner = [matched[n.casefold()] for n in names if n.casefold() in matched and n.casefold() != own]
+        if not inner and len(f.inputs) == 1:  # one item: whatever matched is in it
+            inner = [m for m in f.matched if m.casefold() != own]
+        inner = list(dict.fromkeys(inner))
         parts.append(shown(text) + (f" ({', '.join(inner)})" if inner else ""))
     return ", ".join(parts)
 
