@@ -93,7 +93,9 @@ def test_tables_stack_and_wrap_on_words_at_40_columns(run: Any, args: List[str],
 
 def test_stacked_layout_names_each_field(run: Any) -> None:
     text = "\n".join(rich(run, "interactions", columns=40))
-    assert "Grade: major" in text and "What happens:" in text
+    assert "• Opioids (major)" in text and "What happens:" in text
+    plain = run("interactions", env={"COLUMNS": "40"}).stdout
+    assert "* Opioids (major)" in plain and "  Examples: morphine," in plain
 
 
 # ---------------------------------------------------------------- interactions
@@ -316,3 +318,32 @@ def test_a_pager_that_cannot_start_falls_back_to_plain_output(tmp_path: Path) ->
     emit(pages.SourcesPage(load_knowledge()), "text", out, TextOptions(True, 80, "/nonexistent/pager"))
     assert "Sources" in out.getvalue()
     assert json.dumps  # keep the import used
+
+
+# ---------------------------------------------------------------- the same through the installed script
+
+
+def _installed(args: List[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    baclo = str(Path(sys.executable).with_name("baclo"))
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("FORCE_COLOR", "NO_COLOR", "COLUMNS"))}
+    return subprocess.run([baclo, *args], cwd=tmp_path, env={**full, **env}, capture_output=True, text=True,
+                          timeout=60)
+
+
+@pytest.mark.skipif(not Path(sys.executable).with_name("baclo").exists(), reason="needs the installed script")
+def test_key_reading_cases_through_the_installed_script(tmp_path: Path) -> None:
+    info = _installed(["info"], tmp_path, FORCE_COLOR="1", COLUMNS="100")
+    assert info.returncode == 0 and len(visible(info.stdout)) <= 40
+    tylenol = _installed(["interactions", "Tylenol"], tmp_path)
+    assert tylenol.returncode == 0 and "no known interaction" in tylenol.stdout
+    narrow = _installed(["interactions"], tmp_path, FORCE_COLOR="1", COLUMNS="40")
+    assert "Benzodiazepines (moderate)" in ANSI.sub("", narrow.stdout)
+    found = json.loads(_installed(["search", "too much", "--json"], tmp_path).stdout)
+    assert found["matches"][0]["command"] == "baclo info overdose"
+    brief = _installed(["check", "-w", "oxycodone", "-H", "ckd", "--brief"], tmp_path)
+    assert brief.returncode == 1 and brief.stdout.splitlines()[0].startswith("MAJOR: ")
+    fhir_info = _installed(["info", "--format", "fhir"], tmp_path)
+    assert fhir_info.returncode == 2 and "not available here" in fhir_info.stderr and not fhir_info.stdout
+    patient = _installed(["info", "--audience", "patient"], tmp_path)
+    assert "[us-label" not in patient.stdout and "what you need to know" in patient.stdout
+    assert _installed(["check", "-h"], tmp_path).stdout.count("Examples:") == 1

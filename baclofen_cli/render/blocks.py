@@ -28,6 +28,8 @@ class Table(NamedTuple):
     rows: Tuple[Tuple[str, ...], ...]
     title: Optional[str] = None
     row_styles: Tuple[Optional[str], ...] = ()
+    inline: Tuple[int, ...] = ()
+    """Columns that, when the table is stacked, follow the row's first cell in brackets ("Opioids (major)")."""
 
 
 class Bars(NamedTuple):
@@ -65,3 +67,17 @@ def comfortable_width(t: Table) -> int:
 def stacked(t: Table, width: int) -> bool:
     """Whether to show the table as one record per row (a field per line, wrapped on words)."""
     return comfortable_width(t) > width
+
+
+def stacked_rows(t: Table) -> Tuple[Tuple[str, Tuple[Tuple[str, str], ...]], ...]:
+    """Each row as (title, ((column, cell), ...)) for the stacked layout; empty cells are left out."""
+    out = []
+    for row in t.rows:
+        if not row:
+            continue
+        extra = [row[i] for i in t.inline if i < len(row) and row[i]]
+        title = row[0] + (f" ({', '.join(extra)})" if extra else "")
+        fields = tuple((name, cell) for i, (name, cell) in enumerate(zip(t.columns, row, strict=False))
+                       if i and i not in t.inline and cell)
+        out.append((title, fields))
+    return tuple(out)

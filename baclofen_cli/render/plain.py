@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import IO, List, Sequence
 
-from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text, stacked
+from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text, stacked, stacked_rows
 from baclofen_cli.render.safe import visible
 
 
@@ -78,11 +78,10 @@ def _table(t: Table, width: int) -> List[str]:
         out.extend(aligned(row) for row in t.rows)
     else:
         # too wide to align: one record per row, one field per line, wrapped on words
-        for row in t.rows:
-            out.extend(_wrap(f"* {row[0]}" if row else "*", width, "  "))
-            for name, cell in zip(t.columns[1:], row[1:], strict=False):
-                if cell:
-                    out.extend(_wrap(f"  {name}: {cell}", width, "    "))
+        for title, fields in stacked_rows(t):
+            out.extend(_wrap(f"* {title}", width, "  "))
+            for name, cell in fields:
+                out.extend(_wrap(f"  {name}: {cell}", width, "    "))
     return out
 
 

@@ -11,7 +11,7 @@ from rich.padding import Padding
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text, stacked
+from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text, stacked, stacked_rows
 from baclofen_cli.render.plain import safe_block
 from baclofen_cli.render.safe import columns
 
@@ -101,14 +101,11 @@ def _stacked(t: Table, console: Console) -> None:
     """A narrow terminal: one record per row, each field on its own line, wrapped on words."""
     if t.title:
         console.print(Text(t.title, style="bold"))
-    for i, row in enumerate(t.rows):
-        if not row:
-            continue
+    for i, (title, fields) in enumerate(stacked_rows(t)):
         style = t.row_styles[i] if i < len(t.row_styles) else None
-        console.print(_bulleted(Para(row[0], style=style, bullet=True)))
-        for name, cell in zip(t.columns[1:], row[1:], strict=False):
-            if cell:
-                console.print(Padding(Text.assemble((f"{name}: ", "bold"), cell), (0, 0, 0, 4), expand=False))
+        console.print(_bulleted(Para(title, style=style, bullet=True)))
+        for name, cell in fields:
+            console.print(Padding(Text.assemble((f"{name}: ", "bold"), cell), (0, 0, 0, 4), expand=False))
 
 
 def _bars(bars: Bars, width: int = 100) -> RichTable:

@@ -139,7 +139,7 @@ def interaction_class(k: Knowledge, class_id: str, audience: str = "professional
         blocks.append(Para(names, label="Medicines of this kind", style="dim"))
         return blocks
     rows = tuple((m.name, ", ".join(m.brands) or "-", m.grade or c.grade, m.note or "") for m in c.members)
-    blocks.append(Table(("Member", "Brands", "Grade", "Note"), rows, title=f"Members ({len(rows)})"))
+    blocks.append(Table(("Member", "Brands", "Grade", "Note"), rows, title=f"Members ({len(rows)})", inline=(2,)))
     products = [p for p in k.products if any(i in {m.name for m in c.members} for i in p.ingredients)]
     if products:
         blocks.append(Para(", ".join(f"{p.name} ({' + '.join(p.ingredients)})" for p in products),
@@ -467,11 +467,10 @@ def _more(patient: bool) -> List[Block]:
     audience = " --audience patient" if patient else ""
     rows = (
         ("Side effects", f"baclo side-effects{audience}"),
-        ("Medicines that interact", f"baclo interactions{audience}"),
-        ("Check your medicines" if patient else "Check a patient's medicines and conditions",
-         f"baclo check --with MEDICINES --history CONDITIONS{audience}"),
-        ("A topic (pregnancy, kidney, overdose, missed dose...)", f"baclo info TOPIC{audience}"),
-        ("Every section; everything", "baclo sections; baclo info --all"),
+        ("Interactions", f"baclo interactions{audience}"),
+        ("Check medicines and conditions", f"baclo check -w MEDICINES -H CONDITIONS{audience}"),
+        ("Topics (pregnancy, kidney, overdose, missed dose)", f"baclo info TOPIC{audience}"),
+        ("Everything", "baclo sections, baclo info --all"),
     )
     return [Para(command, label=what, style="dim") for what, command in rows]
 
@@ -606,7 +605,7 @@ def _interaction_list(p: Any) -> List[Block]:
         columns += ("Sources",)
     hint = ("More about one kind, or about one of your medicines: baclo interactions NAME --audience patient"
             if patient else "One class or medicine in full (members, effect, advice): baclo interactions NAME")
-    blocks: List[Block] = [Table(columns, tuple(rows), row_styles=tuple(styles)), Para(hint, style="dim")]
+    blocks: List[Block] = [Table(columns, tuple(rows), row_styles=tuple(styles), inline=(1,)), Para(hint, style="dim")]
     return blocks + disclaimer(p.k, p.audience)
 
 
