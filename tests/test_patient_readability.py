@@ -83,6 +83,7 @@ PATIENT_COMMANDS: List[List[str]] = [
     ["info"], ["info", "warnings"], ["info", "overdose"], ["info", "pregnancy"], ["info", "kidney"],
     ["info", "missed dose"], ["info", "dosing"], ["side-effects"], ["interactions"], ["interactions", "Percocet"],
     ["interactions", "zolpidem"], ["interactions", "Tylenol"], ["cautions"], ["dose"],
+    ["faq"],
     ["check", "--with", "Tylenol PM, wine, oxycodone, xyzzy", "--history", "ckd, COPD", "--daily-dose", "90"],
 ]
 FORBIDDEN = [

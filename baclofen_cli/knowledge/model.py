@@ -360,6 +360,7 @@ class Faq(NamedTuple):
     question: str
     answer: str
     sources: Refs
+    patient_answer: Optional[str] = None
 
 
 class Target(NamedTuple):

@@ -279,7 +279,7 @@ class _Builder:
                           n.opt_text("frequency"), n.flag("in_article"), self.refs(n))
 
     def faq(self, n: _Node) -> Faq:
-        return Faq(n.text("question"), n.text("answer"), self.refs(n))
+        return Faq(n.text("question"), n.text("answer"), self.refs(n), n.opt_text("patient_answer"))
 
     def effects(self, n: _Node, key: str, default_refs: Tuple[str, ...]) -> Effects:
         """``effects:`` as a list of names (shown by ``default_refs``) or a mapping name -> references."""

@@ -164,11 +164,12 @@ def cautions(k: Knowledge, audience: str = "professional") -> List[Block]:
     return blocks
 
 
-def faq(k: Knowledge) -> List[Block]:
+def faq(k: Knowledge, patient: bool = False) -> List[Block]:
     blocks: List[Block] = []
     for i, item in enumerate(k.faq, 1):
+        answer = (item.patient_answer or item.answer) if patient else item.answer
         blocks.append(Para(item.question, label=f"Q{i}", style=None))
-        blocks.append(Para(item.answer, label="A", sources=item.sources, indent=1))
+        blocks.append(Para(answer, label="A", sources=item.sources, indent=1))
     return blocks
 
 
@@ -641,6 +642,8 @@ def _dose(p: Any) -> List[Block]:
 
 
 def _faq(p: Any) -> List[Block]:
+    if _patient(p):
+        return _patient_section(p.k, "faq") + disclaimer(p.k, p.audience)
     return section(p.k, "faq") + disclaimer(p.k, p.audience)
 
 
@@ -776,7 +779,7 @@ def _patient_cautions(k: Knowledge) -> List[Block]:
 
 
 def _patient_faq(k: Knowledge) -> List[Block]:
-    return faq(k)
+    return faq(k, patient=True)
 
 
 _PATIENT_STRUCTURED = {
