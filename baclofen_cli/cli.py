@@ -64,7 +64,6 @@ class _Command(typer.core.TyperCommand):
 
 APP_SETTINGS: Dict[str, Any] = {
     "name": "baclo",
-    "help": "Offline reference and interaction checker for baclofen. Informational only.",
     "add_completion": True,
     "pretty_exceptions_enable": False,
     "rich_markup_mode": None,
@@ -291,7 +290,19 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
 ) -> None:
-    """Offline reference and interaction checker for baclofen. Informational only."""
+    """Offline reference and interaction checker for baclofen. Informational only.
+
+    \b
+    Examples:
+      baclo info                                 one screen: what it is, key warnings, dosing
+      baclo info pregnancy                       a topic (kidney, overdose, missed dose...)
+      baclo interactions Percocet                what a medicine does with baclofen
+      baclo check -w opioids -H kidney           check medicines and conditions
+      baclo search "too much"                    search everything baclo knows
+
+    Every command takes -h, --format text|json (--json) and, where it shows clinical
+    text, --audience patient.
+    """
     ctx.obj = {"data": _clean(data) if data else None}
     if ctx.invoked_subcommand is None:
         typer.echo(SHORT_HELP, nl=False)

@@ -209,7 +209,9 @@ def test_every_command_has_short_help_examples_and_readable_placeholders(run: An
 
 
 def test_app_short_help(run: Any) -> None:
-    assert run("-h").exit_code == 0
+    result = run("-h")
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout and "baclo info pregnancy" in result.stdout
 
 
 def test_history_short_form_and_old_alias(run: Any) -> None:
