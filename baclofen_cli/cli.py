@@ -344,6 +344,8 @@ def info(
         _emit(fmt, pages.Overview(k, who, sources_))
     from baclofen_cli.topics import find_topic
 
+    if not name.strip():
+        fail("the TOPIC is empty: give a section or topic name (baclo sections lists them), or leave it out")
     found = find_topic(k, _clean(name))
     if found.section_id:
         _emit(fmt, pages.SectionPage(k, found.section_id, who, sources_))
@@ -461,9 +463,9 @@ def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bo
     if res.recognized:
         return pages.NoInteractionPage(k, name, tuple(dict.fromkeys(drugs or [t.display for t in res.targets])),
                                        audience, show_sources)
+    if res.hint and "condition" in res.hint:
+        fail(f"{name!r} is a condition, not a medicine: baclo info {_quote(name)} shows what it means for baclofen")
     hint = f" Did you mean: {', '.join(res.suggestions)}?" if res.suggestions else ""
-    if res.hint:
-        hint = f" ({res.hint}.)" + hint
     fail(f"no interaction class or medicine named {name!r}.{hint} "
          f"Classes: {', '.join(c.id for c in k.interactions)}.")
 
