@@ -428,7 +428,8 @@ def dosing_summary(k: Knowledge, patient: bool = False) -> List[Block]:
             continue
         text = patient_text(e) if patient else e.text
         if text:
-            blocks.append(Para(text, label=label, sources=e.sources, bullet=True))
+            shown_label = (getattr(e, "patient_label", None) or label) if patient else label
+            blocks.append(Para(text, label=shown_label, sources=e.sources, bullet=True))
     return blocks
 
 
@@ -761,8 +762,10 @@ def _patient_dosing(k: Knowledge) -> List[Block]:
     d = k.dosing
     rows = tuple((s.days, s.dose, f"{s.daily_mg:g} mg") for s in d.titration)
     blocks: List[Block] = [Table(("Days", "Dose", "Each day"), rows, title="A usual way to start (adults)")]
-    blocks.append(Para(f"{d.max_daily_mg:g} mg", label="The most in one day", sources=d.sources, bullet=True))
-    blocks.extend(_patient_entries(d.notes))
+    notes = _patient_entries(d.notes)
+    if not any(e.label == "Maximum" and patient_text(e) for e in d.notes):
+        blocks.append(Para(f"{d.max_daily_mg:g} mg", label="The most in one day", sources=d.sources, bullet=True))
+    blocks.extend(notes)
     return blocks
 
 
