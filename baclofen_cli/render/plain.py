@@ -81,7 +81,7 @@ def _table(t: Table, width: int) -> List[str]:
         for title, fields in stacked_rows(t):
             out.extend(_wrap(f"* {title}", width, "  "))
             for name, cell in fields:
-                out.extend(_wrap(f"  {name}: {cell}", width, "    "))
+                out.extend(_wrap(f"  {name}: {cell}" if name else f"  {cell}", width, "    "))
     return out
 
 

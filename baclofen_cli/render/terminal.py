@@ -105,7 +105,8 @@ def _stacked(t: Table, console: Console) -> None:
         style = t.row_styles[i] if i < len(t.row_styles) else None
         console.print(_bulleted(Para(title, style=style, bullet=True)))
         for name, cell in fields:
-            console.print(Padding(Text.assemble((f"{name}: ", "bold"), cell), (0, 0, 0, 4), expand=False))
+            label = (f"{name}: ", "bold") if name else ""
+            console.print(Padding(Text.assemble(label, cell), (0, 0, 0, 4), expand=False))
 
 
 def _bars(bars: Bars, width: int = 100) -> RichTable:
