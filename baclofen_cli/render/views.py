@@ -264,7 +264,7 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
             blocks.append(Para(f.effect, label="What happens", indent=1))
             blocks.append(Para(f.advice, label="What to do", indent=1))
             for note in f.notes:
-                blocks.append(Para(note, label="Note", indent=1, style="note"))
+                blocks.append(Para(_no_options(note) if patient else note, label="Note", indent=1, style="note"))
             blocks.append(Para("; ".join(f.sources), label="Sources", indent=1, style="dim"))
     not_checked = [i for i in result.items if i.status == NOT_CHECKED or i.resolution.unaccounted]
     if not_checked:
@@ -309,6 +309,14 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
     blocks.append(Para(summary_line(result), style=result.highest_severity or ("not-checked" if not_checked else "ok")))
     blocks.extend(disclaimer(k, result.audience))
     return blocks
+
+
+def _no_options(text: str) -> str:
+    """Patient wording keeps option names and source tags out of notes: "(name one with --country)" goes."""
+    import re
+
+    text = re.sub(r"\s*\([^()]*--[a-z][^()]*\)", "", text)
+    return re.sub(r"\s*\[[a-z][a-z0-9-]*(?: [^\]]*)?\]", "", text)  # and source tags: --sources shows them
 
 
 def finding_title(k: Knowledge, f: Any, patient: bool) -> str:
