@@ -459,7 +459,8 @@ def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bo
                     via.append(f"{name} is {drug}")
     classes = list(dict.fromkeys(classes))
     if classes:
-        return pages.InteractionClassPage(k, tuple(classes), name, tuple(dict.fromkeys(via)), audience, show_sources)
+        return pages.InteractionClassPage(k, tuple(classes), name, tuple(dict.fromkeys(via)), audience, show_sources,
+                                          tuple(dict.fromkeys(drugs)))
     if res.recognized:
         return pages.NoInteractionPage(k, name, tuple(dict.fromkeys(drugs or [t.display for t in res.targets])),
                                        audience, show_sources)

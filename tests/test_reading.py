@@ -352,3 +352,12 @@ def test_key_reading_cases_through_the_installed_script(tmp_path: Path) -> None:
     patient = _installed(["info", "--audience", "patient"], tmp_path)
     assert "[us-label" not in patient.stdout and "what you need to know" in patient.stdout
     assert _installed(["check", "-h"], tmp_path).stdout.count("Examples:") == 1
+
+
+def test_a_member_with_its_own_wording_shows_it(run: Any, knowledge: Any) -> None:
+    cls, member = knowledge.members_by_name["valacyclovir"]
+    assert member.wording is not None
+    text = " ".join(run("interactions", "Valtrex", env={"COLUMNS": "300"}).stdout.split())
+    assert f"For valacyclovir: {member.wording.effect}" in text
+    patient = " ".join(run("interactions", "Valtrex", "--audience", "patient", env={"COLUMNS": "300"}).stdout.split())
+    assert f"For valacyclovir: {member.wording.patient_effect}" in patient

@@ -88,6 +88,8 @@ class InteractionClassPage(NamedTuple):
     """How the name led here, e.g. ("Percocet contains oxycodone",)."""
     audience: str = PROFESSIONAL
     show_sources: bool = False
+    drugs: Tuple[str, ...] = ()
+    """The generic names the asked name stands for: a member with its own wording shows it."""
 
 
 class NoInteractionPage(NamedTuple):

@@ -623,8 +623,18 @@ def _interaction_class(p: Any) -> List[Block]:
     blocks: List[Block] = []
     if p.asked and p.via:
         blocks.append(Para("; ".join(p.via), label=shown(p.asked), style="dim"))
+    patient = _patient(p)
     for class_id in p.class_ids:
-        blocks.extend(interaction_class(p.k, class_id, p.audience))
+        shown_class = interaction_class(p.k, class_id, p.audience)
+        for drug in p.drugs:  # a member with its own wording: what it says for this medicine, after the class's
+            membership = p.k.members_by_name.get(drug)
+            wording = getattr(membership[1], "wording", None) if membership and membership[0].id == class_id else None
+            if wording is not None:
+                shown_class[3:3] = [
+                    Para(wording.patient_effect if patient else wording.effect, label=f"For {drug}",
+                         sources=wording.sources, style="warning"),
+                    Para(wording.patient_advice if patient else wording.advice, label="What to do", indent=1)]
+        blocks.extend(shown_class)
     return blocks + disclaimer(p.k, p.audience)
 
 
