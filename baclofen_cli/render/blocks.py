@@ -70,7 +70,7 @@ def stacked(t: Table, width: int) -> bool:
 
 
 def stacked_rows(t: Table) -> Tuple[Tuple[str, Tuple[Tuple[str, str], ...]], ...]:
-    """Each row as (title, ((column, cell), ...)) for the stacked layout; empty cells are left out."""
+    """Each row as (title, ((column, cell), ...)) for the stacked layout; empty and "-" cells are left out."""
     out = []
     for row in t.rows:
         if not row:
@@ -78,6 +78,6 @@ def stacked_rows(t: Table) -> Tuple[Tuple[str, Tuple[Tuple[str, str], ...]], ...
         extra = [row[i] for i in t.inline if i < len(row) and row[i]]
         title = row[0] + (f" ({', '.join(extra)})" if extra else "")
         fields = tuple((name, cell) for i, (name, cell) in enumerate(zip(t.columns, row, strict=False))
-                       if i and i not in t.inline and cell)
+                       if i and i not in t.inline and cell and cell != "-")
         out.append((title, fields))
     return tuple(out)
