@@ -281,8 +281,11 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
             if res.suggestions:
                 detail += "; did you mean: " + ", ".join(res.suggestions) + "?"
             origin = result.origin(item.text)  # a FHIR resource, or "" when the text already says where
-            if origin is None:
-                origin = "medicine" if res.kind == "with" else "condition"
+            if origin is None:  # professionals see the option it came from, patients what it is
+                if result.audience == PATIENT:
+                    origin = "medicine" if res.kind == "with" else "condition"
+                else:
+                    origin = "--" + res.kind
             label = f"{shown(item.text)} ({origin})" if origin else shown(item.text)
             blocks.append(Para(detail, label=label, bullet=True, style="not-checked"))
     harmless = [i for i in result.items if i.status in (NO_KNOWN_INTERACTION, NO_KNOWN_CAUTION)]
