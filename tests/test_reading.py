@@ -139,9 +139,12 @@ def test_unknown_name_is_still_an_error(run: Any) -> None:
 
 
 def test_search_matches_words_not_substrings(run: Any) -> None:
-    result = run("search", "ALS")
-    assert result.exit_code == 1
-    assert "valsartan" not in result.stdout
+    code, payload = run.json("search", "ALS")  # the motor neurone disease entry, never "also" or "valsartan"
+    assert payload["matches"], "ALS is a word of the knowledge file"
+    for match in payload["matches"]:
+        assert re.search(r"\bALS\b", match["snippet"], re.IGNORECASE), match["snippet"]
+        assert "valsartan" not in match["snippet"]
+    assert run("search", "qwertyuiopasdf").exit_code == 1
 
 
 def test_search_matches_word_forms(run: Any) -> None:
