@@ -791,7 +791,7 @@ def screen(
         help="A column (or JSON Lines key) that holds nothing to check; repeat for more. A column whose name "
              "looks like medicines or conditions (med..., drug..., diagnosis...) stops the run unless read or "
              "ignored."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", min=1, metavar="N",
+    jobs: Optional[int] = typer.Option(None, "--jobs", metavar="N",
                                        help="Processes to screen with (default: the machine's cores; 1 screens "
                                             "in this process). The output is the same, in input order."),
 ) -> None:
@@ -813,6 +813,8 @@ def screen(
     from baclofen_cli.inputs import InputError
     from baclofen_cli.inputs.table import Columns, TableAdapter, format_for, open_text
 
+    if jobs is not None and jobs < 1:  # checked here, not by min=1: the help keeps a plain "N"
+        fail(f"--jobs must be 1 or more, not {jobs}")
     fmt = "json" if json else output_format.value
     source = "standard input" if file == "-" else _clean(file)
     if out is not None:
