@@ -639,6 +639,21 @@ def renal_from_condition(text: str) -> Optional[RenalFunction]:
     return None
 
 
+
+_AGE = (r"\b(?:age|aged|age:)\s*(\d{1,3})(?:\s*(?:years?|yrs?|y)(?:\s*old)?)?(?![\w/])"
+        r"|\b(\d{1,3})(?:\s*|-)(?:yo|y/o|y\.o\.?|(?:years?|yrs?|yr)(?:\s*|-)old)(?![\w/])"
+        r"|^\s*(\d{1,3})\s?(?:[mf]|male|female)\s*$")
+"""An age typed as a condition: ``age 80``, ``aged 80``, ``80 yo``, ``80 y/o``, ``80-year-old``, ``83F``."""
+
+
+def age_from_condition(text: str) -> Optional[Tuple[int, int, int]]:
+    """(start, end, years) of an age a condition line states, or None (an age over 120 is not read)."""
+    m = re.search(_AGE, text, re.IGNORECASE)
+    if m is None:
+        return None
+    years = int(next(g for g in m.groups() if g is not None))
+    return (m.start(), m.end(), years) if years <= 120 else None
+
 # -- splitting a value into items ---------------------------------------------------------------
 
 _CONTINUATION = ("stage ", "with ", "without ", "unspecified", "uncomplicated", "in remission", "in ", "or ",

@@ -263,6 +263,7 @@ class Resolver:
             kidney = self._renal_target(renal.value)
             if kidney is not None:
                 found.append(kidney)
+        rest = self._age(rest, found)
         reading = read_condition(rest, self._phrase(HISTORY))
         found.extend(Target(*t) for t in reading.names)
         if renal is not None:  # a stage or measure: the kidney entry for it (CKD IV -> stage 4; stage 5 -> failure)
@@ -272,6 +273,22 @@ class Resolver:
                 found = [t for t in found if t.ref not in kidney_refs] + [staged]
         targets = _distinct(found)
         return targets, "line" if targets else "", reading.unaccounted, reading.negated
+
+    def _age(self, rest: str, found: List[Target]) -> str:
+        """An age in the line (``age 80``, ``83F``): 65 and over is older age, under 18 a child; the
+        words are then accounted for. An adult age (18 to 64) has no entry: its words stay unread."""
+        from baclofen_cli.lines import age_from_condition
+
+        age = age_from_condition(rest)
+        if age is None:
+            return rest
+        start, end, years = age
+        entry = self._get("older adult", HISTORY) if years >= 65 else \
+            self._get("child", HISTORY) if years < 18 else None
+        if entry is None:
+            return rest
+        found.append(Target(*entry))
+        return rest[:start] + " " + rest[end:]
 
     def _kidney_refs(self) -> set[str]:
         if self._kidney is not None:
