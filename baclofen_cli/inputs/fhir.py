@@ -35,7 +35,8 @@ checked: a MedicationRequest that is ``completed`` has been fulfilled and the
 medicine may well still be taken; a MedicationAdministration that is ``completed``
 or ``stopped`` gave at least part of the dose; a Condition that is in
 ``remission``, ``unconfirmed``, ``provisional`` or ``differential`` is checked.
-Resources of other types (a Patient, an Encounter, other Observations) are counted
+A Patient's birthDate gives the age on the date of the run (65 and over: older age;
+under 18: a child). Resources of other types (an Encounter, other Observations) are counted
 in one skipped line. A file with resources of more than one patient is refused:
 one record is one patient (``baclo screen`` is for many).
 """
@@ -371,6 +372,7 @@ class _Reader:
                     others[kind] = others.get(kind, 0) + 1
             elif kind == "Patient":
                 patients.patient(found)
+                _age(found, conditions, unreadable, skipped)
             elif kind in ("List", "Composition"):
                 patients.subject(found, res.get("subject"))
                 unreadable.extend(self._listed(found))
@@ -700,6 +702,56 @@ def _doses_per_day(timing: Any) -> Tuple[Optional[float], Optional[str]]:
     if isinstance(times, list) and times and len(times) != frequency:
         return None, "timing.repeat names times of day that do not match the frequency"
     return float(round(per_day)), None
+
+
+_BIRTH_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _age(found: _Found, conditions: _Items, unreadable: List[Unreadable], skipped: List[Skipped]) -> None:
+    """Patient.birthDate on the date of the run: 65 and over is the condition older age, under 18 a child
+    (read as ``age N`` by the condition reader); an adult age is skipped with that reason. A partial date
+    (``1960``, ``1960-05``) decides only when every day it may stand for gives the same answer."""
+    value = found.resource.get("birthDate")
+    if value is None:
+        return
+    import datetime
+
+    today = datetime.date.today()
+    m = _BIRTH_DATE.fullmatch(value) if isinstance(value, str) else None
+    try:
+        if m is None:
+            raise ValueError
+        year, month, day = int(m.group(1)), m.group(2), m.group(3)
+        first = datetime.date(year, int(month or 1), int(day or 1))
+        if day:
+            last = first
+        elif month:
+            last = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+        else:
+            last = datetime.date(year, 12, 31)
+    except ValueError:
+        unreadable.append(Unreadable(found.where, f"birthDate {_preview(value)}", "not a date (YYYY, YYYY-MM or "
+                                     "YYYY-MM-DD), so the patient's age is not known", HISTORY_KIND))
+        return
+
+    def years(born: datetime.date) -> int:
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    oldest, youngest = years(first), years(last)
+    if youngest < 0:
+        unreadable.append(Unreadable(found.where, f"birthDate {value}", f"after the date of the run ({today})",
+                                     HISTORY_KIND))
+        return
+    bands = {"older" if a >= 65 else "child" if a < 18 else "adult" for a in (oldest, youngest)}
+    shown = f"{oldest}" if oldest == youngest else f"{youngest} or {oldest}"
+    if len(bands) > 1:
+        unreadable.append(Unreadable(found.where, f"birthDate {value}", f"age {shown} on {today}: whether the "
+                                     "age cautions apply is not known (give the full date)", HISTORY_KIND))
+    elif bands == {"adult"}:
+        skipped.append(Skipped(found.where, f"birthDate {value}", f"age {shown} on {today}: 18 to 64, no "
+                               "age caution"))
+    else:
+        conditions.extend([f"age {youngest}"], f"{found.where} birthDate {value}, age on {today}")
 
 
 class _Patients:
