@@ -10,7 +10,7 @@ Every way into baclo (options, FHIR, a screening row) builds a ``Record`` and en
 
 from typing import Dict, List, Optional, Set, Tuple
 
-from baclofen_cli.check import PATIENT, PROFESSIONAL, CheckResult, Finding, check, exit_status
+from baclofen_cli.check import PATIENT, PROFESSIONAL, CheckResult, Finding, check, exit_status, with_order_maximum
 from baclofen_cli.knowledge import Knowledge, load_knowledge
 from baclofen_cli.record import Allergy, Dosage, Record, RenalFunction, Skipped, Unreadable
 from baclofen_cli.resolve import HISTORY, WITH, Resolution, Resolver
@@ -36,8 +36,24 @@ def check_record(knowledge: Knowledge, record: Record, *, audience: str = PROFES
     # an unreadable part's text already says where it was: "" keeps it from being labelled as an option
     origins = record.origins + dose_origins + tuple(
         (r.text, "") for r in resolutions[len(resolutions) - len(record.unreadable):])
+    result = with_order_maximum(knowledge, result, _order_maxima(record, medications), country)
     return result._replace(skipped=record.skipped, patient_id=record.patient_id, renal=record.renal,
                            origins=origins)
+
+
+def _order_maxima(record: Record, meds: List[Resolution]) -> List[Tuple[str, float, str]]:
+    """(item text, mg a day, where) for each oral baclofen resource whose dosage sets an allowed
+    maximum (``maxDosePerPeriod``, see ``Dosage.max_daily_mg``)."""
+    index = {" ".join(t.split()).casefold(): i for i, t in enumerate(record.medications)}
+    orders = []
+    for dosage in record.dosages:
+        if dosage.max_daily_mg is None:
+            continue
+        items = [index[k] for k in (" ".join(n.split()).casefold() for n in dosage.names)
+                 if k in index and _oral_baclofen(meds[index[k]])]
+        if items:
+            orders.append((meds[items[0]].text, dosage.max_daily_mg, dosage.where))
+    return orders
 
 
 BACLOFEN_ALLERGY = "baclofen allergy"

@@ -589,3 +589,32 @@ def _renal_notes(reason: str, inputs: Tuple[str, ...]) -> Tuple[str, ...]:
         notes += ("The bands are creatinine clearance figures; an eGFR is used as an approximation "
                   "(it can differ, notably at extremes of body size).",)
     return notes
+
+
+def with_order_maximum(knowledge: Knowledge, result: CheckResult, orders: Sequence[Tuple[str, float, str]],
+                       country: Optional[str] = None) -> CheckResult:
+    """The result with a finding for each baclofen order whose allowed maximum (FHIR ``maxDosePerPeriod``,
+    as mg a day) is above the maximum: ``orders`` is (item text, mg a day, where it was read)."""
+    above = knowledge.dosing.above_maximum
+    limit_mg, limit_sources, notes = country_maximum(knowledge, country)
+    patient = result.audience == PATIENT
+    added = []
+    for text, mg, where in orders:
+        if mg <= limit_mg:
+            continue
+        said = (f"This prescription allows up to {mg:g} mg a day. " if patient else
+                f"The order's allowed maximum ({where}, maxDosePerPeriod) is {mg:g} mg a day, not the dose taken. ")
+        added.append(Finding(
+            kind="dose", id="dose-order-maximum", severity=above.grade,
+            title=f"Order allows up to {mg:g} mg a day, above the maximum", inputs=(text,),
+            matched=(f"{mg:g} mg/day allowed",),
+            effect=said + _fill(above.patient_text if patient else above.text, mg, limit_mg),
+            advice=_fill(above.patient_advice if patient else above.advice, mg, limit_mg),
+            sources=_unique([*limit_sources, *above.sources]), notes=notes,
+        ))
+    if not added:
+        return result
+    texts = [i.resolution.text for i in result.items]
+    findings = sorted(result.findings + tuple(added), key=lambda f: (
+        -GRADE_RANK[f.severity], _KIND_ORDER[f.kind], min((texts.index(t) for t in f.inputs if t in texts), default=-1)))
+    return result._replace(findings=tuple(findings))

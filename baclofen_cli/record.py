@@ -74,6 +74,8 @@ class Dosage(NamedTuple):
     """Why the dosage cannot be turned into a certain daily dose (``as needed``, ``frequencyMax``)."""
     once: bool = False
     """A MedicationAdministration: one dose given, not a daily dose (used only when nothing else states one)."""
+    max_daily_mg: Optional[float] = None
+    """The most the order allows in a day (``maxDosePerPeriod``), checked against the maximum too."""
 
 
 class Record(NamedTuple):

@@ -588,7 +588,62 @@ _STRENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|milligrams?)\b(\s*/)?", re.IGNORE
 
 
 def _dosage(res: Dict[str, Any], where: str, names: List[str]) -> Optional[Dosage]:
-    """What the resource's dosage says about the daily dose (see ``Dosage``); None if it gives no dosage."""
+    """What the resource's dosage says about the daily dose (see ``Dosage``); None if it gives no dosage.
+    A ``maxDosePerPeriod`` is read too (``Dosage.max_daily_mg``); one not read makes the dose not read."""
+    dosage = _dosage_stated(res, where, names)
+    if dosage is None or dosage.once:
+        return dosage
+    most: Optional[float] = None
+    for entry in _list(res.get(DOSAGE_FIELDS[res["resourceType"]])):
+        given = entry.get("maxDosePerPeriod") if isinstance(entry, dict) else None
+        for ratio in (given if isinstance(given, list) else [] if given is None else [given]):  # R4 one, R5 a list
+            mg, problem = _max_per_day(ratio, names)
+            if problem is not None:
+                if dosage.problem is not None:
+                    return dosage
+                return dosage._replace(daily_mg=None, text=None, problem=f"maxDosePerPeriod: {problem}")
+            assert mg is not None
+            most = mg if most is None else max(most, mg)
+    return dosage._replace(max_daily_mg=most)
+
+
+def _max_per_day(ratio: Any, names: List[str]) -> Tuple[Optional[float], Optional[str]]:
+    """A ``maxDosePerPeriod`` Ratio as mg a day: an amount (mg or tablets of a known strength) per a
+    period of up to one day (``120 mg / 1 d``, ``40 mg / 8 h`` -> 120), or why it cannot be."""
+    if not isinstance(ratio, dict) or not isinstance(ratio.get("numerator"), dict) \
+            or not isinstance(ratio.get("denominator"), dict):
+        return None, f"{_preview(ratio)} is not a ratio with a numerator and a denominator"
+    numerator, denominator = ratio["numerator"], ratio["denominator"]
+    amount, period = numerator.get("value"), denominator.get("value")
+    for value in (amount, period):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 < value < 1e6):
+            return None, f"{_preview(value)} is not a positive number"
+    if numerator.get("comparator") is not None or denominator.get("comparator") is not None:
+        return None, "it has a comparator"
+    units = {u.strip().lower() for u in (numerator.get("unit"), numerator.get("code"))
+             if isinstance(u, str) and u.strip()}
+    kinds = {_MASS_UNITS.get(u, "tablet" if u in _TABLET_UNITS else u) for u in units}
+    kind = kinds.pop() if len(kinds) == 1 else None
+    if isinstance(kind, float):
+        mg = float(amount) * kind
+    elif kind == "tablet":
+        strengths = {float(m.group(1)) for n in names for m in _STRENGTH.finditer(n)}
+        if len(strengths) != 1 or any(m.group(3) for n in names for m in _STRENGTH.finditer(n)):
+            return None, f"{amount:g} {sorted(units)[0]}: the strength of one is not known for certain from the name"
+        mg = float(amount) * strengths.pop()
+    else:
+        return None, f"unit {_preview(sorted(units) or '(none)')} is not mg, g, mcg or a tablet count"
+    unit = next((u.strip() for u in (denominator.get("code"), denominator.get("unit"))
+                 if isinstance(u, str) and u.strip() in _PERIOD_HOURS), None)
+    if unit is None:
+        return None, f"period unit {_preview(denominator.get('code') or denominator.get('unit'))} is not s, min, h or d"
+    hours = float(period) * _PERIOD_HOURS[unit]
+    if hours > 24:
+        return None, "a period longer than a day (how much may fall on one day is not certain)"
+    return mg * 24 / hours, None
+
+
+def _dosage_stated(res: Dict[str, Any], where: str, names: List[str]) -> Optional[Dosage]:
     field = DOSAGE_FIELDS[res["resourceType"]]
     value = res.get(field)
     shown = tuple(dict.fromkeys(names))

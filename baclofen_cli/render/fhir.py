@@ -53,7 +53,7 @@ def _urn(*parts: str) -> str:
 
 
 def _issue_code(f: Finding) -> Dict[str, Any]:
-    code, display = _ISSUE_CODES["dose-maximum" if f.id == "dose-maximum" else f.kind]
+    code, display = _ISSUE_CODES["dose-maximum" if f.id in ("dose-maximum", "dose-order-maximum") else f.kind]
     return {"coding": [{"system": ACT_CODE, "code": code, "display": display}], "text": f.kind}
 
 
