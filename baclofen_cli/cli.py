@@ -576,6 +576,11 @@ def search(
     _emit(_format(output_format, json), pages.SearchPage(k, query, hits), code=EXIT_OK if hits else EXIT_FLAGGED)
 
 
+def _file_items(text: str) -> List[str]:
+    """The items of a list file: one per non-blank line, trimmed, commas kept."""
+    return [_clean(line).strip() for line in text.splitlines() if line.strip()]
+
+
 def _read_list(option: str, path: str) -> str:
     """A list file's text (UTF-8, with or without a BOM), or standard input for ``-``."""
     if path == "-":
@@ -691,14 +696,20 @@ def check(
         fail(f"--country (or BACLO_COUNTRY) must be us, uk or ca, not {country!r}")
     if [with_file, history_file, fhir].count("-") > 1:
         fail("only one of --with-file, --history-file and --fhir can read standard input (-)")
-    with_values = list(with_) + ([_read_list("--with-file", with_file)] if with_file is not None else [])
-    history_values = list(history) + ([_read_list("--history-file", history_file)] if history_file is not None else [])
+    # a list file holds one item per line, as written: EHR lines carry commas of their own
+    # ("insulin glargine (LANTUS) 100 unit/mL injection, Inject 20 Units ...")
+    with_lines = _file_items(_read_list("--with-file", with_file)) if with_file is not None else []
+    history_lines = _file_items(_read_list("--history-file", history_file)) if history_file is not None else []
+    with_values = list(with_)
+    history_values = list(history)
     k = _knowledge(ctx)
     resolver = Resolver(k)
     # items as the line reader splits them: a sig after a comma stays with its medicine
     record = record._replace(
-        medications=tuple(split_items((_clean(v) for v in with_values), WITH, resolver)),
-        conditions=tuple(split_items((_clean(v) for v in history_values), HISTORY, resolver)))
+        medications=tuple(split_items((_clean(v) for v in with_values), WITH, resolver)) + tuple(with_lines),
+        conditions=tuple(split_items((_clean(v) for v in history_values), HISTORY, resolver)) + tuple(history_lines))
+    with_values += with_lines
+    history_values += history_lines
     if fhir is not None:
         from baclofen_cli.api import with_allergies_looked_up
 

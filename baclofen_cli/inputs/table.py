@@ -116,7 +116,7 @@ class Columns(NamedTuple):
 
 
 _CLINICAL = ("med", "drug", "rx", "condition", "diagnos", "problem", "allerg", "comorbid", "prescri")
-_CLINICAL_INSIDE = ("medic", "drug", "condition", "diagnos", "prescri", "allerg", "comorbid")
+_CLINICAL_INSIDE = ("medic", "drug", "condition", "diagnos", "prescri", "allerg", "comorbid", "dose", "dosage")
 
 
 def _looks_clinical(name: str) -> bool:
@@ -343,9 +343,9 @@ class TableAdapter:
         if clinical:
             shown = ", ".join(repr(_visible(h.strip())[:80]) for h in clinical[:5])
             raise InputError(f"{where} has column{'s' if len(clinical) > 1 else ''} {shown} that may hold "
-                             "medicines or conditions but would not be read. Name the column to read with "
-                             "--medications-column or --conditions-column, or give --ignore-column NAME for "
-                             "each column that holds nothing to check. No row was read.")
+                             "medicines, conditions or a dose but would not be read. Name the column to read with "
+                             "--medications-column, --conditions-column or --dose-column, or give --ignore-column "
+                             "NAME for each column that holds nothing to check. No row was read.")
         return mapping
 
     def _delimited(self) -> Iterator[InputRow]:
