@@ -197,7 +197,7 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
     dose, dose_findings = _effective_dose(daily_dose_mg, baclofen_items, texts, patient, unread)
     findings += dose_findings
     if dose is not None:
-        from_lines = () if daily_dose_mg is not None else _unique(
+        from_lines = () if daily_dose_mg is not None and dose == daily_dose_mg else _unique(
             [texts[i] for f, i, mg in baclofen_items if f == "oral" and mg is not None])
         findings += _dose_findings(knowledge, dose, cautions, texts, patient, country, skip_kidney=band is not None,
                                    dose_inputs=from_lines)
@@ -400,14 +400,18 @@ def _effective_dose(given: Optional[float], items: Sequence[Tuple[str, int, Opti
         return total, []
     if abs(given - total) < 1e-9:
         return given, []
-    return given, [Finding(
+    # the two disagree: grade the higher figure (the worst case), so a lower figure never hides a high dose
+    higher = max(given, total)
+    which = ("the medication list's total" if total > given else "the daily dose given")
+    return higher, [Finding(
         kind="dose", id="dose-disagreement", severity="minor",
         title=f"Daily dose given ({given:g} mg) differs from the medication list ({total:g} mg)",
         inputs=inputs, matched=(f"{total:g} mg/day",),
-        effect=(f"The daily amount you gave ({given:g} mg) is not what your medicine list adds up to ({total:g} mg)."
+        effect=(f"The daily amount you gave ({given:g} mg) is not what your medicine list adds up to ({total:g} mg). "
+                f"The checks here use the higher amount ({higher:g} mg a day)."
                 if patient else
                 f"The baclofen line(s) add up to {total:g} mg a day; the dose given is {given:g} mg a day. "
-                "The dose given is the one checked."),
+                f"The maximum and kidney checks use the higher figure ({higher:g} mg a day, {which})."),
         advice=("Check with your pharmacist which amount is right." if patient
                 else "Confirm the current baclofen dose; recheck with the right figure."),
         sources=("us-label 2.1",),

@@ -123,11 +123,12 @@ def test_tablet_count_with_two_strengths_in_the_names_is_not_read(run: Any) -> N
     assert "strength" in not_checked(data)
 
 
-def test_explicit_daily_dose_wins_and_the_disagreement_is_shown(run: Any) -> None:
+def test_a_lower_daily_dose_does_not_hide_the_resources_higher_total(run: Any) -> None:
+    # clinical review C 1: where the two disagree, the higher figure is graded and the disagreement shown
     code, data = check(run, REVIEW_C5, "--daily-dose", "60")
-    assert data["daily_dose_mg"] == 60
+    assert data["daily_dose_mg"] == 160
     assert "dose-disagreement" in dose_ids(data)
-    assert "dose-maximum" not in dose_ids(data)
+    assert "dose-maximum" in dose_ids(data)
 
 
 def test_two_names_of_one_resource_count_its_dose_once(run: Any) -> None:

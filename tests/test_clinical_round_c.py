@@ -1,0 +1,57 @@
+"""The third clinical review (reviews-round2/clinical-3.md): the HIGH fixes through the CLI in both
+wordings, and the cheap MEDIUM and LOW ones."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
+import pytest
+
+AUDIENCES = ("professional", "patient")
+
+
+def _check(run: Any, *args: str, audience: str = "professional") -> Tuple[int, Dict[str, Any]]:
+    code, data = run.json("check", *args, "--audience", audience)
+    return code, data
+
+
+def _sev(data: Dict[str, Any]) -> Dict[str, str]:
+    return {f["id"]: f["severity"] for f in data["findings"]}
+
+
+def _finding(data: Dict[str, Any], fid: str) -> Dict[str, Any]:
+    return next(f for f in data["findings"] if f["id"] == fid)
+
+
+def _status(data: Dict[str, Any]) -> List[str]:
+    return [i["status"] for i in data["inputs"]]
+
+
+# ---------------------------------------------------------------- 1. a lower --daily-dose never hides a high list
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_a_lower_daily_dose_does_not_hide_an_above_maximum_list(run: Any, audience: str) -> None:
+    code, data = _check(run, "--daily-dose", "60", "--with", "baclofen 30 mg tid", "--fail-on", "moderate",
+                        audience=audience)
+    assert code == 1
+    sev = _sev(data)
+    assert sev["dose-maximum"] == "major"
+    assert sev["dose-disagreement"] == "minor"  # the disagreement is still shown
+    assert "90 mg" in _finding(data, "dose-maximum")["effect"]
+    assert "higher" in _finding(data, "dose-disagreement")["effect"]
+    assert data["daily_dose_mg"] == 90
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_the_kidney_band_grades_the_higher_of_the_two_doses(run: Any, audience: str) -> None:
+    _, data = _check(run, "--daily-dose", "20", "--with", "baclofen 20 mg tid", "--egfr", "25", audience=audience)
+    renal = _finding(data, "renal-severe")
+    assert "60" in renal["title"]
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_a_higher_daily_dose_is_still_the_one_graded(run: Any, audience: str) -> None:
+    _, data = _check(run, "--daily-dose", "90", "--with", "baclofen 10 mg tid", audience=audience)
+    assert _sev(data)["dose-maximum"] == "major"
+    assert data["daily_dose_mg"] == 90
