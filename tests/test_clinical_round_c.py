@@ -55,3 +55,37 @@ def test_a_higher_daily_dose_is_still_the_one_graded(run: Any, audience: str) ->
     _, data = _check(run, "--daily-dose", "90", "--with", "baclofen 10 mg tid", audience=audience)
     assert _sev(data)["dose-maximum"] == "major"
     assert data["daily_dose_mg"] == 90
+
+
+# ---------------------------------------------------------------- 2. kidney transplant and dehydration are kidney conditions
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("history", ["kidney transplant", "Z94.0"])
+def test_a_kidney_transplant_fires_the_kidney_rules(run: Any, history: str, audience: str) -> None:
+    _, data = _check(run, "--with", "tacrolimus", "--history", history, audience=audience)
+    assert _sev(data)["kidney-drug-with-kidney-disease"] == "major"
+    _, data = _check(run, "--with", "gabapentin", "--history", history, audience=audience)
+    assert _sev(data)["sedating-with-kidney-disease"] == "major"
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_a_kidney_transplant_without_egfr_asks_for_kidney_function_before_the_dose(run: Any, audience: str) -> None:
+    _, data = _check(run, "--history", "kidney transplant", "--daily-dose", "80", audience=audience)
+    dose = _finding(data, "dose-kidney-transplant")
+    assert dose["severity"] == "moderate"  # graded as the kidney-disease caution's dose wording is
+    assert "80 mg" in dose["effect"]
+    if audience == "professional":
+        assert "--egfr" in dose["effect"]
+
+
+def test_a_kidney_transplant_with_egfr_is_graded_by_the_band(run: Any) -> None:
+    _, data = _check(run, "--history", "kidney transplant", "--daily-dose", "30", "--egfr", "40")
+    assert "dose-kidney-transplant" not in _sev(data)
+    assert _sev(data)["renal-moderate"] == "major"
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_dehydration_fires_the_kidney_rule(run: Any, audience: str) -> None:
+    _, data = _check(run, "--with", "ibuprofen", "--history", "dehydration", audience=audience)
+    assert _sev(data)["kidney-drug-with-kidney-disease"] == "major"
