@@ -89,3 +89,28 @@ def test_a_kidney_transplant_with_egfr_is_graded_by_the_band(run: Any) -> None:
 def test_dehydration_fires_the_kidney_rule(run: Any, audience: str) -> None:
     _, data = _check(run, "--with", "ibuprofen", "--history", "dehydration", audience=audience)
     assert _sev(data)["kidney-drug-with-kidney-disease"] == "major"
+
+
+# ---------------------------------------------------------------- 3. Canadian codeine products keep their codeine
+
+CODEINE_PRODUCTS = ["Robaxisal C1/4", "Robaxisal C1/2", "Robaxisal C 1/4", "Robaxisal-C 1/2", "AC&C", "222 tablets",
+                    "222s", "Tecnal C1/4", "Tecnal C1/2", "Empracet", "Empracet-30", "Fiorinal C 1/4",
+                    "Fiorinal-C 1/4", "Fiorinal C 1/2", "Fiorinal-C1/2"]
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("name", CODEINE_PRODUCTS)
+def test_canadian_codeine_products_give_the_major_opioid_finding(run: Any, name: str, audience: str) -> None:
+    code, data = _check(run, "--with", name, audience=audience)
+    assert code == 1, data["unrecognized"]
+    assert _sev(data)["opioids"] == "major"
+    assert data["unrecognized"] == []
+
+
+def test_ac_and_c_and_222s_split_from_a_list_without_joining_a_number(run: Any) -> None:
+    _, data = _check(run, "--with", "AC&C, 222s, vitamin D 1,222 units")
+    assert [i["text"] for i in data["inputs"]] == ["AC&C", "222s", "vitamin D 1,222 units"]
+    _, data = _check(run, "--with", "vitamin D 1,222 units")
+    assert "opioids" not in _sev(data)
+    code, data = _check(run, "--with", "222")  # a bare number is never read as a codeine product
+    assert code == 3 and data["unrecognized"] == ["222"]
