@@ -114,3 +114,36 @@ def test_ac_and_c_and_222s_split_from_a_list_without_joining_a_number(run: Any) 
     assert "opioids" not in _sev(data)
     code, data = _check(run, "--with", "222")  # a bare number is never read as a codeine product
     assert code == 3 and data["unrecognized"] == ["222"]
+
+
+# ---------------------------------------------------------------- 4. a past ulcer is the history caution, never the contraindication
+
+PAST_ULCERS = ["history of duodenal ulcer", "h/o PUD", "h/o peptic ulcer", "past peptic ulcer", "previous peptic ulcer",
+               "healed duodenal ulcer", "prior gastric ulcer", "resolved stomach ulcer", "remote PUD", "H/O: PUD",
+               "hx of gastric ulcer"]
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("text", PAST_ULCERS)
+def test_a_past_ulcer_is_the_history_caution(run: Any, text: str, audience: str) -> None:
+    code, data = _check(run, "--history", text, audience=audience)
+    sev = _sev(data)
+    assert "active-peptic-ulcer" not in sev
+    assert sev["peptic-ulcer-history"] == "moderate"
+    assert data["unrecognized"] == [] and code == 1
+    assert "must not" not in " ".join(f["effect"] for f in data["findings"])
+
+
+@pytest.mark.parametrize("text", ["peptic ulcer", "PUD", "active PUD", "duodenal ulcer"])
+def test_a_current_ulcer_is_still_the_contraindication(run: Any, text: str) -> None:
+    _, data = _check(run, "--history", text)
+    assert _sev(data)["active-peptic-ulcer"] == "contraindicated"
+
+
+# ---------------------------------------------------------------- 5. the ulcer-history patient wording does not overstate
+
+
+def test_the_ulcer_history_patient_wording_asks_for_care(run: Any) -> None:
+    _, data = _check(run, "--history", "history of peptic ulcer", audience="patient")
+    effect = _finding(data, "peptic-ulcer-history")["effect"]
+    assert "asks for care" in effect and "warn against" not in effect
