@@ -147,3 +147,22 @@ def test_the_ulcer_history_patient_wording_asks_for_care(run: Any) -> None:
     _, data = _check(run, "--history", "history of peptic ulcer", audience="patient")
     effect = _finding(data, "peptic-ulcer-history")["effect"]
     assert "asks for care" in effect and "warn against" not in effect
+
+
+# ---------------------------------------------------------------- 8. eye, skin and vaginal forms stay below the rules
+
+
+@pytest.mark.parametrize("name", ["Lumify", "brimonidine eye drops", "progesterone vaginal gel", "Crinone",
+                                  "gentamicin eye drops", "gentamicin cream", "tobramycin eye drops", "Tobrex"])
+def test_little_systemic_exposure_does_not_raise_a_major_combination(run: Any, name: str) -> None:
+    for history in ("CKD", "COPD"):
+        code, data = _check(run, "--with", name, "--history", history)
+        assert not any(f["kind"] == "combination" for f in data["findings"]), (name, history)
+        assert data["unrecognized"] == []
+        assert [i["status"] for i in data["inputs"]][0] == "flagged"  # still shown, at minor
+
+
+@pytest.mark.parametrize("name", ["gentamicin", "tobramycin", "progesterone"])
+def test_the_systemic_forms_still_raise_the_kidney_rules(run: Any, name: str) -> None:
+    _, data = _check(run, "--with", name, "--history", "CKD")
+    assert any(f["kind"] == "combination" and f["severity"] == "major" for f in data["findings"])
