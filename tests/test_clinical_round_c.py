@@ -166,3 +166,17 @@ def test_little_systemic_exposure_does_not_raise_a_major_combination(run: Any, n
 def test_the_systemic_forms_still_raise_the_kidney_rules(run: Any, name: str) -> None:
     _, data = _check(run, "--with", name, "--history", "CKD")
     assert any(f["kind"] == "combination" and f["severity"] == "major" for f in data["findings"])
+
+
+# ---------------------------------------------------------------- 9. a treated diabetic is not a glucose combination
+
+
+@pytest.mark.parametrize("name", ["metformin", "insulin", "glipizide"])
+def test_a_diabetes_medicine_with_diabetes_stays_minor(run: Any, name: str) -> None:
+    _, data = _check(run, "--with", name, "--history", "diabetes")
+    assert _sev(data) == {"antidiabetics": "minor", "diabetes": "minor"}
+
+
+def test_a_steroid_with_diabetes_is_still_the_glucose_combination(run: Any) -> None:
+    _, data = _check(run, "--with", "prednisone", "--history", "diabetes")
+    assert _sev(data)["glucose-drug-with-diabetes"] == "moderate"
