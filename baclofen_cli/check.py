@@ -571,6 +571,7 @@ def _renal_finding(band: RenalBand, inputs: Tuple[str, ...], reason: str, dose: 
                    patient: bool) -> Finding:
     text = band.patient_text if patient else band.text
     advice = band.patient_advice if patient else band.advice
+    severity = band.grade
     if dose is not None:
         title = f"Daily dose of {dose:g} mg with kidney function {band.name}"
         above = band.max_mg_per_day is not None and dose > band.max_mg_per_day
@@ -578,11 +579,16 @@ def _renal_finding(band: RenalBand, inputs: Tuple[str, ...], reason: str, dose: 
         if above:
             text += (f" {dose:g} mg a day is above about {band.max_mg_per_day:g} mg a day."
                      if not patient else f" {dose:g} mg a day is more than about {band.max_mg_per_day:g} mg.")
+        elif band.max_mg_per_day is not None:
+            # at or below the band's reduced maximum: still said, at the band's lower grade
+            severity = band.within_grade or severity
+            text += (f" {dose:g} mg a day is within the reduced maximum of about {band.max_mg_per_day:g} mg a day."
+                     if not patient else f" {dose:g} mg a day is within the lower amount usually used at this level.")
     else:
         title = f"Kidney function {band.name}: baclofen dose reduction"
         text = text.replace("{dose} mg a day", "the dose").replace("{dose}", "the dose")
         text = _fill(text, 0, band.max_mg_per_day)
-    return Finding(kind="dose" if dose is not None else "caution", id=f"renal-{band.id}", severity=band.grade,
+    return Finding(kind="dose" if dose is not None else "caution", id=f"renal-{band.id}", severity=severity,
                    title=title, inputs=inputs, matched=(reason,), effect=text, advice=advice,
                    sources=band.sources, notes=_renal_notes(reason, inputs))
 

@@ -39,7 +39,7 @@ HIGH_CASES: List[Tuple[str, List[str], str, str]] = [
     ("comed-1 Tylenol No. 1", ["--with", "Tylenol No. 1"], "opioids", "major"),
     ("comed-1 Tylenol 2", ["--with", "Tylenol 2"], "opioids", "major"),
     ("comed-1 Tylenol No. 3", ["--with", "Tylenol No. 3"], "opioids", "major"),
-    ("comed-2 brimonidine", ["--with", "Alphagan"], "centrally-acting-antihypertensives", "moderate"),
+    ("comed-2 brimonidine", ["--with", "Alphagan"], "centrally-acting-antihypertensives", "minor"),
     ("comed-3 ciprofloxacin", ["--with", "ciprofloxacin"], "fluoroquinolones", "moderate"),
     ("comed-3 levofloxacin", ["--with", "Levaquin"], "fluoroquinolones", "moderate"),
     ("comed-4 progesterone", ["--with", "Prometrium"], "other-sedating", "moderate"),
@@ -71,9 +71,9 @@ HIGH_CASES: List[Tuple[str, List[str], str, str]] = [
     ("ref-4 CKD stage 4 at 80 mg", ["--history", "CKD stage 4", "--daily-dose", "80"], "renal-severe", "major"),
     ("ref-4 N18.4 at 80 mg", ["--history", "N18.4", "--daily-dose", "80"], "renal-severe", "major"),
     ("ref-4 eGFR 25", ["--egfr", "25", "--daily-dose", "30"], "renal-severe", "major"),
-    ("ref-4 CrCl 28", ["--crcl", "28", "--daily-dose", "15"], "renal-severe", "major"),
-    ("ref-4 CrCl 40", ["--crcl", "40", "--daily-dose", "40"], "renal-moderate", "major"),
-    ("ref-4 eGFR 65", ["--egfr", "65", "--daily-dose", "40"], "renal-mild", "moderate"),
+    ("ref-4 CrCl 28", ["--crcl", "28", "--daily-dose", "15"], "renal-severe", "moderate"),
+    ("ref-4 CrCl 40", ["--crcl", "40", "--daily-dose", "40"], "renal-moderate", "moderate"),
+    ("ref-4 eGFR 65", ["--egfr", "65", "--daily-dose", "40"], "renal-mild", "minor"),
 ]
 
 

@@ -80,7 +80,7 @@ def test_a_kidney_transplant_without_egfr_asks_for_kidney_function_before_the_do
 
 
 def test_a_kidney_transplant_with_egfr_is_graded_by_the_band(run: Any) -> None:
-    _, data = _check(run, "--history", "kidney transplant", "--daily-dose", "30", "--egfr", "40")
+    _, data = _check(run, "--history", "kidney transplant", "--daily-dose", "50", "--egfr", "40")
     assert "dose-kidney-transplant" not in _sev(data)
     assert _sev(data)["renal-moderate"] == "major"
 
@@ -180,3 +180,23 @@ def test_a_diabetes_medicine_with_diabetes_stays_minor(run: Any, name: str) -> N
 def test_a_steroid_with_diabetes_is_still_the_glucose_combination(run: Any) -> None:
     _, data = _check(run, "--with", "prednisone", "--history", "diabetes")
     assert _sev(data)["glucose-drug-with-diabetes"] == "moderate"
+
+
+# ---------------------------------------------------------------- 10. kidney bands grade against their reduced maximum
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("args, band, grade", [
+    (("--egfr", "45", "--daily-dose", "5"), "renal-moderate", "moderate"),
+    (("--egfr", "40", "--daily-dose", "45"), "renal-moderate", "major"),
+    (("--egfr", "29", "--daily-dose", "5"), "renal-severe", "moderate"),
+    (("--egfr", "25", "--daily-dose", "30"), "renal-severe", "major"),
+    (("--history", "CKD stage 4", "--daily-dose", "10"), "renal-severe", "moderate"),
+    (("--egfr", "60", "--daily-dose", "30"), "renal-mild", "minor"),
+    (("--egfr", "60", "--daily-dose", "60"), "renal-mild", "moderate"),
+    (("--egfr", "40",), "renal-moderate", "major"),
+])
+def test_kidney_bands_grade_the_dose_against_the_reduced_maximum(run: Any, args: Tuple[str, ...], band: str,
+                                                                 grade: str, audience: str) -> None:
+    _, data = _check(run, *args, audience=audience)
+    assert _sev(data)[band] == grade

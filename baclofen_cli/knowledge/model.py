@@ -154,6 +154,8 @@ class RenalBand(NamedTuple):
     patient_text: str
     patient_advice: str
     sources: Refs
+    within_grade: Optional[str] = None
+    """The grade when a dose is given and is at or below ``max_mg_per_day`` (else ``grade``)."""
 
 
 

@@ -266,7 +266,8 @@ class _Builder:
             raise SchemaError(n.at("at_least"), "expected a number of mL/min below 'below'")
         return RenalBand(n.text("id"), n.text("name"), below, at_least, n.choice("grade", GRADES) or "",
                          n.number("max_mg_per_day", required=False), n.text("text"), n.text("advice"),
-                         n.text("patient_text"), n.text("patient_advice"), self.refs(n))
+                         n.text("patient_text"), n.text("patient_advice"), self.refs(n),
+                         n.choice("within_grade", GRADES, required=False))
 
     def side_effect(self, n: _Node) -> SideEffect:
         groups = n.texts("groups", required=True)
