@@ -200,3 +200,14 @@ def test_kidney_bands_grade_the_dose_against_the_reduced_maximum(run: Any, args:
                                                                  grade: str, audience: str) -> None:
     _, data = _check(run, *args, audience=audience)
     assert _sev(data)[band] == grade
+
+
+# ---------------------------------------------------------------- 11. dopamine agonists lower blood pressure and confuse
+
+
+@pytest.mark.parametrize("name", ["pramipexole", "Requip"])
+def test_dopamine_agonists_carry_blood_pressure_and_confusion(run: Any, name: str) -> None:
+    _, data = _check(run, "--with", name, "--with", "lisinopril")
+    assert _sev(data)["blood-pressure-lowering-together"] == "moderate"
+    _, data = _check(run, "--with", name, "--history", "dementia")
+    assert "confusion-drug-with-psychiatric-history" in _sev(data)
