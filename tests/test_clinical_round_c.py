@@ -211,3 +211,22 @@ def test_dopamine_agonists_carry_blood_pressure_and_confusion(run: Any, name: st
     assert _sev(data)["blood-pressure-lowering-together"] == "moderate"
     _, data = _check(run, "--with", name, "--history", "dementia")
     assert "confusion-drug-with-psychiatric-history" in _sev(data)
+
+
+# ---------------------------------------------------------------- 14, 15. regional ingredients and a broad alias
+
+
+@pytest.mark.parametrize("name, present, absent", [
+    ("Mersyndol Day Strength", "opioids", "opioid-with-depressant"),
+    ("Solpadeine Headache", "other-cns-active", "opioids"),
+    ("Nurofen Cold & Flu", "kidney-function", "opioids"),
+])
+def test_regional_products_have_their_own_ingredients(run: Any, name: str, present: str, absent: str) -> None:
+    _, data = _check(run, "--with", name)
+    assert present in _sev(data) and absent not in _sev(data)
+    assert data["unrecognized"] == []
+
+
+def test_a_bare_collapse_is_not_read_as_fainting(run: Any) -> None:
+    code, data = _check(run, "--history", "collapse")
+    assert code == 3 and data["unrecognized"] == ["collapse"]
