@@ -230,3 +230,14 @@ def test_regional_products_have_their_own_ingredients(run: Any, name: str, prese
 def test_a_bare_collapse_is_not_read_as_fainting(run: Any) -> None:
     code, data = _check(run, "--history", "collapse")
     assert code == 3 and data["unrecognized"] == ["collapse"]
+
+
+# ---------------------------------------------------------------- 18. the pain FAQ names the labelled pain
+
+
+def test_the_pain_faq_says_spasm_pain_is_labelled_and_chronic_pain_off_label(run: Any) -> None:
+    result = run("faq")
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "Pain is not a labelled use" not in text
+    assert "flexor spasms" in text and "off-label" in text
