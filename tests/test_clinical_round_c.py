@@ -241,3 +241,17 @@ def test_the_pain_faq_says_spasm_pain_is_labelled_and_chronic_pain_off_label(run
     text = " ".join(result.output.split())
     assert "Pain is not a labelled use" not in text
     assert "flexor spasms" in text and "off-label" in text
+
+
+# ---------------------------------------------------------------- 13. one tablet is not two blood pressure medicines
+
+
+@pytest.mark.parametrize("name", ["Stalevo", "Combigan"])
+def test_a_single_product_does_not_count_as_two_blood_pressure_medicines(run: Any, name: str) -> None:
+    _, data = _check(run, "--with", name)
+    assert "blood-pressure-lowering-together" not in _sev(data)
+
+
+def test_stalevo_with_another_blood_pressure_medicine_still_combines(run: Any) -> None:
+    _, data = _check(run, "--with", "Stalevo", "--with", "lisinopril")
+    assert _sev(data)["blood-pressure-lowering-together"] == "moderate"
