@@ -255,3 +255,11 @@ def test_a_single_product_does_not_count_as_two_blood_pressure_medicines(run: An
 def test_stalevo_with_another_blood_pressure_medicine_still_combines(run: Any) -> None:
     _, data = _check(run, "--with", "Stalevo", "--with", "lisinopril")
     assert _sev(data)["blood-pressure-lowering-together"] == "moderate"
+
+
+# ---------------------------------------------------------------- 19. phenibut acts as baclofen does
+
+
+def test_phenibut_is_graded_as_a_second_gaba_b_agonist(run: Any) -> None:
+    _, data = _check(run, "--with", "phenibut")
+    assert _sev(data)["other-sedating"] == "major"

@@ -90,7 +90,7 @@ MEDICINES: List[Tuple[str, str, str]] = [
     ("mitoxantrone", "mitoxantrone", "cns-toxicity:minor"),
     ("cyclophosphamide", "cyclophosphamide", "kidney-function:minor"),
     ("glatiramer acetate", "glatiramer", "none"),
-    ("phenibut", "phenibut", "other-sedating:moderate"),
+    ("phenibut", "phenibut", "other-sedating:major"),
     ("xylazine", "xylazine", "other-sedating:major"),
     ("delta-8 THC", "cannabis", "cannabis-and-sedating-herbs:moderate"),
     ("Percodan", "oxycodone aspirin", "opioids:major kidney-function:minor"),
