@@ -116,7 +116,7 @@ def test_ac_and_c_and_222s_split_from_a_list_without_joining_a_number(run: Any) 
     assert code == 3 and data["unrecognized"] == ["222"]
 
 
-# ---------------------------------------------------------------- 4. a past ulcer is the history caution, never the contraindication
+# ------------------------------------------------ 4. a past ulcer is the history caution, not the contraindication
 
 PAST_ULCERS = ["history of duodenal ulcer", "h/o PUD", "h/o peptic ulcer", "past peptic ulcer", "previous peptic ulcer",
                "healed duodenal ulcer", "prior gastric ulcer", "resolved stomach ulcer", "remote PUD", "H/O: PUD",
