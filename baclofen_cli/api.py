@@ -89,6 +89,18 @@ def _with_dosages(resolver: Resolver, record: Record, meds: List[Resolution]) ->
         meds[i] = meds[i]._replace(daily_mg=None)  # its resource's dose is counted once, on its first name
     for i, dosages in per_item.items():
         stated = [d for d in dosages if not d.once] or dosages
+        resources = list(dict.fromkeys(d.where for d in stated))
+        kinds = [w.split(" ", 1)[0].split("/", 1)[0] for w in resources]
+        if len(set(kinds)) < len(kinds):
+            # two resources of one kind with the same text (two MedicationStatements, two orders): each may be
+            # its own line, so their doses may add up; never counted once. An order and a statement that
+            # agree are one regimen (checked below: they must give the same dose).
+            unread[i] = (f"dosage not read ({len(resources)} resources name it: " + "; ".join(resources)
+                         + "; their doses may add up)")
+            continue
+        stated = [d for d in stated if d.daily_mg is not None or d.text or d.problem]
+        if not stated:
+            continue  # the resource states no dosage: the name is read as written
         problems = [d for d in stated if d.problem]
         texts = [d for d in stated if d.text]
         doses = {round(d.daily_mg, 6) for d in stated if d.daily_mg is not None}

@@ -174,6 +174,8 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
                         f"baclofen recognized, but its {why}, so the dose was not checked; "
                         "give the total with --daily-dose")
                     status, res = NOT_CHECKED, res._replace(hint=hint)
+            elif "oral" in forms and res.unaccounted:
+                unread.append(index)  # a line not fully read: its dose may be misread, so no total is used
             if res.unaccounted and status != FLAGGED:
                 # an item with words nobody understood is never clear (Tylenol РМ)
                 status = NOT_CHECKED
@@ -188,7 +190,8 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
     texts = [r.text for r in resolutions]
     findings = _interaction_findings(knowledge, agents, texts, patient)
     findings += _baclofen_findings(knowledge, baclofen_items, texts, patient,
-                                   dose_given=daily_dose_mg is not None, all_read=not unread)
+                                   dose_given=daily_dose_mg is not None, all_read=not unread,
+                                   elsewhere=dose_elsewhere)
     findings += _caution_findings(cautions, texts, patient)
     band, band_inputs, band_reason = _renal_band(knowledge, renal, cautions, texts)
     # a measured value in a major band (below 50 mL/min) counts as kidney disease for combination rules
@@ -341,8 +344,9 @@ def _interaction_findings(knowledge: Knowledge, agents: Sequence[_Agent], texts:
 
 def _baclofen_findings(knowledge: Knowledge, items: Sequence[Tuple[str, int, Optional[float]]],
                        texts: Sequence[str], patient: bool, dose_given: bool = False,
-                       all_read: bool = True) -> List[Finding]:
-    """Baclofen in the user's own list: graded forms (intrathecal) and more than one oral product."""
+                       all_read: bool = True, elsewhere: AbstractSet[int] = frozenset()) -> List[Finding]:
+    """Baclofen in the user's own list: graded forms (intrathecal) and more than one oral product.
+    ``elsewhere``: another name of a resource already counted (one resource is one line)."""
     findings = []
     for form_id in dict.fromkeys(f for f, _, _ in items):
         form = knowledge.baclofen_by_id[form_id]
@@ -354,7 +358,7 @@ def _baclofen_findings(knowledge: Knowledge, items: Sequence[Tuple[str, int, Opt
             effect=(form.patient_effect if patient else form.effect) or "",
             advice=(form.patient_advice if patient else form.advice) or "", sources=form.sources,
         ))
-    oral = [(i, mg) for f, i, mg in items if f == "oral"]
+    oral = [(i, mg) for f, i, mg in items if f == "oral" and i not in elsewhere]
     if len({texts[i] for i, _ in oral}) > 1:
         form = knowledge.baclofen_by_id["oral"]
         findings.append(Finding(

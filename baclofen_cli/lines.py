@@ -128,6 +128,9 @@ _INJECTION = frozenset("inj injection injections injectable intrathecal intrathe
 """Right after a name these make another product (Mapap PM adds diphenhydramine): never read as vocabulary."""
 _NOT_NEGATIONS = re.compile(r"\b(?:do\s+)?not\s+(?:to\s+)?exceed\b|\bno\s+more\s+than\b|\bnot\s+more\s+than\b|"
                             r"\bdo\s+not\s+(?:crush|chew|cut|split|break|drive)\b", re.IGNORECASE)
+_CONDITION_NEGATORS = frozenset("no not without wo nor".split())
+_NEGATED_FILLERS = frozenset("on any yet currently requiring known evidence of signs history hx a an".split())
+"""Between a negation and the condition it denies: "not yet on dialysis", "without any evidence of"."""
 _STOPPED = frozenset("discontinued stopped ceased held quit dcd discontinue".split())
 """Anywhere in a line, these say it is not being taken: never clear."""
 _NEGATION_PHRASES = ("d c", "dc d", "not taking", "no longer", "no more", "negative for", "ruled out",
@@ -205,6 +208,7 @@ def _rx(name: str) -> "re.Pattern[str]":
                 "dashes": "[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]",
                 "words": r"[^\W_]+(?:['\u2019][^\W_]+)*",
                 "hcc": r"\((?:cms\s*[-/]?\s*)?hcc\)|\bcms[-/]hcc\b|\(cms code\)",
+                "roman_qty": rf"\b({_ROMAN_FORMS})\s+(i{{1,3}}|iv)\b|\b(i{{1,3}}|iv)\s+({_ROMAN_FORMS})\b",
                 "stage": r"\b(?:stage|g|grade|ckd)\s*-?\s*(1|2|3a|3b|3|4|5|iiia|iiib|i{1,3}|iv|v)\b",
                 "gfr": r"\b(e?gfr|crcl|creatinine clearance)\s*(?:of|is|=|:|(<(?!=))|<=|>|~|approx\.?)?\s*"
                        r"(\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*(\d+(?:\.\d+)?))?",
@@ -228,6 +232,8 @@ class Reading(NamedTuple):
     daily_mg: Optional[float] = None
     conditions: Tuple[Tuple[str, str, str], ...] = ()
     """Conditions a medication line names as its indication ("vitamin D for CKD stage 4"): checked too."""
+    denied: Tuple[str, ...] = ()
+    """Conditions a condition line says are absent ("not on dialysis", "without psychosis"): never added."""
 
 
 MAX_ITEM_CHARS = 500
@@ -319,8 +325,20 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     kinds: List[str] = []  # per word: name, vocab, salt, unknown
     i = 0
     indication = False
+    denied: List[Tuple[str, Tuple[str, str, str]]] = []
     while i < len(words):
         word = words[i]
+        if not medication and (word in _CONDITION_NEGATORS or (word == "w" and words[i + 1:i + 2] == ["o"])):
+            j = i + (2 if word == "w" else 1)
+            while j < len(words) and words[j] in _NEGATED_FILLERS:
+                j += 1
+            treated = lookup(_TREATMENTS[words[j]]) if j < len(words) and words[j] in _TREATMENTS else None
+            said = (j + 1, treated) if treated is not None else _longest(words, j, lookup) if j < len(words) else None
+            if said is not None:
+                denied.append((" ".join(words[i:said[0]]), said[1]))  # "not on dialysis": read as absent
+                kinds.extend(["vocab"] * (said[0] - i))
+                i = said[0]
+                continue
         if not medication and word in _TREATMENTS and (i and words[i - 1] == "on" or lookup(word) is None):
             target = lookup(_TREATMENTS[word])  # "Gout on HD": kidney failure too
             if target is None:
@@ -405,6 +423,9 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             kinds.append("vocab")  # "1 po daily"
         elif medication and word in _NEGATIONS:
             kinds.append("vocab")
+        elif medication and word in ("i", "ii", "iii") and (
+                (i and words[i - 1] in _FORMS) or (i + 1 < len(words) and words[i + 1] in _FORMS)):
+            kinds.append("vocab")  # a tablet count in Roman numerals: "tabs ii po tid"
         else:
             kinds.append("unknown")
             unaccounted.append(word)
@@ -414,7 +435,12 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     for word in non_latin_words(text):
         if word not in unaccounted:
             unaccounted.append(word)
-    return Reading(tuple(names), tuple(dict.fromkeys(unaccounted)), negated, conditions=tuple(indicated))
+    # a condition said to be absent is never added; unless the line names it anyway, the item is only
+    # partly checked, so the reading as absent is shown ("Depression without psychosis")
+    absent = [phrase for phrase, target in denied if target not in names]
+    unaccounted.extend(f"{phrase} (read as not present)" for phrase in absent)
+    return Reading(tuple(names), tuple(dict.fromkeys(unaccounted)), negated, conditions=tuple(indicated),
+                   denied=tuple(absent))
 
 
 def _suffixed(phrases: Sequence[str], word: str,
@@ -472,8 +498,14 @@ titrate titrating increase increased decrease reduce until weekly monthly per pl
 evening evenings night nights nightly bedtime noon midday afternoon am pm qam qpm qhs hs bid tid qid tds qds bd od qd
 nocte mane qod qad dose doses mg mcg g ml half quarter one two three four five six seven eight nine ten twelve
 minute minutes min mins if when as then after before hourly total divided split range between week
+i ii iii iv v vi
 """.split())
 """Words that change a daily total: left over after reading, they mean the dose was not understood."""
+
+
+_ROMAN = {"i": 1.0, "ii": 2.0, "iii": 3.0, "iv": 4.0}
+"""Tablet counts written as Roman numerals (``tabs ii po tid``): read only next to a tablet word."""
+_ROMAN_FORMS = "tabs?|tablets?|caps?|capsules?|pills?"
 
 
 def _dose_rx() -> Dict[str, "re.Pattern[str]"]:
@@ -524,6 +556,12 @@ def daily_mg(text: str) -> Optional[float]:
     lowered = re.sub(r"(\d)\s+1/2(?![\d/])", r"\1.5", lowered)  # 1 1/2, 1½
     lowered = re.sub(r"(?<![\d/])1/2(?![\d/])", "0.5", lowered)
     lowered = re.sub(r"\s+", " ", lowered)
+    if re.search(r"\d,\s*\d", lowered):
+        if re.search(r"\d,\s+\d|\d,\d{3}(?!\d)|\d,\d+,", lowered):
+            return None  # "7, 5 mg", "1,500 mg": a decimal comma or a thousands separator, not certain which
+        lowered = re.sub(r"(\d),(\d{1,2})(?!\d)", r"\1.\2", lowered)  # a decimal comma: 7,5 mg is 7.5 mg
+    lowered = _rx("roman_qty").sub(lambda m: f"{_ROMAN[m.group(2) or m.group(3)]:g} {m.group(1) or m.group(4)}",
+                                   lowered)
     if re.search(r"\b(?:prn|as needed|if needed|when required|as required|sos)\b", lowered):
         return None
     rx = _dose_rx()
@@ -563,8 +601,8 @@ def daily_mg(text: str) -> Optional[float]:
         qty = rx["dose_qty"].findall(part)
         ml = rx["dose_ml"].findall(part)
         if not freqs:
-            if (qty or ml) or (part_amounts and counted):
-                return None  # an amount with no frequency
+            if qty or ml or (part_amounts and (counted or len(amounts) != 1)):
+                return None  # an amount with no frequency: only the one strength of the line may stand alone
             continue
         if len(set(freqs)) != 1 or len(part_amounts) > 1 or len(qty) + len(ml) > 1:
             return None
@@ -600,7 +638,8 @@ _STAGE_EGFR: Dict[str, Optional[float]] = {
     "1": None, "i": None, "2": 89.0, "ii": 89.0, "3": 59.0, "iii": 59.0, "3a": 59.0, "3b": 44.0,
                "4": 29.0, "iv": 29.0, "5": 14.0, "v": 14.0, "iiia": 59.0, "iiib": 44.0}
 _ICD_EGFR: Dict[str, Optional[float]] = {"n181": None, "n182": 89.0, "n183": 59.0, "n1830": 59.0, "n1831": 59.0, "n1832": 44.0,
-             "n184": 29.0, "n185": 14.0, "n186": 14.0, "z992": 14.0, "z49": 14.0}
+             "n184": 29.0, "n185": 14.0, "n186": 14.0, "z992": 14.0, "z49": 14.0,
+             "i120": 14.0, "i132": 14.0}  # hypertensive kidney disease with stage 5 CKD or ESRD
 _FAILURE_WORDS = ("esrd", "eskd", "end stage", "dialysis", "haemodialysis", "hemodialysis", "on hd", "on pd",
                   "capd", "kidney failure", "renal failure")
 
@@ -618,8 +657,10 @@ def renal_from_condition(text: str) -> Optional[RenalFunction]:
         if m.group(2) and not m.group(4):
             value -= 0.1  # "eGFR <15" is just below 15: graded in the band below
         return RenalFunction(measure, value, text) if 0 < value < 200 else None
+    lowered = re.sub(r"\b(?:not|no|without|w/o|wo)\s+(?:(?:on|yet|currently|requiring|any)\s+)*[\w-]+", " ",
+                     lowered)  # "not on dialysis": a kidney failure word said to be absent
     key = normalize(lowered)
-    code = re.search(r"\b([nz])\s?(\d{2})\.?(\d{0,2})\b", lowered)
+    code = re.search(r"\b([nzi])\s?(\d{2})\.?(\d{0,2})\b", lowered)
     if code is not None:
         full = (code.group(1) + code.group(2) + code.group(3)).lower()
         for end in range(len(full), 2, -1):

@@ -341,12 +341,18 @@ class _Reader:
                 if reason is not None:
                     skipped.append(Skipped(found.where, _describe(names, codes), reason))
                     continue
+                route = _route(res)
+                if route is not None:  # intrathecal baclofen is another product: read with its route
+                    names = [f"{n} {route}" if route not in n.lower() else n for n in names]
                 meds.extend(names, found.where)
                 unreadable.extend(problems)
                 unreadable.extend(Unreadable(found.where, c, _CODED_ONLY_MED) for c in codes)
                 if not names and not codes and not problems:
                     unreadable.append(Unreadable(found.where, "no medication named", "the resource names no medication"))
                 dosage = _dosage(res, found.where, names) if names else None
+                if dosage is None and names:  # no dosage: still one resource (two of them are two lines)
+                    dosage = Dosage(found.where, tuple(dict.fromkeys(names)),
+                                    once=res["resourceType"] == "MedicationAdministration")
                 if dosage is not None:
                     dosages.append(dosage)
             elif kind == "Condition":
@@ -489,6 +495,9 @@ class _Reader:
         """A Medication's names: its code, then each ingredient (inline or referenced)."""
         names, codes, problem = _concept(med.get("code"), "Medication.code")
         problems = [Unreadable(where, problem[0], problem[1])] if problem else []
+        form = _injected(med.get("form"))
+        if form is not None:  # an injection or intrathecal form: never oral baclofen
+            names = [f"{n} {form}" if form not in n.lower() else n for n in names]
         ingredients = med.get("ingredient")
         if ingredients is not None and not isinstance(ingredients, list):
             problems.append(Unreadable(where, _preview(ingredients), "Medication.ingredient is not a list"))
@@ -584,7 +593,35 @@ _MASS_UNITS = {"mg": 1.0, "milligram": 1.0, "milligrams": 1.0, "g": 1000.0, "gra
 _TABLET_UNITS = frozenset({"tablet", "tablets", "tab", "tabs", "{tbl}", "{tablet}", "{tablets}", "tbl"})
 _PERIOD_HOURS = {"s": 1 / 3600, "min": 1 / 60, "h": 1.0, "d": 24.0}
 _TIMING_CODES = {"QD": 1, "BID": 2, "TID": 3, "QID": 4, "AM": 1, "PM": 1}
-_STRENGTH = re.compile(r"(\d+(?:\.\d+)?)\s*(mg|milligrams?)\b(\s*/)?", re.IGNORECASE)
+_STRENGTH = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)?)\s*(mg|milligrams?)\b(\s*/)?", re.IGNORECASE)
+_TIMING_CODE_PER_DAY = {**_TIMING_CODES, "Q4H": 6, "Q6H": 4, "Q8H": 3, "Q12H": 2, "Q3H": 8, "Q2H": 12, "Q1H": 24}
+_INTRATHECAL_CODES = frozenset({"72607000", "IT", "ITHECINJ", "ITHECINSTIL"})
+"""SNOMED CT intrathecal route, HL7 v3 intrathecal route codes."""
+
+
+def _route(res: Dict[str, Any]) -> Optional[str]:
+    """An injection or intrathecal route any of the resource's dosages gives."""
+    value = res.get(DOSAGE_FIELDS[res["resourceType"]])
+    for entry in (value if isinstance(value, list) else [value]):
+        if isinstance(entry, dict):
+            route = _injected(entry.get("route"))
+            if route is not None:
+                return route
+    return None
+
+
+def _injected(concept: Any) -> Optional[str]:
+    """The word an injection or intrathecal route or form adds to a medicine's name, if any."""
+    if not isinstance(concept, dict):
+        return None
+    words = [concept.get("text")] + [c.get("display") for c in _list(concept.get("coding")) if isinstance(c, dict)]
+    codes = {str(c.get("code")).strip().upper() for c in _list(concept.get("coding")) if isinstance(c, dict)}
+    said = " ".join(w.lower() for w in words if isinstance(w, str))
+    if codes & _INTRATHECAL_CODES or re.search(r"\bintrathecal|\bit\b", said):
+        return "intrathecal"
+    if re.search(r"\binject|\binfusion|\bparenteral", said):
+        return "injection"
+    return None
 
 
 def _dosage(res: Dict[str, Any], where: str, names: List[str]) -> Optional[Dosage]:
@@ -682,8 +719,9 @@ def _dosage_stated(res: Dict[str, Any], where: str, names: List[str]) -> Optiona
 
 def _entry_daily_mg(entry: Dict[str, Any], names: List[str]) -> Tuple[Optional[float], Optional[str]]:
     """One dosage entry's daily dose in mg, or why it cannot be known for certain."""
-    if entry.get("asNeededBoolean") is True or entry.get("asNeededCodeableConcept") is not None:
-        return None, "taken as needed"
+    if entry.get("asNeededBoolean") is True or entry.get("asNeededCodeableConcept") is not None or \
+            entry.get("asNeeded") not in (None, False) or entry.get("asNeededFor") not in (None, []):
+        return None, "taken as needed"  # R4 asNeeded[x], R5 asNeeded and asNeededFor
     dose_and_rate = entry.get("doseAndRate")
     if not isinstance(dose_and_rate, list) or len(dose_and_rate) != 1 or not isinstance(dose_and_rate[0], dict):
         return None, "no single doseAndRate"
@@ -708,8 +746,9 @@ def _entry_daily_mg(entry: Dict[str, Any], names: List[str]) -> Tuple[Optional[f
     if isinstance(kind, float):
         dose = float(amount) * kind
     elif kind == "tablet":
-        strengths = {float(m.group(1)) for n in names for m in _STRENGTH.finditer(n)}
-        per = [m for n in names for m in _STRENGTH.finditer(n) if m.group(3)]
+        found = [m for n in names for m in _STRENGTH.finditer(n)]
+        strengths = {float(m.group(1).replace(",", ".")) for m in found}
+        per = [m for m in found if m.group(3) or re.search(r",\d{3}$", m.group(1))]  # 1,000 mg: not certain
         if len(strengths) != 1 or per:
             return None, f"{amount:g} {sorted(units)[0]}: the strength of one is not known for certain from the name"
         dose = float(amount) * strengths.pop()
@@ -719,7 +758,33 @@ def _entry_daily_mg(entry: Dict[str, Any], names: List[str]) -> Tuple[Optional[f
     if problem is not None:
         return None, problem
     assert per_day is not None
+    problem = _text_disagrees(entry, names, dose, per_day)
+    if problem is not None:
+        return None, problem
     return dose * per_day, None
+
+
+def _text_disagrees(entry: Dict[str, Any], names: List[str], dose: float, per_day: float) -> Optional[str]:
+    """Why the entry's own text does not confirm its structured dose (a number or frequency in it that
+    the line reader cannot read, or reads as another daily dose), or None."""
+    from baclofen_cli.lines import daily_mg
+
+    for field in ("text", "patientInstruction"):
+        text = entry.get(field)
+        if not isinstance(text, str) or not text.strip():
+            continue
+        stated = None
+        for name in dict.fromkeys(names):
+            stated = daily_mg(f"{name} {text}")
+            if stated is not None:
+                break
+        if stated is None and re.search(r"\d|\b(?:once|twice|thrice|daily|times?|every|bid|tid|qid|q\d|"
+                                         r"one|two|three|four|five|six|half|morning|night|bedtime)\b", text, re.I):
+            return f"the dose in its {field} ({_preview(text)}) is not read, so the structured dose is not confirmed"
+        if stated is not None and abs(stated - dose * per_day) > 1e-6:
+            return (f"its {field} ({_preview(text)}) says {stated:g} mg a day, the structured dose "
+                    f"{dose * per_day:g} mg")
+    return None
 
 
 def _doses_per_day(timing: Any) -> Tuple[Optional[float], Optional[str]]:
@@ -736,6 +801,21 @@ def _doses_per_day(timing: Any) -> Tuple[Optional[float], Optional[str]]:
         return None, "no timing.repeat"
     if not isinstance(repeat, dict):
         return None, "timing.repeat is not an object"
+    if timing.get("event") not in (None, []):
+        return None, "timing.event gives dates and times baclo does not read"
+    code = timing.get("code")
+    if code is not None:
+        codes = {str(c.get("code")).upper() for c in _list(code.get("coding")) if isinstance(c, dict)} \
+            if isinstance(code, dict) else {"?"}
+        text = code.get("text") if isinstance(code, dict) else None
+        if isinstance(text, str) and text.strip():
+            codes.add(text.strip().upper())
+        coded = {_TIMING_CODE_PER_DAY.get(c) for c in codes}
+        if None in coded or len(coded) > 1:
+            return None, f"timing.code {_preview(sorted(codes))} is not read"
+        timing_code_per_day: Optional[int] = coded.pop()
+    else:
+        timing_code_per_day = None
     for key in ("frequencyMax", "periodMax", "dayOfWeek", "durationMax"):
         if repeat.get(key) is not None:
             return None, f"timing.repeat has {key}"
@@ -753,9 +833,12 @@ def _doses_per_day(timing: Any) -> Tuple[Optional[float], Optional[str]]:
     per_day = frequency * 24 / hours
     if abs(per_day - round(per_day)) > 1e-9:
         return None, "the doses do not fall evenly into a day"
-    times = repeat.get("timeOfDay") or repeat.get("when")
-    if isinstance(times, list) and times and len(times) != frequency:
-        return None, "timing.repeat names times of day that do not match the frequency"
+    for key in ("timeOfDay", "when"):
+        times = repeat.get(key)
+        if times is not None and (not isinstance(times, list) or (times and len(times) != per_day)):
+            return None, f"timing.repeat.{key} does not match the frequency"
+    if timing_code_per_day is not None and timing_code_per_day != round(per_day):
+        return None, f"timing.code says {timing_code_per_day} a day, timing.repeat {round(per_day)}"
     return float(round(per_day)), None
 
 
