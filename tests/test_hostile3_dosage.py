@@ -262,3 +262,14 @@ def test_installed_amount_without_frequency_and_roman_count(tmp_path: Path) -> N
     assert proc.returncode in (3, 4) and "Daily dose:" not in out and "60" not in out.split("NOT CHECKED")[0]
     proc = run_installed(["check", "--fhir", str(FHIR / "hostile3-v1.json")], tmp_path)
     assert proc.returncode == 3 and "Daily dose:" not in proc.stdout.decode()
+
+
+def test_text_in_its_own_words_agreeing_with_the_structured_dose_is_read(run: Any, tmp_path: Path) -> None:
+    res = json.loads((FHIR / "hostile3-v5.json").read_text())
+    res["dosage"][0]["text"] = "take 10 mg by mouth three times a day"
+    res["dosage"][0]["timing"] = {"repeat": {"frequency": 3, "period": 1, "periodUnit": "d"},
+                                  "code": {"coding": [{"code": "TID"}]}}
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps(res), encoding="utf-8")
+    code, data = run.json("check", "--fhir", str(path))
+    assert data["daily_dose_mg"] == 30 and code == 0

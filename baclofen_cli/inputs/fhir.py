@@ -774,8 +774,8 @@ def _text_disagrees(entry: Dict[str, Any], names: List[str], dose: float, per_da
         if not isinstance(text, str) or not text.strip():
             continue
         stated = None
-        for name in dict.fromkeys(names):
-            stated = daily_mg(f"{name} {text}")
+        for name in dict.fromkeys([""] + names):  # the text alone ("take 10 mg three times a day"), then with a name
+            stated = daily_mg(f"{name} {text}".strip())
             if stated is not None:
                 break
         if stated is None and re.search(r"\d|\b(?:once|twice|thrice|daily|times?|every|bid|tid|qid|q\d|"
