@@ -268,7 +268,7 @@ def test_text_in_its_own_words_agreeing_with_the_structured_dose_is_read(run: An
     res = json.loads((FHIR / "hostile3-v5.json").read_text())
     res["dosage"][0]["text"] = "take 10 mg by mouth three times a day"
     res["dosage"][0]["timing"] = {"repeat": {"frequency": 3, "period": 1, "periodUnit": "d"},
-                                  "code": {"coding": [{"code": "TID"}]}}
+                                  "code": {"coding": [{"code": "TID"}], "text": "three times daily"}}
     path = tmp_path / "f.json"
     path.write_text(json.dumps(res), encoding="utf-8")
     code, data = run.json("check", "--fhir", str(path))

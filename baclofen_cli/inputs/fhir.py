@@ -810,7 +810,9 @@ def _doses_per_day(timing: Any) -> Tuple[Optional[float], Optional[str]]:
         text = code.get("text") if isinstance(code, dict) else None
         if isinstance(text, str) and text.strip():
             codes.add(text.strip().upper())
-        coded = {_TIMING_CODE_PER_DAY.get(c) for c in codes}
+        from baclofen_cli.lines import _FREQ_PER_DAY  # "twice daily" as timing.code.text
+
+        coded = {_TIMING_CODE_PER_DAY.get(c, _FREQ_PER_DAY.get(" ".join(c.lower().split()))) for c in codes}
         if None in coded or len(coded) > 1:
             return None, f"timing.code {_preview(sorted(codes))} is not read"
         timing_code_per_day: Optional[int] = coded.pop()
