@@ -540,6 +540,10 @@ def _mg(value: str, unit: str) -> float:
     return amount
 
 
+_TOTAL_PER_DOSE = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*mg\s+total\s*\)", re.IGNORECASE)
+"""The amount of one dose restated in brackets, as EHRs print it: ``(10 mg total)``."""
+
+
 def daily_mg(text: str) -> Optional[float]:
     """The daily dose a baclofen line states, only when the whole line is understood; else None.
 
@@ -550,6 +554,17 @@ def daily_mg(text: str) -> Optional[float]:
     """
     if len(text) > MAX_ITEM_CHARS:
         return None
+    totals = list(_TOTAL_PER_DOSE.finditer(text))
+    if totals:
+        # Epic writes "Take 1 tablet (10 mg total) by mouth 3 (three) times daily": the bracket restates the
+        # amount of one dose. Read the line without it, then again from the stated total alone; the dose is
+        # known only when both readings agree (a bracket that contradicts the tablets leaves it unread).
+        if len(totals) > 1:
+            return None
+        bracket = totals[0]
+        without = daily_mg(text[:bracket.start()] + " " + text[bracket.end():])
+        stated = daily_mg(f"baclofen {bracket.group(1)} mg tablet, take 1 tablet {text[bracket.end():]}")
+        return without if without is not None and stated is not None and abs(without - stated) < 1e-6 else None
     import unicodedata
 
     lowered = unicodedata.normalize("NFKC", clean(text).replace("\u00bd", " 1/2")).lower()

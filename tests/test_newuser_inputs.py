@@ -42,3 +42,25 @@ def test_a_history_file_keeps_icd_style_lines_whole(run: Any, tmp_path: Path) ->
     path.write_text("Major depressive disorder, recurrent, moderate (HCC)\nCKD stage 4\n", encoding="utf-8")
     _, payload = run.json("check", "--history-file", str(path))
     assert [i["text"] for i in payload["inputs"]] == ["Major depressive disorder, recurrent, moderate (HCC)", "CKD stage 4"]
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("baclofen 10 mg tablet, Take 1 tablet (10 mg total) by mouth 3 (three) times daily.", 30.0),
+    ("baclofen 10 mg tablet, Take 2 tablets (20 mg total) by mouth 3 (three) times daily.", 60.0),
+    ("baclofen 20 mg tablet, Take 0.5 tablets (10 mg total) by mouth 3 (three) times daily.", 30.0),
+    # the bracket contradicts the tablets, or the dose is as needed: never a number
+    ("baclofen 10 mg tablet, Take 2 tablets (10 mg total) by mouth 3 (three) times daily.", None),
+    ("baclofen 10 mg tablet, Take 1 tablet (10 mg total) by mouth 4 (four) times daily as needed.", None),
+    ("baclofen 10 mg tablet, Take 1 tablet (10 mg total) (5 mg total) by mouth 3 times daily.", None),
+])
+def test_the_epic_total_in_brackets_is_read_only_when_it_agrees(line: str, expected: Any) -> None:
+    from baclofen_cli.lines import daily_mg
+
+    assert daily_mg(line) == expected
+
+
+def test_an_epic_baclofen_line_above_the_maximum_is_flagged(run: Any) -> None:
+    code, payload = run.json("check", "--with", "baclofen (LIORESAL) 10 MG tablet, Take 3 tablets (30 mg total) "
+                                                "by mouth 3 (three) times daily")
+    assert code == 1 and payload["daily_dose_mg"] == 90
+    assert any(f["id"] == "dose-maximum" for f in payload["findings"])
