@@ -443,9 +443,17 @@ def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bo
     classes: List[str] = []
     via: List[str] = []
     drugs: List[str] = []
+    word: Optional[str] = None
     for target in res.targets:
         if target.kind == "class":
             classes.append(target.ref)
+            continue
+        if target.kind == "class-word":  # a vague word: every class it can mean, the strictest first
+            from baclofen_cli.knowledge.model import GRADE_RANK
+
+            word = target.ref
+            meant = [k.classes_by_id[c] for c in k.class_words_by_name[word].classes]
+            classes.extend(c.id for c in sorted(meant, key=lambda c: -GRADE_RANK[c.grade]))
             continue
         ingredients = k.products_by_name[target.ref].ingredients if target.kind == "product" else (target.ref,)
         if target.kind == "product":
@@ -460,7 +468,7 @@ def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bo
     classes = list(dict.fromkeys(classes))
     if classes:
         return pages.InteractionClassPage(k, tuple(classes), name, tuple(dict.fromkeys(via)), audience, show_sources,
-                                          tuple(dict.fromkeys(drugs)))
+                                          tuple(dict.fromkeys(drugs)), word)
     if res.recognized:
         return pages.NoInteractionPage(k, name, tuple(dict.fromkeys(drugs or [t.display for t in res.targets])),
                                        audience, show_sources)

@@ -155,8 +155,15 @@ def _interactions(p: pages.InteractionList) -> Dict[str, Any]:
 
 def _class(p: pages.InteractionClassPage) -> Dict[str, Any]:
     classes = [to_plain(p.k.classes_by_id[c]) for c in p.class_ids]
-    return envelope(p.k, asked=p.asked, via=list(p.via), interaction=classes[0] if len(classes) == 1 else None,
-                    interactions=classes)
+    extra: Dict[str, Any] = {}
+    if p.word is not None:  # a vague word: every class it can mean, graded as the strictest (the first)
+        word = p.k.class_words_by_name[p.word]
+        first = p.k.classes_by_id[p.class_ids[0]]
+        extra = {"class_word": {"name": word.name, "classes": list(p.class_ids), "grade": first.grade,
+                                "strictest": first.id,
+                                "note": word.patient_note if p.audience == pages.PATIENT else word.note}}
+    return envelope(p.k, asked=p.asked, via=list(p.via), known_interaction=True,
+                    interaction=classes[0] if len(classes) == 1 else None, interactions=classes, **extra)
 
 
 def _no_interaction(p: pages.NoInteractionPage) -> Dict[str, Any]:

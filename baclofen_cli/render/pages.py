@@ -119,6 +119,8 @@ class InteractionClassPage(_Page):
     show_sources: bool = False
     drugs: Tuple[str, ...] = ()
     """The generic names the asked name stands for: a member with its own wording shows it."""
+    word: Optional[str] = None
+    """A vague class word (``sleeping pills``): its classes, strictest first, graded as the strictest."""
 
 
 class NoInteractionPage(_Page):

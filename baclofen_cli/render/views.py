@@ -128,7 +128,7 @@ def interaction_class(k: Knowledge, class_id: str, audience: str = "professional
     c = k.classes_by_id[class_id]
     patient = audience == PATIENT
     blocks: List[Block] = [
-        Heading(f"{class_name(c, patient)} ({c.grade})", style=c.grade),
+        Heading(f"{class_name(c, patient)} ({PATIENT_GRADES[c.grade].lower() if patient else c.grade})", style=c.grade),
         Para(c.patient_effect if patient else c.effect, label="What happens", sources=c.sources),
         Para(c.patient_advice if patient else c.advice, label="What to do"),
     ]
@@ -622,11 +622,31 @@ def _interaction_list(p: Any) -> List[Block]:
     return blocks + disclaimer(p.k, p.audience)
 
 
+def _class_word(p: Any, patient: bool) -> List[Block]:
+    """A vague word (``sleeping pills``): what it can mean, and that it is graded as the strictest."""
+    word = p.k.class_words_by_name[p.word]
+    first = p.k.classes_by_id[p.class_ids[0]]
+    names = [class_name(p.k.classes_by_id[c], patient) for c in p.class_ids]
+    if patient:
+        grade = PATIENT_GRADES[first.grade].lower()
+        return [Heading(f"{shown(p.asked)}: {grade}", style=first.grade),
+                Para(word.patient_note),
+                Para("; ".join(names), label="It can mean", style="dim"),
+                Para("We go by the kind that needs the most care. Each kind is shown below, that one first.")]
+    return [Heading(f"{shown(p.asked)}: {first.grade}, as the strictest class it can mean", style=first.grade),
+            Para(word.note),
+            Para("; ".join(names), label="Can mean", style="dim"),
+            Para(f"Graded as the strictest of them ({first.grade}: {first.name}); each class follows, "
+                 "strictest first. Name the medicine to check it exactly.")]
+
+
 def _interaction_class(p: Any) -> List[Block]:
     blocks: List[Block] = []
+    patient = _patient(p)
+    if getattr(p, "word", None):
+        blocks.extend(_class_word(p, patient))
     if p.asked and p.via:
         blocks.append(Para("; ".join(p.via), label=shown(p.asked), style="dim"))
-    patient = _patient(p)
     for class_id in p.class_ids:
         shown_class = interaction_class(p.k, class_id, p.audience)
         for drug in p.drugs:  # a member with its own wording: what it says for this medicine, after the class's

@@ -1,0 +1,82 @@
+"""New-user trial, round 2 (render): findings that failed before their fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baclofen_cli.knowledge.model import GRADE_RANK
+from test_installed import run as run_installed
+
+# HIGH 1: a vague class word is answered with the classes it can mean, graded at the strictest (as check grades it)
+CLASS_WORDS = ["sleeping pills", "sleep aids", "sleep medication", "sleep medications", "sleeping medicines",
+               "sleeping tablets", "painkillers", "pain medication", "antidepressant", "antidepressants",
+               "antihistamines"]
+PATIENT_WORDS = {"contraindicated": "must not be used", "major": "serious", "moderate": "take care",
+                 "minor": "good to know"}
+
+
+def strictest(knowledge: Any, word: str) -> str:
+    from baclofen_cli.resolve import WITH, Resolver
+
+    [target] = Resolver(knowledge).resolve(word, WITH).targets
+    assert target.kind == "class-word", f"{word!r} is not a class word in the data"
+    w = knowledge.class_words_by_name[target.ref]
+    return str(max((knowledge.classes_by_id[c].grade for c in w.classes), key=GRADE_RANK.__getitem__))
+
+
+@pytest.mark.parametrize("word", CLASS_WORDS)
+def test_class_word_interactions_text_is_graded_at_the_strictest(run: Any, knowledge: Any, word: str) -> None:
+    result = run("interactions", word)
+    assert result.exit_code == 0
+    assert "no known interaction with baclofen" not in result.stdout
+    grade = strictest(knowledge, word)
+    assert result.stdout.splitlines()[0] == f"{word}: {grade}, as the strictest class it can mean"
+    assert "Can mean: " in result.stdout
+
+
+@pytest.mark.parametrize("word", CLASS_WORDS)
+def test_class_word_interactions_json_agrees_with_check(run: Any, knowledge: Any, word: str) -> None:
+    code, page = run.json("interactions", word)
+    assert code == 0
+    assert page["known_interaction"] is True
+    grade = strictest(knowledge, word)
+    assert page["class_word"]["grade"] == grade
+    assert page["interactions"][0]["grade"] == grade
+    assert [c["id"] for c in page["interactions"]] == page["class_word"]["classes"]
+    assert len(page["interactions"]) >= 2
+    _, checked = run.json("check", "--with", word)
+    assert checked["findings"][0]["severity"] == grade
+
+
+@pytest.mark.parametrize("word", CLASS_WORDS)
+def test_class_word_interactions_patient_wording(run: Any, knowledge: Any, word: str) -> None:
+    result = run("interactions", word, "--audience", "patient")
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "No interaction with baclofen is known" not in out
+    assert out.splitlines()[0] == f"{word}: {PATIENT_WORDS[strictest(knowledge, word)]}"
+    assert "It can mean: " in out
+    for jargon in ("(major)", "(moderate)", "(minor)", "strictest"):
+        assert jargon not in out
+
+
+def test_class_word_interactions_installed(tmp_path: Path) -> None:
+    proc = run_installed(["interactions", "sleeping pills"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode()
+    assert out.splitlines()[0] == "sleeping pills: moderate, as the strictest class it can mean"
+    assert "no known interaction with baclofen" not in out
+    proc = run_installed(["interactions", "painkillers", "--json"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert '"grade": "major"' in proc.stdout.decode()
+
+
+def test_class_word_patient_page_reads_at_grade_9_or_below(run: Any) -> None:
+    from test_patient_readability import MAX_GRADE, grade
+
+    out = run("interactions", "sleeping pills", "--audience", "patient").stdout
+    intro = out.split("\n\n")[0]
+    assert grade(intro) <= MAX_GRADE, intro
