@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_installed import run as run_installed
 
 from baclofen_cli.knowledge.model import GRADE_RANK
-from test_installed import run as run_installed
 
 # HIGH 1: a vague class word is answered with the classes it can mean, graded at the strictest (as check grades it)
 CLASS_WORDS = ["sleeping pills", "sleep aids", "sleep medication", "sleep medications", "sleeping medicines",
