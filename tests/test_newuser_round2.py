@@ -80,3 +80,32 @@ def test_class_word_patient_page_reads_at_grade_9_or_below(run: Any) -> None:
     out = run("interactions", "sleeping pills", "--audience", "patient").stdout
     intro = out.split("\n\n")[0]
     assert grade(intro) <= MAX_GRADE, intro
+
+
+# MEDIUM 6: "not recognized" when nothing was; "partly checked as X" when something was; a baclofen line whose
+# dose was not read says baclofen was recognized
+@pytest.mark.parametrize("audience", ["professional", "patient"])
+def test_nothing_recognized_says_not_recognized(run: Any, audience: str) -> None:
+    out = run("check", "--with", "xyzzy", "--audience", audience).stdout
+    assert ": not recognized; did you mean: Xyzal?" in out
+    assert "partly checked" not in out
+
+
+def test_readme_not_recognized_example_reproduces(run: Any) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    line = "- xyzzy (--with): not recognized; did you mean: Xyzal?"
+    assert line in readme
+    assert line in run("check", "--with", "xyzzy").stdout
+
+
+def test_something_recognized_says_partly_checked_as_it(run: Any) -> None:
+    out = run("check", "--with", "Tylenol xyzzy").stdout
+    assert "Tylenol xyzzy (--with): partly checked as acetaminophen; not understood: xyzzy" in out
+
+
+@pytest.mark.parametrize("audience", ["professional", "patient"])
+def test_dose_not_read_baclofen_line_is_recognized(run: Any, audience: str) -> None:
+    result = run("check", "--with", "baclofen 10 mg TID PRN spasm", "--audience", audience)
+    assert result.exit_code == 3
+    assert "baclofen recognized; its dose was not read" in result.stdout
+    assert "not recognized;" not in result.stdout

@@ -273,10 +273,12 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
         for item in not_checked:
             res = item.resolution
             detail = "not recognized"
-            if res.unaccounted:
+            if res.unaccounted and (item.resolved or res.targets):  # something was recognized: say what
                 detail = ("partly checked" + (f" as {', '.join(item.resolved)}" if item.resolved else "")
                           + "; not understood: " + ", ".join(shown(w) for w in res.unaccounted))
-            if res.hint:
+            if res.hint and res.hint.startswith("baclofen recognized"):  # recognized; only its dose was not read
+                detail = _dose_not_read(res.hint)
+            elif res.hint:
                 detail += f"; {res.hint}"
             if res.suggestions:
                 detail += "; did you mean: " + ", ".join(res.suggestions) + "?"
@@ -596,6 +598,12 @@ def sorted_classes(k: Knowledge) -> List[Any]:
     """Interaction classes, most severe grade first; the file's order within a grade."""
     rank = {g: i for i, g in enumerate(GRADES)}
     return sorted(k.interactions, key=lambda c: rank[c.grade])
+
+
+def _dose_not_read(hint: str) -> str:
+    """``baclofen recognized; its dose was not read, ...``: never "not recognized" for a line that was."""
+    return (hint.replace("baclofen recognized, but the dose on this line was not read", "baclofen recognized; its dose "
+                         "was not read", 1).replace("baclofen recognized, but ", "baclofen recognized; ", 1))
 
 
 def class_name(c: Any, patient: bool) -> str:
