@@ -109,3 +109,26 @@ def test_dose_not_read_baclofen_line_is_recognized(run: Any, audience: str) -> N
     assert result.exit_code == 3
     assert "baclofen recognized; its dose was not read" in result.stdout
     assert "not recognized;" not in result.stdout
+
+
+# MEDIUM 7: --brief lists every item not checked (one line each) and names what each finding resolved to
+EHR = ("baclofen 30 mg TDS, co-codamol 30/500 2 tabs QDS, Zomorph 10 mg BD, "
+       "Oramorph 10mg/5ml 2.5-5 mL 2-hourly PRN")
+
+
+def test_brief_lists_a_partly_checked_item(run: Any) -> None:
+    result = run("check", "-w", EHR, "-H", "CKD 3b, eGFR 25", "--country", "uk", "--brief")
+    code, data = run.json("check", "-w", EHR, "-H", "CKD 3b, eGFR 25", "--country", "uk")
+    lines = result.stdout.splitlines()
+    not_checked = [line for line in lines if line.startswith("NOT CHECKED: ")]
+    assert len(not_checked) == len(data["unrecognized"]) >= 1
+    assert not_checked[0].startswith("NOT CHECKED: Oramorph 10mg/5ml 2.5-5 mL 2-hourly PRN: partly checked as morphine")
+    assert "MAJOR: Opioids (codeine, morphine)" in lines
+    assert not any("co-codamol 30/500 2 tabs QDS" in line for line in lines)
+    assert result.exit_code == code
+
+
+def test_brief_patient_uses_patient_grade_words(run: Any) -> None:
+    out = run("check", "-w", "Percocet, xyzzy", "--brief", "--audience", "patient").stdout.splitlines()
+    assert "Serious: Opioid painkillers (oxycodone)" in out
+    assert "NOT CHECKED: xyzzy: not recognized; did you mean: Xyzal?" in out

@@ -272,16 +272,7 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
                               level=2, style="not-checked"))
         for item in not_checked:
             res = item.resolution
-            detail = "not recognized"
-            if res.unaccounted and (item.resolved or res.targets):  # something was recognized: say what
-                detail = ("partly checked" + (f" as {', '.join(item.resolved)}" if item.resolved else "")
-                          + "; not understood: " + ", ".join(shown(w) for w in res.unaccounted))
-            if res.hint and res.hint.startswith("baclofen recognized"):  # recognized; only its dose was not read
-                detail = _dose_not_read(res.hint)
-            elif res.hint:
-                detail += f"; {res.hint}"
-            if res.suggestions:
-                detail += "; did you mean: " + ", ".join(res.suggestions) + "?"
+            detail = not_checked_detail(item)
             origin = result.origin(item.text)  # a FHIR resource, or "" when the text already says where
             if origin is None:  # professionals see the option it came from, patients what it is
                 if result.audience == PATIENT:
@@ -600,6 +591,22 @@ def sorted_classes(k: Knowledge) -> List[Any]:
     return sorted(k.interactions, key=lambda c: rank[c.grade])
 
 
+def not_checked_detail(item: Any) -> str:
+    """Why an item was not (fully) checked: "not recognized", "partly checked as X; not understood: Y", ..."""
+    res = item.resolution
+    detail = "not recognized"
+    if res.unaccounted and (item.resolved or res.targets):  # something was recognized: say what
+        detail = ("partly checked" + (f" as {', '.join(item.resolved)}" if item.resolved else "")
+                  + "; not understood: " + ", ".join(shown(w) for w in res.unaccounted))
+    if res.hint and res.hint.startswith("baclofen recognized"):  # recognized; only its dose was not read
+        detail = _dose_not_read(res.hint)
+    elif res.hint:
+        detail += f"; {res.hint}"
+    if res.suggestions:
+        detail += "; did you mean: " + ", ".join(res.suggestions) + "?"
+    return detail
+
+
 def _dose_not_read(hint: str) -> str:
     """``baclofen recognized; its dose was not read, ...``: never "not recognized" for a line that was."""
     return (hint.replace("baclofen recognized, but the dose on this line was not read", "baclofen recognized; its dose "
@@ -716,13 +723,16 @@ def _screen(p: Any) -> List[Block]:
 def check_brief(k: Knowledge, result: CheckResult) -> List[Block]:
     """``check --brief``: one line per finding, then the items not checked and the summary."""
     blocks: List[Block] = []
-    for f in result.findings:
-        trigger = ", ".join(shown(t) for t in f.inputs)
-        blocks.append(Para(f"{f.title}" + (f" ({trigger})" if trigger else ""), label=f.severity.upper(),
-                           style=f.severity))
-    for item in result.items:
-        if item.status == NOT_CHECKED:
-            blocks.append(Para(f"{shown(item.text)} (not recognized)", label="NOT CHECKED", style="not-checked"))
+    for f in result.findings:  # the names the items resolved to, not the whole text of each item
+        names = [m for m in f.matched if m.casefold() != f.title.casefold()]
+        trigger = ", ".join(names) if names else ", ".join(shown(t) for t in f.inputs)
+        label = PATIENT_GRADES[f.severity] if result.audience == PATIENT else f.severity.upper()
+        blocks.append(Para(finding_title(k, f, result.audience == PATIENT) + (f" ({trigger})" if trigger else ""),
+                           label=label, style=f.severity))
+    for item in result.items:  # every item not fully checked, one line each, as the full report lists them
+        if item.status == NOT_CHECKED or item.resolution.unaccounted:
+            blocks.append(Para(f"{shown(item.text)}: {not_checked_detail(item)}", label="NOT CHECKED",
+                               style="not-checked"))
     blocks.append(Para(summary_line(result),
                        style=result.highest_severity or ("not-checked" if result.unrecognized else "ok")))
     return blocks
