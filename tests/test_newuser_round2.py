@@ -132,3 +132,56 @@ def test_brief_patient_uses_patient_grade_words(run: Any) -> None:
     out = run("check", "-w", "Percocet, xyzzy", "--brief", "--audience", "patient").stdout.splitlines()
     assert "Serious: Opioid painkillers (oxycodone)" in out
     assert "NOT CHECKED: xyzzy: not recognized; did you mean: Xyzal?" in out
+
+
+# MEDIUM 8: patient words everywhere in patient mode
+PATIENT_CHECK = ["check", "--with", "sleeping pills, Advil, a glass of wine, my water pill",
+                 "--history", "bad kidneys, sleep apnoea", "--audience", "patient"]
+
+
+def test_patient_check_has_no_professional_wording(run: Any) -> None:
+    out = run(*PATIENT_CHECK).stdout
+    for jargon in ("could mean:", "Graded as the strictest", "partly checked", "kidney-disease",
+                   "antihypertensives", "(Respiratory disease)", " major", " moderate", "not recognized"):
+        assert jargon not in out, jargon
+    assert "- Sleeping pills (several kinds of medicine)" in out
+    assert "From: sleep apnoea (Lung or breathing problems)" in out
+    assert "10 findings: 4 serious, 6 take care; 2 items not checked" in out
+    assert "my water pill (medicine): read as Blood pressure medicines, but we did not understand: my." in out
+
+
+def test_patient_not_checked_wording_reads_at_grade_9_or_below(run: Any) -> None:
+    from test_patient_readability import MAX_GRADE, grade
+
+    out = run(*PATIENT_CHECK).stdout
+    section = out.split("NOT CHECKED (2): ")[1].split("\n\n")[0]
+    for line in section.splitlines():
+        text = line.split(": ", 1)[-1]
+        assert grade(text) <= MAX_GRADE, text
+
+
+def test_professional_partly_checked_names_no_internal_id(run: Any) -> None:
+    out = run("check", "--with", "my water pill", "--history", "bad kidneys").stdout
+    assert "bad kidneys (--history): partly checked as Kidney disease; not understood: bad" in out
+    assert "kidney-disease" not in out
+
+
+def test_patient_interaction_list_uses_patient_grade_words(run: Any) -> None:
+    out = run("interactions", "--audience", "patient").stdout
+    assert "Opioid painkillers (serious)" in out
+    assert "(major)" not in out and "(moderate)" not in out
+
+
+# LOW 9: items not checked colour the summary as a warning unless a graver finding does
+def test_summary_style_is_not_checked_with_a_minor_finding(knowledge: Any) -> None:
+    from baclofen_cli.check import check
+    from baclofen_cli.render.views import summary_style
+    from baclofen_cli.resolve import WITH, Resolver
+
+    resolver = Resolver(knowledge)
+    result = check(knowledge, [resolver.resolve("desloratadine", WITH), resolver.resolve("xyzzy", WITH)])
+    assert result.highest_severity == "minor" and summary_style(result) == "not-checked"
+    result = check(knowledge, [resolver.resolve("oxycodone", WITH), resolver.resolve("xyzzy", WITH)])
+    assert summary_style(result) == "major"
+    result = check(knowledge, [resolver.resolve("desloratadine", WITH)])
+    assert summary_style(result) == "minor"

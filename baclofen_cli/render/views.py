@@ -260,19 +260,21 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
             blocks.append(Para(finding_title(k, f, patient), label=None if patient else f.kind.capitalize(),
                                style=grade, bullet=True))
             if f.inputs:
-                blocks.append(Para(_triggers(items_by_text, f), label="From", indent=1))
+                blocks.append(Para(_triggers(items_by_text, f, _plain_name(k, patient)), label="From", indent=1))
             blocks.append(Para(f.effect, label="What happens", indent=1))
             blocks.append(Para(f.advice, label="What to do", indent=1))
             for note in f.notes:
-                blocks.append(Para(_no_options(note) if patient else note, label="Note", indent=1, style="note"))
+                blocks.append(Para(_patient_note(k, f, note) if patient else note, label="Note", indent=1,
+                                   style="note"))
             blocks.append(Para("; ".join(f.sources), label="Sources", indent=1, style="dim"))
     not_checked = [i for i in result.items if i.status == NOT_CHECKED or i.resolution.unaccounted]
     if not_checked:
-        blocks.append(Heading(f"NOT CHECKED ({len(not_checked)}): not recognized, so not known to be safe",
-                              level=2, style="not-checked"))
+        why = ("we could not read all of it, so we cannot say it is safe" if result.audience == PATIENT
+               else "not recognized, so not known to be safe")
+        blocks.append(Heading(f"NOT CHECKED ({len(not_checked)}): {why}", level=2, style="not-checked"))
         for item in not_checked:
             res = item.resolution
-            detail = not_checked_detail(item)
+            detail = not_checked_detail(item, k, result.audience == PATIENT)
             origin = result.origin(item.text)  # a FHIR resource, or "" when the text already says where
             if origin is None:  # professionals see the option it came from, patients what it is
                 if result.audience == PATIENT:
@@ -302,9 +304,28 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
         for s in result.skipped:
             blocks.append(Para(f"{shown(s.text)}: {s.reason}", label=s.where, bullet=True, style="dim"))
     blocks.append(Spacer())
-    blocks.append(Para(summary_line(result), style=result.highest_severity or ("not-checked" if not_checked else "ok")))
+    blocks.append(Para(summary_text(result), style=summary_style(result)))
     blocks.extend(disclaimer(k, result.audience))
     return blocks
+
+
+def summary_text(result: CheckResult) -> str:
+    """The summary line; for patients, the grade words of the headings ("2 serious, 1 take care")."""
+    import re
+
+    text = summary_line(result)
+    if result.audience != PATIENT:
+        return text
+    return re.sub(r"\b(\d+) (contraindicated|major|moderate|minor)\b",
+                  lambda m: f"{m.group(1)} {PATIENT_GRADES[m.group(2)].lower()}", text)
+
+
+def summary_style(result: CheckResult) -> str:
+    """A summary with items not checked is a warning, unless a finding is graver (major or contraindicated)."""
+    highest = result.highest_severity
+    if result.unrecognized and highest not in ("contraindicated", "major"):
+        return "not-checked"
+    return highest or "ok"
 
 
 def _no_options(text: str) -> str:
@@ -326,10 +347,41 @@ def finding_title(k: Knowledge, f: Any, patient: bool) -> str:
         return str((getattr(rule, "patient_title", None) or f.title) if rule else f.title)
     if f.kind == "caution" and f.id in k.cautions_by_id:
         return str(k.cautions_by_id[f.id].patient_name or f.title)
+    word = _class_word_of(k, f)
+    if word is not None:
+        return f"{word.name[:1].upper()}{word.name[1:]} (several kinds of medicine)"
     return str(f.title)
 
 
-def _triggers(items_by_text: Dict[str, Any], f: Any) -> str:
+def _class_word_of(k: Knowledge, f: Any) -> Any:
+    """The vague class word (``sleeping pills``) an interaction finding is about, if it is about one."""
+    if f.kind != "interaction" or not str(f.id).startswith("word-"):
+        return None
+    return next((k.class_words_by_name[m] for m in f.matched if m in k.class_words_by_name), None)
+
+
+def _patient_note(k: Knowledge, f: Any, note: str) -> str:
+    word = _class_word_of(k, f)
+    if word is not None and note.startswith(word.patient_note):
+        return f"{word.patient_note} We go by the kind that needs the most care."
+    return _no_options(note)
+
+
+def _plain_name(k: Knowledge, patient: bool) -> Any:
+    """A resolved name as the reader should see it: a class or condition id becomes its (patient) name."""
+    by_name = {c.name.casefold(): c for c in k.cautions} if patient else {}
+
+    def name(ref: str) -> str:
+        if ref in k.classes_by_id:
+            return class_name(k.classes_by_id[ref], patient)
+        caution = k.cautions_by_id.get(ref) or by_name.get(ref.casefold())
+        if caution is not None:
+            return str((caution.patient_name or caution.name) if patient else caution.name)
+        return ref
+    return name
+
+
+def _triggers(items_by_text: Dict[str, Any], f: Any, name: Any = str) -> str:
     """Each item that triggered a finding, with what in it matched: "Tylenol PM (diphenhydramine), wine (alcohol)"."""
     matched = {m.casefold(): m for m in f.matched}
     parts = []
@@ -345,6 +397,7 @@ def _triggers(items_by_text: Dict[str, Any], f: Any) -> str:
         if not inner and len(f.inputs) == 1:  # one item: whatever matched is in it
             inner = [m for m in f.matched if m.casefold() != own]
         inner = list(dict.fromkeys(inner))
+        inner = list(dict.fromkeys(name(n) for n in inner))
         parts.append(shown(text) + (f" ({', '.join(inner)})" if inner else ""))
     return ", ".join(parts)
 
@@ -591,13 +644,19 @@ def sorted_classes(k: Knowledge) -> List[Any]:
     return sorted(k.interactions, key=lambda c: rank[c.grade])
 
 
-def not_checked_detail(item: Any) -> str:
+def not_checked_detail(item: Any, k: Optional[Knowledge] = None, patient: bool = False) -> str:
     """Why an item was not (fully) checked: "not recognized", "partly checked as X; not understood: Y", ..."""
     res = item.resolution
     detail = "not recognized"
     if res.unaccounted and (item.resolved or res.targets):  # something was recognized: say what
-        detail = ("partly checked" + (f" as {', '.join(item.resolved)}" if item.resolved else "")
-                  + "; not understood: " + ", ".join(shown(w) for w in res.unaccounted))
+        name = _plain_name(k, patient) if k is not None else str
+        resolved = ", ".join(dict.fromkeys(name(r) for r in item.resolved))
+        words = ", ".join(shown(w) for w in res.unaccounted)
+        if patient:
+            detail = ((f"read as {resolved}, " if resolved else "") + f"but we did not understand: {words}. "
+                      "Ask your pharmacist to check it")
+        else:
+            detail = ("partly checked" + (f" as {resolved}" if resolved else "") + "; not understood: " + words)
     if res.hint and res.hint.startswith("baclofen recognized"):  # recognized; only its dose was not read
         detail = _dose_not_read(res.hint)
     elif res.hint:
@@ -623,7 +682,8 @@ def _interaction_list(p: Any) -> List[Block]:
     styles = []
     for c in sorted_classes(p.k):
         examples = ", ".join(m.name for m in c.members[:3]) + (" …" if len(c.members) > 3 else "")
-        row: List[str] = [class_name(c, patient), c.grade, what_happens(c, patient), examples]
+        grade = PATIENT_GRADES[c.grade].lower() if patient else c.grade
+        row: List[str] = [class_name(c, patient), grade, what_happens(c, patient), examples]
         if _sources_shown(p):
             row.append("; ".join(c.sources))
         rows.append(tuple(row))
@@ -731,10 +791,9 @@ def check_brief(k: Knowledge, result: CheckResult) -> List[Block]:
                            label=label, style=f.severity))
     for item in result.items:  # every item not fully checked, one line each, as the full report lists them
         if item.status == NOT_CHECKED or item.resolution.unaccounted:
-            blocks.append(Para(f"{shown(item.text)}: {not_checked_detail(item)}", label="NOT CHECKED",
-                               style="not-checked"))
-    blocks.append(Para(summary_line(result),
-                       style=result.highest_severity or ("not-checked" if result.unrecognized else "ok")))
+            detail = not_checked_detail(item, k, result.audience == PATIENT)
+            blocks.append(Para(f"{shown(item.text)}: {detail}", label="NOT CHECKED", style="not-checked"))
+    blocks.append(Para(summary_text(result), style=summary_style(result)))
     return blocks
 
 
