@@ -185,3 +185,13 @@ def test_summary_style_is_not_checked_with_a_minor_finding(knowledge: Any) -> No
     assert summary_style(result) == "major"
     result = check(knowledge, [resolver.resolve("desloratadine", WITH)])
     assert summary_style(result) == "minor"
+
+
+# LOW 10: the screen summary shows no "N mg" placeholder as a finding title
+def test_screen_summary_has_no_placeholder_title(run: Any, tmp_path: Path) -> None:
+    table = tmp_path / "renal.csv"
+    table.write_text("id,medications,conditions,daily_dose_mg\nR1,Tylenol,CKD stage 3,30\n"
+                     "R2,Tylenol,CKD stage 3,40\n", encoding="utf-8")
+    out = run("screen", str(table)).stdout
+    assert "N mg" not in out
+    assert "Daily dose (it differs by row) with kidney function 30-49 mL/min" in out

@@ -797,6 +797,11 @@ def check_brief(k: Knowledge, result: CheckResult) -> List[Block]:
     return blocks
 
 
+def _screen_title(title: str) -> str:
+    """A dose finding counted over rows with different doses: no "N mg" placeholder in the title shown."""
+    return title.replace("Daily dose of N mg with ", "Daily dose (it differs by row) with ", 1)
+
+
 def screen_document(k: Knowledge, summary: Any, flagged: Sequence[Any], source: str) -> List[Block]:
     """The screening summary: counts, a chart by grade, frequent findings, the flagged rows.
 
@@ -829,7 +834,8 @@ def screen_document(k: Knowledge, summary: Any, flagged: Sequence[Any], source: 
     if data["top_findings"]:
         blocks.append(Heading("Most frequent findings (and every major or contraindicated one)", level=2))
         blocks.append(Table(("Grade", "Finding", "Rows"),
-                            tuple((f["severity"], f["title"], f"{f['rows']:,}") for f in data["top_findings"]),
+                            tuple((f["severity"], _screen_title(f["title"]), f"{f['rows']:,}")
+                                  for f in data["top_findings"]),
                             row_styles=tuple(f["severity"] for f in data["top_findings"])))
     if data["top_unrecognized"]:
         blocks.append(Heading("Not recognized (these rows are not fully checked)", level=2, style="not-checked"))
