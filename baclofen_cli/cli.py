@@ -464,7 +464,9 @@ def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bo
                 cls = k.members_by_name[drug][0]
                 classes.append(cls.id)
                 if target.kind == "drug" and drug.casefold() != name.casefold():
-                    via.append(f"{name} is {drug}")
+                    # a combination's name (co-codamol) resolves to each of its ingredients: name them all
+                    same = [t.ref for t in res.targets if t.kind == "drug" and t.display == target.display]
+                    via.append(f"{name} contains {' + '.join(same)}" if len(same) > 1 else f"{name} is {drug}")
     classes = list(dict.fromkeys(classes))
     if classes:
         return pages.InteractionClassPage(k, tuple(classes), name, tuple(dict.fromkeys(via)), audience, show_sources,
