@@ -312,8 +312,9 @@ def root(
 @command(cls=_Command)
 def info(
     ctx: typer.Context,
-    name: Optional[str] = typer.Argument(None, metavar="[TOPIC]", autocompletion=_complete_section,
-                                         help="A section or topic: name, alias or unambiguous prefix."),
+    words: Optional[List[str]] = typer.Argument(None, metavar="[TOPIC]", autocompletion=_complete_section,
+                                                help="A section or topic: name, alias or unambiguous prefix "
+                                                     "(several words need no quotes: baclo info missed dose)."),
     all_: bool = typer.Option(False, "--all", help="Every section (through a pager on a terminal)."),
     no_pager: bool = typer.Option(False, "--no-pager", help="With --all: print straight to the terminal."),
     audience: Audience = AUDIENCE_OPTION,
@@ -336,6 +337,7 @@ def info(
     k = _knowledge(ctx)
     fmt = _format(output_format, json)
     who = audience.value
+    name = " ".join(words) if words else None  # baclo info missed dose == baclo info "missed dose"
     if all_ and name:
         fail("give a TOPIC or --all, not both")
     if all_:
@@ -405,9 +407,9 @@ def side_effects(
 @command(cls=_Command)
 def interactions(
     ctx: typer.Context,
-    name: Optional[str] = typer.Argument(None, metavar="[NAME]", autocompletion=_complete_medicine,
-                                         help="A class (opioids), a medicine (oxycodone) or a brand or product "
-                                              "(Percocet)."),
+    words: Optional[List[str]] = typer.Argument(None, metavar="[NAME]", autocompletion=_complete_medicine,
+                                                help="A class (opioids), a medicine (oxycodone) or a brand or "
+                                                     "product (Percocet); several words need no quotes."),
     audience: Audience = AUDIENCE_OPTION,
     sources_: bool = SOURCES_OPTION,
     output_format: OutputFormat = FORMAT_OPTION,
@@ -429,6 +431,7 @@ def interactions(
 
     k = _knowledge(ctx)
     fmt = _format(output_format, json)
+    name = " ".join(words) if words else None  # baclo interactions sleeping pills == "sleeping pills"
     if name is None:
         _emit(fmt, pages.InteractionList(k, audience.value, sources_))
     _emit(fmt, _interaction_page(k, _clean(name), audience.value, sources_))

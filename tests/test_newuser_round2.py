@@ -204,3 +204,23 @@ def test_combination_name_lists_every_ingredient(run: Any, name: str) -> None:
     assert out.splitlines()[0] == f"{name}: {name} contains codeine + acetaminophen"
     code, page = run.json("interactions", name)
     assert code == 0 and page["via"] == [f"{name} contains codeine + acetaminophen"]
+
+
+# LOW 15: several words without quotes are one topic or name
+def test_info_joins_unquoted_words(run: Any) -> None:
+    unquoted = run("info", "missed", "dose")
+    assert unquoted.exit_code == 0, unquoted.output
+    assert unquoted.stdout == run("info", "missed dose").stdout
+    assert unquoted.stdout.startswith("Missed dose\n")
+
+
+def test_interactions_joins_unquoted_words(run: Any) -> None:
+    unquoted = run("interactions", "sleeping", "pills")
+    assert unquoted.exit_code == 0
+    assert unquoted.stdout == run("interactions", "sleeping pills").stdout
+
+
+def test_info_unquoted_words_installed(tmp_path: Path) -> None:
+    proc = run_installed(["info", "missed", "dose"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode().startswith("Missed dose")
