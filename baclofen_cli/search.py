@@ -47,6 +47,12 @@ EVERYDAY: Dict[str, Tuple[str, ...]] = {
     "stop": ("stopping", "withdrawal"),
     "quit": ("stopping", "withdrawal"),
     "fits": ("seizures",),
+    "withdrawal": ("stopping suddenly",),
+    "how long to work": ("titration", "time to peak"),
+    "how long does it take to work": ("titration", "time to peak"),
+    "how long does it take": ("titration", "time to peak"),
+    "how long until it works": ("titration", "time to peak"),
+    "how soon does it work": ("titration", "time to peak"),
 }
 """Everyday words -> the words the knowledge file uses. The file's own aliases are added to these."""
 
@@ -96,8 +102,13 @@ def query_variants(k: Knowledge, query: str) -> List[Tuple[str, ...]]:
     """The query's word stems, then those of each synonym; stop words dropped when others remain."""
     flat = " ".join(words(query))
     variants: List[str] = [flat]
-    for phrase in synonyms(k).get(flat, ()):
+    table = synonyms(k)
+    for phrase in table.get(flat, ()):
         variants.append(phrase)
+    padded = f" {flat} "
+    for key, phrases in table.items():  # a synonym inside a longer query: "forgot a dose" -> "missed dose a dose"
+        if key != flat and f" {key} " in padded:
+            variants.extend(padded.replace(f" {key} ", f" {phrase} ", 1).strip() for phrase in phrases)
     out: List[Tuple[str, ...]] = []
     for v in variants:
         ws = words(v)
@@ -209,7 +220,11 @@ def search(k: Knowledge, query: str, limit: int = 50) -> List[Hit]:
                     rank = BODY  # matched under a heading, not in the heading itself
                 at = _char_offset(t.text, tokens, token_stems.index(variant[0]))
                 snippet = _snippet(" ".join(t.text.split()), at, len(tokens[token_stems.index(variant[0])]))
-                found.append((rank * 2 + (1 if n else 0), order, (t.where, snippet, t.section, t.command)))
+                # within a rank, a heading that begins with what was asked comes first ("withdrawal": the
+                # withdrawal reactions and stopping suddenly before neonatal withdrawal)
+                begins = t.rank == HEADING and rank == HEADING and token_stems[0] == variant[0]
+                found.append((rank * 4 + (0 if begins else 2) + (1 if n else 0), order,
+                              (t.where, snippet, t.section, t.command)))
                 break
     found.sort(key=lambda f: (f[0], f[1]))
     return [hit for _, _, hit in found[:limit]]

@@ -224,3 +224,27 @@ def test_info_unquoted_words_installed(tmp_path: Path) -> None:
     proc = run_installed(["info", "missed", "dose"], tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode().startswith("Missed dose")
+
+
+# LOW 16: everyday questions find their answer; "withdrawal" leads with stopping suddenly
+def test_search_forgot_a_dose_finds_the_missed_dose_advice(run: Any) -> None:
+    result = run("search", "forgot a dose")
+    assert result.exit_code == 0
+    assert "- Dosing / Missed dose: " in result.stdout
+
+
+def test_search_how_long_to_work_finds_onset_and_titration(run: Any) -> None:
+    result = run("search", "how long to work")
+    assert result.exit_code == 0
+    assert "Time to peak plasma concentration" in result.stdout
+    assert "Dosing / Titration" in result.stdout
+
+
+def test_search_withdrawal_lists_stopping_suddenly_before_neonatal(run: Any) -> None:
+    out = run("search", "withdrawal").stdout
+    hits = [line for line in out.splitlines() if line.startswith("- ")]
+    stopping = next(i for i, h in enumerate(hits) if h.startswith("- Warnings and precautions / Stopping suddenly"))
+    neonatal = next(i for i, h in enumerate(hits) if h.startswith("- Warnings and precautions / Neonatal withdrawal"))
+    assert stopping < neonatal
+    assert hits[0].startswith(("- Side effects / Withdrawal reactions after stopping suddenly",
+                               "- Warnings and precautions / Stopping suddenly"))
