@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, List
 
 import pytest
 from test_installed import run as run_installed
@@ -248,3 +248,19 @@ def test_search_withdrawal_lists_stopping_suddenly_before_neonatal(run: Any) -> 
     assert stopping < neonatal
     assert hits[0].startswith(("- Side effects / Withdrawal reactions after stopping suddenly",
                                "- Warnings and precautions / Stopping suddenly"))
+
+
+# LOW 18: a source tag is never split over two lines on a terminal
+@pytest.mark.parametrize("columns", ["60", "80", "100", "120"])
+@pytest.mark.parametrize("args", [["info"], ["info", "warnings"], ["interactions", "opioids"], ["cautions"]])
+def test_terminal_never_splits_a_source_tag(run: Any, columns: str, args: List[str]) -> None:
+    import re
+
+    result = run(*args, env={"FORCE_COLOR": "1", "COLUMNS": columns})
+    assert result.exit_code == 0
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).rstrip() for line in result.stdout.splitlines()]
+    assert any(re.search(r"\[[a-z][a-z0-9-]*", line) for line in lines)  # source tags are shown
+    for before, after in zip(lines, lines[1:]):
+        opened = before.rsplit("[", 1)[-1] if "[" in before else ""
+        if opened and "]" not in opened:  # a tag list continues on the next line: only between two whole tags
+            assert opened.endswith(";"), (before, after)

@@ -52,7 +52,7 @@ def render(document: Sequence[Block], console: Optional[Console] = None) -> None
             console.print()  # headings open a new block on screen
             console.print(Text(block.text, style=style))
         elif isinstance(block, Para):
-            console.print(Padding(_bulleted(block), (0, 0, 0, 2 * block.indent), expand=False))
+            console.print(Padding(_bulleted(block, console), (0, 0, 0, 2 * block.indent), expand=False))
         elif isinstance(block, Table):
             if stacked(block, console.width):
                 _stacked(block, console)
@@ -64,25 +64,43 @@ def render(document: Sequence[Block], console: Optional[Console] = None) -> None
             console.print()
 
 
-def _bulleted(p: Para) -> Union[Text, RichTable]:
+def _bulleted(p: Para, console: Optional[Console] = None) -> Union[Text, RichTable]:
     """A bullet hangs to the left of its text, so wrapped lines stay aligned under the text."""
+    width = console.width - 2 * p.indent - (2 if p.bullet else 0) if console is not None else None
     if not p.bullet:
-        return _para(p)
+        return _para(p, console, width)
     grid = RichTable.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column()
-    grid.add_row(Text("•", style=STYLES.get(p.style or "", "")), _para(p))
+    grid.add_row(Text("•", style=STYLES.get(p.style or "", "")), _para(p, console, width))
     return grid
 
 
-def _para(p: Para) -> Text:
+def _para(p: Para, console: Optional[Console] = None, width: Optional[int] = None) -> Text:
     text = Text(style=STYLES.get(p.style or "", ""))
     if p.label:
         text.append(p.label + ": ", style="bold")
     text.append(p.text)
     if p.sources:
-        text.append(f"  [{sources_text(p.sources)}]", style="dim")
+        text.append(_tags(p.sources, text, console, width), style="dim")
     return text
+
+
+def _tags(sources: Sequence[str], text: Text, console: Optional[Console], width: Optional[int]) -> str:
+    """``  [us-label 5.1; uk-smpc 4.4]``, never broken inside one tag: a tag that does not fit goes to the next line."""
+    if console is None or width is None or width < 20:
+        return f"  [{sources_text(sources)}]"
+    column = text.wrap(console, width)[-1].cell_len if text.plain else 0  # where the text ends
+    pieces = [f"[{s};" if i == 0 else f"{s};" for i, s in enumerate(sources)]
+    pieces[-1] = pieces[-1][:-1] + "]"
+    tail, sep = "", "  "
+    for piece in pieces:
+        if column and column + len(sep) + len(piece) > width:
+            tail, column, sep = tail + "\n", 0, ""
+        tail += sep + piece
+        column += len(sep) + len(piece)
+        sep = " "
+    return tail
 
 
 def _table(t: Table) -> RichTable:
