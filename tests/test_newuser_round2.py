@@ -264,3 +264,22 @@ def test_terminal_never_splits_a_source_tag(run: Any, columns: str, args: List[s
         opened = before.rsplit("[", 1)[-1] if "[" in before else ""
         if opened and "]" not in opened:  # a tag list continues on the next line: only between two whole tags
             assert opened.endswith(";"), (before, after)
+
+
+# LOW 13: more vague words are recognized, each as the classes it can mean
+@pytest.mark.parametrize(("word", "grade"), [("CNS depressants", "major"), ("tranquilizers", "moderate"),
+                                             ("cold medicine", "major"), ("anxiety medicine", "moderate"),
+                                             ("cough syrup", "major"), ("tranquillisers", "moderate")])
+def test_more_class_words_are_recognized(run: Any, knowledge: Any, word: str, grade: str) -> None:
+    assert strictest(knowledge, word) == grade
+    result = run("interactions", word)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == f"{word}: {grade}, as the strictest class it can mean"
+    code, data = run.json("check", "--with", word)
+    assert data["findings"][0]["severity"] == grade and data["unrecognized"] == []
+
+
+def test_brief_does_not_repeat_a_class_word(run: Any) -> None:
+    out = run("check", "-w", "cold medicine", "--brief").stdout.splitlines()
+    assert out[0].startswith("MAJOR: cold medicine (could mean: Opioids;")
+    assert out[0].endswith(")") and not out[0].endswith("(cold medicine)")

@@ -784,8 +784,10 @@ def check_brief(k: Knowledge, result: CheckResult) -> List[Block]:
     """``check --brief``: one line per finding, then the items not checked and the summary."""
     blocks: List[Block] = []
     for f in result.findings:  # the names the items resolved to, not the whole text of each item
-        names = [m for m in f.matched if m.casefold() != f.title.casefold()]
-        trigger = ", ".join(names) if names else ", ".join(shown(t) for t in f.inputs)
+        said = {f.title.casefold()} | {t.casefold() for t in f.inputs}  # nothing said twice
+        names = [m for m in f.matched if m.casefold() not in said]
+        trigger = ", ".join(names) if names else ", ".join(shown(t) for t in f.inputs if t.casefold() not in
+                                                          f.title.casefold())
         label = PATIENT_GRADES[f.severity] if result.audience == PATIENT else f.severity.upper()
         blocks.append(Para(finding_title(k, f, result.audience == PATIENT) + (f" ({trigger})" if trigger else ""),
                            label=label, style=f.severity))
