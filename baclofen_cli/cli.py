@@ -821,9 +821,9 @@ def screen(
 ) -> None:
     """Screen a whole patient list: every row flagged, clean, not fully checked, nothing to check or malformed.
 
-    FILE may also be a directory holding a FHIR Bulk Data export (NDJSON files of Patient, MedicationRequest,
-    MedicationStatement, MedicationDispense, Condition, AllergyIntolerance and Observation resources): each
-    patient is screened like a row, and every resource is counted.
+    FILE may also be a directory holding a FHIR Bulk Data export (.ndjson files, subdirectories included):
+    each patient is screened like a row, and every resource is counted. Anything in it that cannot be read
+    or tied to one patient makes every patient not fully checked.
 
     \b
     Examples:
@@ -839,6 +839,13 @@ def screen(
 
     if jobs is not None and jobs < 1:  # checked here, not by min=1: the help keeps a plain "N"
         fail(f"--jobs must be 1 or more, not {jobs}")
+    if jobs is not None:
+        from baclofen_cli.parallel import max_jobs
+
+        cap = max_jobs()
+        if jobs > cap:
+            typer.echo(f"baclo: --jobs {jobs} is more than {cap} (4 per core): using {cap}", err=True)
+            jobs = cap
     fmt = "json" if json else output_format.value
     source = "standard input" if file == "-" else _clean(file)
     if out is not None:
@@ -858,6 +865,8 @@ def screen(
                                      0 if file == "-" else None)
             except screening.ScreenError as e:
                 fail(e.message)
+            if file != "-" and os.path.isdir(file) and _inside(out, file):
+                fail(f"--out {out} is inside the export directory {file}: baclo never writes into its input")
     if file == "-":
         if sys.stdin is None:  # started with standard input closed (<&-)
             fail("cannot read standard input: it is closed")
@@ -866,7 +875,22 @@ def screen(
              for c in (id_column, medications_column, conditions_column, dose_column)]
     columns = Columns(named[0], named[1], named[2], named[3], tuple(_clean(c) for c in ignore_column))
     in_format = format_for(file, format_in.value if format_in else None)
-    bulk = _bulk_export(file, source)  # a directory: a FHIR Bulk Data export, one row per patient
+    restore = _on_termination()  # from here on SIGTERM/SIGHUP clean up (the export's index included)
+    try:
+        bulk = _bulk_export(file, source)  # a directory: a FHIR Bulk Data export, one row per patient
+    except _Terminated as e:
+        restore()
+        fail(f"terminated by signal {e.signum} while reading the export", 128 + e.signum)
+    except BaseException:
+        restore()
+        raise
+    if bulk is not None:
+        try:
+            _check_bulk(bulk, out, strict, source)
+        except BaseException:
+            restore()
+            bulk.close()
+            raise
     try:
         if file == "-":
             binary: Any = sys.stdin.buffer
@@ -881,12 +905,15 @@ def screen(
                 binary.close()
                 fail(f"cannot read {source}: it is a device, not a file (use - for standard input)")
     except OSError as e:
+        restore()
+        if bulk is not None:
+            bulk.close()
         fail(f"cannot read {source}: {e.strerror or e}")
     writer: Any = None
     progress: Optional[_Progress] = None
     summary = screening.Summary()
     state = {"stdout_closed": False, "rows": 0}
-    restore = _on_termination()
+    streamed = out == "-" or fmt == "fhir"  # records go to standard output as they are made
     try:
         if bulk is None:
             adapter = TableAdapter(open_text(binary, encoding), source, in_format, columns,
@@ -909,7 +936,10 @@ def screen(
         def each(outcome: Any) -> None:
             state["rows"] += 1
             if strict and outcome.status == screening.MALFORMED:
-                raise screening.ScreenError(f"line {outcome.row.number}: {outcome.error} (--strict; nothing written)")
+                done = state["rows"] - 1
+                written = (f"the output is incomplete: {done:,} record{'s' if done != 1 else ''} were already "
+                           "written to standard output" if streamed and done else "no record written")
+                raise screening.ScreenError(f"line {outcome.row.number}: {outcome.error} (--strict; {written})")
             if writer is not None:
                 writer.write(outcome)
                 if writer.closed_by_reader:
@@ -929,9 +959,23 @@ def screen(
         flagged = _screen_rows(ctx, screener, rows, summary, each, show, jobs, writer is not None,
                                bundle_line is not None, ascii_out)
         if summary.rows == 0:
+            if bulk is not None:
+                for line in bulk.accounting.lines_text():
+                    typer.echo(f"baclo: {_visible(line)}", err=True)
+                raise InputError("no patient to screen: no line of the export could be attributed to a patient")
             raise InputError("no rows to screen (the file has no data rows)")
         if writer is not None:
             writer.commit()
+    except screening.WorkerFailed:
+        if writer is not None:
+            writer.abort()
+        done = state["rows"]
+        if streamed and done:
+            fail(f"the run is incomplete: {done:,} record{'s' if done != 1 else ''} were written before a worker "
+                 "process failed (out of memory?); run again, or with --jobs 1", EXIT_INTERNAL)
+        kept = f"; {out} was left as it was" if out and out != "-" else ""
+        fail(f"a worker process failed (out of memory?) after {done:,} rows; no record was written{kept}: "
+             "run again, or with --jobs 1", EXIT_INTERNAL)
     except InputError as e:
         if writer is not None:
             writer.abort()
@@ -982,8 +1026,8 @@ def screen(
     code = summary.exit_status(fail_on.value)
     if bulk is not None:
         for line in bulk.accounting.lines_text():
-            typer.echo(f"baclo: {line}", err=True)
-        if bulk.accounting.unreadable and code in (EXIT_OK, EXIT_FLAGGED):  # a line not read is not checked
+            typer.echo(f"baclo: {_visible(line)}", err=True)
+        if bulk.accounting.doubtful and code in (EXIT_OK, EXIT_FLAGGED):  # a line not read is not checked
             code = EXIT_NOT_RECOGNIZED if code == EXIT_OK else EXIT_FLAGGED_AND_NOT_CHECKED
     if state["stdout_closed"]:  # the FHIR records on standard output stopped early (--out was written)
         fail(f"standard output was closed before every row was written (--out {out} is complete): "
@@ -996,6 +1040,28 @@ def screen(
     if out == "-":
         _emit_to_stderr(fmt, page, code)
     _emit(fmt, page, code=code)
+
+
+def _inside(path: str, directory: str) -> bool:
+    """Whether ``path`` is ``directory`` or inside it (real paths compared)."""
+    real, top = os.path.realpath(path), os.path.realpath(directory)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _check_bulk(bulk: Any, out: Optional[str], strict: bool, source: str) -> None:
+    """Before any row: --out is none of the files read (a link out of the export), and --strict stops
+    at lines that could not be read or attributed."""
+    from baclofen_cli import screen as screening
+
+    if out and out != "-":
+        for path in bulk.paths:
+            if screening.same_file(out, path):
+                fail(f"--out {out} is {path}, a file of the export: baclo never writes over its input")
+    acc = bulk.accounting
+    if strict and acc.unreadable:
+        first = acc.problems[0]
+        fail(f"{source}: {first.file}, line {first.line}: {first.reason} (--strict; {acc.unreadable:,} "
+             f"line{'s' if acc.unreadable != 1 else ''} of the export not read or not attributed; no record written)")
 
 
 def _bulk_export(file: str, source: str) -> Any:

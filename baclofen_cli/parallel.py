@@ -21,7 +21,7 @@ from typing import Any, Callable, Deque, Iterable, Iterator, List, NamedTuple, O
 
 from baclofen_cli.inputs import InputRow
 from baclofen_cli.knowledge.model import GRADE_RANK, Knowledge
-from baclofen_cli.screen import FLAGGED, MALFORMED, RawRow, RowOutcome, Screener, ScreenError, Summary
+from baclofen_cli.screen import FLAGGED, MALFORMED, RawRow, RowOutcome, Screener, Summary, WorkerFailed
 
 CHUNK_ROWS = 1000
 _IN_FLIGHT_PER_JOB = 3
@@ -33,6 +33,11 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
+
+
+def max_jobs() -> int:
+    """The most worker processes ``--jobs`` starts: four per core (more only adds memory and switching)."""
+    return 4 * max(1, os.cpu_count() or 1)
 
 
 class Output(NamedTuple):
@@ -197,8 +202,7 @@ def run(screener: Screener, rows: Iterable[InputRow], summary: Summary, *, jobs:
         while pending:
             take(pending.popleft().result())
     except BrokenProcessPool:
-        raise ScreenError("a worker process stopped unexpectedly (out of memory?); "
-                          "nothing was written: run again, or with --jobs 1") from None
+        raise WorkerFailed("a worker process stopped unexpectedly") from None
     finally:
         # also when the run ends early (--strict, a closed pipe, Ctrl-C): chunks not started are
         # dropped, the workers finish the one in hand and stop

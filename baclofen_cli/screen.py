@@ -33,7 +33,7 @@ from baclofen_cli.check import CheckResult, Finding, status_code
 from baclofen_cli.inputs import InputError, InputRow
 from baclofen_cli.inputs.table import Columns, format_for, split_cell  # noqa: F401 - re-exported
 from baclofen_cli.knowledge.model import GRADE_RANK, GRADES, Knowledge
-from baclofen_cli.render.safe import json_safe
+from baclofen_cli.render.safe import json_safe, visible
 from baclofen_cli.resolve import Resolver
 
 FLAGGED = "flagged"
@@ -55,6 +55,10 @@ KEPT_TEXT = 200
 
 class ScreenError(InputError):
     """The input or output as a whole cannot be used (exit 2)."""
+
+
+class WorkerFailed(ScreenError):
+    """A ``--jobs`` worker process stopped unexpectedly: the run is incomplete (exit 70)."""
 
 
 class RawRow(NamedTuple):
@@ -454,6 +458,8 @@ class Writer:
             except OSError as e:
                 raise ScreenError(f"cannot write {path}: {e.strerror or e}") from None
         self.csv = csv.writer(self.file) if self.kind == "csv" else None
+        self.escape = path == "-" and _is_terminal(stdout)
+        """CSV on a terminal: control characters from the input are shown escaped, never acted on."""
         self._put(self._header)
 
     def _release(self) -> None:
@@ -486,7 +492,10 @@ class Writer:
     def write(self, outcome: RowOutcome) -> None:
         if self.csv is not None:
             writer = self.csv
-            self._put(lambda: writer.writerow(csv_cells(record(outcome))))
+            cells = csv_cells(record(outcome))
+            if self.escape:
+                cells = [visible(c) if isinstance(c, str) else c for c in cells]
+            self._put(lambda: writer.writerow(cells))
         else:
             ident = outcome.row.id
             quoted = f'"{ident}"' if ident.isalnum() and ident.isascii() else json.dumps(ident)
@@ -529,6 +538,13 @@ class Writer:
             except OSError:
                 pass
             self.temp = None
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def _umask() -> int:

@@ -99,16 +99,17 @@ def test_every_line_is_counted_and_the_unreadable_ones_reported(tmp_path: Path) 
     assert [(r.number, r.record.patient_id, r.record.medications) for r in rows] == [
         (1, "a", ("Tylenol",)), (2, "b", ("Percocet",)), (3, "c", ("valium",))]
     assert acc.lines == 10 and acc.patients == 3 and acc.unreadable == 4
-    assert acc.by_type == {"Patient": 3, "MedicationRequest": 4}
-    assert acc.other_types == {"Encounter": 1}
-    assert acc.not_read == ["manifest.json"]
+    assert acc.by_type == {"Patient": 3, "MedicationRequest": 4, "Encounter": 1}  # the Encounter goes to patient a
+    assert [name for name, _ in acc.not_read] == ["manifest.json"]
+    assert all(len(r.record.unreadable) == 2 for r in rows)  # the file and the lines not read doubt every patient
     reasons = [(p.file, p.line, p.reason.split(" (")[0]) for p in acc.problems]
-    assert reasons == [("Patient.ndjson", 4, "a Patient that names no patient"),
+    assert reasons == [("Patient.ndjson", 4, "a Patient with no id"),
                        ("MedicationRequest.ndjson", 2, "not valid JSON"),
                        ("MedicationRequest.ndjson", 3, "not a JSON object"),
                        ("MedicationRequest.ndjson", 4, "a MedicationRequest that names no patient")]
     text = "\n".join(acc.lines_text())
-    assert "4 lines not read, so not checked" in text and "Encounter 1" in text and "manifest.json" in text
+    assert "4 lines not read or not attributed to a patient" in text and "Encounter 1" in text
+    assert "manifest.json" in text
 
 
 def test_a_patient_whose_resources_cannot_be_read_is_a_malformed_row(tmp_path: Path) -> None:

@@ -1,40 +1,61 @@
 """A FHIR Bulk Data export (a directory of NDJSON files) read as one screening row per patient.
 
 The export is read twice and never held in memory. The first pass reads every
-line of every ``*.ndjson`` file once and records, in an SQLite index in a
-temporary directory, which patient each resource is about (``Patient/<id>``, from
-a Patient's own id or another resource's ``subject`` / ``patient`` reference) and
-where the line is (file, byte offset, length). The second pass walks the index
-patient by patient, in the order patients were first met, reads back just that
-patient's lines and makes one ``Record`` of them (``inputs.fhir.record_from_resources``).
+line of every file whose name ends ``.ndjson`` (any case) in the directory and its
+subdirectories once, and records, in an SQLite index in a temporary directory, which
+patient each resource is about and where the line is (file, byte offset, length). The
+second pass walks the index patient by patient, in the order patients were first met,
+reads back just that patient's lines and makes one ``Record`` of them
+(``inputs.fhir.record_from_resources``, which decides what each resource type says,
+as for ``baclo check --fhir``).
 
-Nothing is dropped: every line is counted by resource type, and a line that is
-not a FHIR resource, or a resource that names no patient, is reported with its
-file and line number (``Accounting.problems``). A patient whose resources cannot
-be made into a record is a malformed row with the reason. Rows come out as
-``inputs.InputRow`` values, like the rows of a table, and are screened the same way.
+A resource is about ``Patient/<id>`` when it is that Patient, or its ``subject`` or
+``patient`` reference is ``Patient/<id>`` (relative, or an absolute URL ending in
+``/Patient/<id>``); a Bundle is about the one patient its resources name. Any other
+reference (``urn:uuid:...``, ``Group/...``, ``patient/p1``) is not attributed.
+
+Nothing is dropped and nothing read is doubted silently: every line is counted. A line
+that cannot be read (not JSON, a key given twice, over ``MAX_LINE`` bytes, not a FHIR
+resource) or a resource of a type baclo reads that names no patient could be about any
+patient: it is reported with its file and line number (``Accounting.problems``), and
+every patient's record carries an unreadable item saying so, so no patient is clean or
+fully checked. The same holds for files that are not read (not ``.ndjson``, compressed,
+not a regular file: a device, a pipe, a link to one). Resources that are never about a
+patient (an Organization, a Medication catalogue) are counted and listed. A patient
+whose resources cannot be made into a record is a malformed row with the reason.
+Rows come out as ``inputs.InputRow`` values, like the rows of a table.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
+import stat
 import tempfile
 from collections import Counter
-from typing import Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
+from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 from baclofen_cli.errors import BacloError
 from baclofen_cli.inputs import InputError, InputRow
-from baclofen_cli.record import Record
+from baclofen_cli.record import Record, Unreadable
+from baclofen_cli.render.safe import visible
 
-RESOURCE_TYPES = ("Patient", "MedicationRequest", "MedicationStatement", "MedicationDispense", "Condition",
-                  "AllergyIntolerance", "Observation")
-"""The resource types a Bulk Data export for screening holds; others are counted and not read."""
+NOT_ABOUT_A_PATIENT = frozenset({
+    "Organization", "Practitioner", "PractitionerRole", "Location", "Group", "Device", "Endpoint",
+    "HealthcareService", "Medication", "MedicationKnowledge", "Substance", "OperationOutcome"})
+"""Resource types that are not about one patient: one that names no patient is counted and listed, and
+doubts nothing (a request that refers to a Medication not in its own line is not checked for its patient)."""
 PATIENT_FIELDS = ("subject", "patient")
 MAX_LINE = 16 * 1024 * 1024
+"""Bytes in one line; a longer line is not read (counted, reported), and never held in memory whole."""
 MAX_PROBLEMS_KEPT = 1000
+MAX_NOT_READ_KEPT = 1000
 _BATCH = 5000
+_SKIP_CHUNK = 1 << 20
+_PATIENT_REF = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://\S*/)?Patient/([^/\s]+)(?:/_history/[^/\s]+)?")
+_ID = re.compile(r"[^/\s]+")
 
 ToRecord = Callable[[Iterable[Dict[str, Any]], Optional[str]], Record]
 
@@ -54,14 +75,17 @@ class Accounting:
 
     def __init__(self) -> None:
         self.files: List[str] = []
-        self.not_read: List[str] = []
-        """Files in the directory that are not NDJSON (a manifest, compressed files): listed, not read."""
+        self.not_read: List[Tuple[str, str]] = []
+        """(file, why): files in the directory that are not read (not .ndjson, compressed, not a regular
+        file, a directory that cannot be listed). They make every patient not fully checked."""
+        self.not_read_count = 0
         self.lines = 0
         self.by_type: Counter[str] = Counter()
-        self.other_types: Counter[str] = Counter()
-        """Resources of types screening does not read (an Encounter...): counted, attached to no patient."""
+        self.not_about_patient: Counter[str] = Counter()
+        """Resources of types that are never about one patient (``NOT_ABOUT_A_PATIENT``) naming none."""
         self.patients = 0
         self.unreadable = 0
+        """Lines not read or not attributed to a patient: they make every patient not fully checked."""
         self.problems: List[Problem] = []
         """The first ``MAX_PROBLEMS_KEPT`` unreadable lines (all are counted in ``unreadable``)."""
 
@@ -70,19 +94,49 @@ class Accounting:
         if len(self.problems) < MAX_PROBLEMS_KEPT:
             self.problems.append(Problem(file, line, reason))
 
+    def skip_file(self, name: str, why: str) -> None:
+        self.not_read_count += 1
+        if len(self.not_read) < MAX_NOT_READ_KEPT:
+            self.not_read.append((name, why))
+
+    @property
+    def doubtful(self) -> bool:
+        """Something in the export was not read and could be about any patient."""
+        return bool(self.unreadable or self.not_read_count)
+
+    def doubts(self) -> Tuple[Unreadable, ...]:
+        """What every patient's record carries when something in the export was not read."""
+        out: List[Unreadable] = []
+        if self.not_read_count:
+            n = self.not_read_count
+            names = ", ".join(visible(name) for name, _ in self.not_read[:3]) + (" ..." if n > 3 else "")
+            out.append(Unreadable("the export", f"{n:,} file{'s' if n != 1 else ''} not read ({names})",
+                                  "files of the export that were not read may hold this patient's medicines"))
+        if self.unreadable:
+            n = self.unreadable
+            out.append(Unreadable("the export", f"{n:,} line{'s' if n != 1 else ''} not read or not attributed",
+                                  "lines of the export that could not be read or attributed to a patient may be "
+                                  "about this patient"))
+        return tuple(out)
+
     def lines_text(self) -> List[str]:
-        """The accounting in a few lines of text, for standard error."""
-        types = ", ".join(f"{t} {n:,}" for t, n in sorted(self.by_type.items())) or "none"
+        """The accounting in a few lines of text, for standard error (names and reasons escaped)."""
+        types = ", ".join(f"{visible(t)} {n:,}" for t, n in sorted(self.by_type.items())) or "none"
         out = [f"FHIR Bulk export: {len(self.files)} NDJSON file{'s' if len(self.files) != 1 else ''}, "
                f"{self.lines:,} lines; resources: {types}; {self.patients:,} patients"]
-        if self.other_types:
-            other = ", ".join(f"{t} {n:,}" for t, n in sorted(self.other_types.items()))
-            out.append(f"resources of other types, not read: {other}")
-        if self.not_read:
-            out.append(f"files not read (not .ndjson): {', '.join(self.not_read)}")
+        if self.not_about_patient:
+            other = ", ".join(f"{t} {n:,}" for t, n in sorted(self.not_about_patient.items()))
+            out.append(f"resources not about one patient, counted and not read: {other}")
+        if self.not_read_count:
+            out.append(f"{self.not_read_count:,} file{'s' if self.not_read_count != 1 else ''} not read, so "
+                       "no patient is fully checked:")
+            out.extend(f"  {visible(name)}: {why}" for name, why in self.not_read[:20])
+            if self.not_read_count > 20:
+                out.append(f"  ... and {self.not_read_count - 20:,} more")
         if self.unreadable:
-            out.append(f"{self.unreadable:,} line{'s' if self.unreadable != 1 else ''} not read, so not checked:")
-            out.extend(f"  {p.file}, line {p.line}: {p.reason}" for p in self.problems[:20])
+            out.append(f"{self.unreadable:,} line{'s' if self.unreadable != 1 else ''} not read or not attributed "
+                       "to a patient, so no patient is fully checked:")
+            out.extend(f"  {visible(p.file)}, line {p.line}: {visible(p.reason)}" for p in self.problems[:20])
             if self.unreadable > 20:
                 out.append(f"  ... and {self.unreadable - 20:,} more")
         return out
@@ -93,40 +147,168 @@ def is_export(path: str) -> bool:
 
 
 def _ndjson_files(directory: str, accounting: Accounting) -> List[str]:
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError as e:
-        raise BulkError(f"cannot read the directory {directory}: {e.strerror or e}") from None
+    """Every ``*.ndjson`` regular file under ``directory`` (relative paths); everything else is listed."""
+    if not os.access(directory, os.R_OK | os.X_OK):
+        raise BulkError(f"cannot read the directory {directory}: permission denied")
     files = []
-    for name in names:
-        if os.path.isdir(os.path.join(directory, name)):
-            continue
-        if name.lower().endswith(".ndjson"):
-            files.append(name)
-        else:
-            accounting.not_read.append(name)
+
+    def unlisted(error: OSError) -> None:
+        where = os.path.relpath(error.filename, directory) if error.filename else directory
+        if where == ".":
+            raise BulkError(f"cannot read the directory {directory}: {error.strerror or error}")
+        accounting.skip_file(where + "/", f"a directory that cannot be read ({error.strerror or error})")
+
+    for top, dirs, names in os.walk(directory, onerror=unlisted):
+        dirs.sort()
+        for name in list(dirs):
+            if os.path.islink(os.path.join(top, name)):  # never followed (a loop, or outside the export)
+                accounting.skip_file(os.path.relpath(os.path.join(top, name), directory) + "/",
+                                     "a link to a directory: not followed")
+                dirs.remove(name)
+        for name in sorted(names):
+            path = os.path.join(top, name)
+            rel = os.path.relpath(path, directory)
+            if not name.lower().endswith(".ndjson"):
+                accounting.skip_file(rel, "not an .ndjson file (compressed and other files are not read)")
+                continue
+            try:
+                mode = os.stat(path).st_mode
+            except OSError as e:
+                accounting.skip_file(rel, f"cannot be read ({e.strerror or e})")
+                continue
+            if not stat.S_ISREG(mode):
+                accounting.skip_file(rel, "not a regular file (a device, pipe or socket, or a link to one)")
+                continue
+            files.append(rel)
     if not files:
         raise BulkError(f"{directory} holds no .ndjson files: a FHIR Bulk Data export has one or more per resource type")
     # Patient files first, so patients are numbered in the export's own patient order
-    files.sort(key=lambda n: (0 if "patient" in n.lower() else 1, n))
+    files.sort(key=lambda n: (0 if "patient" in os.path.basename(n).lower() else 1, n))
     return files
 
 
-def _patient_of(resource: Dict[str, Any]) -> Optional[str]:
-    """``Patient/<id>`` for the patient a resource is about (relative, absolute or ``Patient/`` references)."""
-    if resource.get("resourceType") == "Patient":
+def _open_regular(path: str) -> Tuple[IO[bytes], os.stat_result]:
+    """A regular file opened for reading; never blocks on a pipe or reads a device (``OSError`` if not)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, "not a regular file")
+        return os.fdopen(fd, "rb"), st
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _lines(f: IO[bytes]) -> Iterator[Tuple[int, int, Optional[bytes], int]]:
+    """(line number, offset, bytes or None when over ``MAX_LINE``, length): never more than
+    ``MAX_LINE`` bytes in memory, whatever the file holds."""
+    offset = 0
+    number = 0
+    limit = MAX_LINE
+    while True:
+        raw = f.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        start = offset
+        offset += len(raw)
+        if len(raw) > limit:
+            while not raw.endswith(b"\n"):
+                raw = f.readline(_SKIP_CHUNK)
+                if not raw:
+                    break
+                offset += len(raw)
+            yield number, start, None, offset - start
+            continue
+        yield number, start, raw, len(raw)
+
+
+def patient_reference(ref: Any) -> Optional[str]:
+    """``Patient/<id>`` for a reference that is ``Patient/<id>`` (relative, or absolute ending in it)."""
+    if not isinstance(ref, dict) or not isinstance(ref.get("reference"), str):
+        return None
+    found = _PATIENT_REF.fullmatch(ref["reference"].strip())
+    return f"Patient/{found.group(1)}" if found else None
+
+
+def _patient_of(resource: Dict[str, Any]) -> Tuple[Optional[str], str]:
+    """(``Patient/<id>`` the resource is about, or None with the reason)."""
+    kind = resource.get("resourceType")
+    if kind == "Patient":
         ident = resource.get("id")
-        return f"Patient/{ident}" if isinstance(ident, str) and ident else None
+        if isinstance(ident, str) and _ID.fullmatch(ident):
+            return f"Patient/{ident}", ""
+        return None, "a Patient with no id (or one with a space or /)"
+    if kind == "Bundle":
+        return _bundle_patient(resource)
     for field in PATIENT_FIELDS:
-        ref = resource.get(field)
-        if isinstance(ref, dict) and isinstance(ref.get("reference"), str):
-            text = ref["reference"].strip()
-            at = text.rfind("Patient/")
-            if at >= 0 and text[at + 8:]:
-                return "Patient/" + str(text[at + 8:].split("/_history/")[0])
-            if text:
-                return str(text)
-    return None
+        value = resource.get(field)
+        if value is None:
+            continue
+        ref = patient_reference(value)
+        if ref is not None:
+            return ref, ""
+        if isinstance(value, dict) and value.get("reference") is None:
+            return None, f"a {kind} whose {field} has no reference (an identifier alone): not attributed to a patient"
+        shown = value.get("reference") if isinstance(value, dict) else value
+        return None, (f"a {kind} whose {field} ({_short(shown)}) is not a Patient/<id> reference: "
+                      "not attributed to a patient")
+    return None, f"a {kind} that names no patient (no subject or patient reference)"
+
+
+def _bundle_patient(bundle: Dict[str, Any]) -> Tuple[Optional[str], str]:
+    """The one patient a Bundle's resources (at any depth) are about."""
+    full: Dict[str, Any] = {}
+    found: List[str] = []
+    stack: List[Any] = [bundle]
+    seen = 0
+    while stack:
+        res = stack.pop()
+        seen += 1
+        if not isinstance(res, dict) or seen > 1_000_000:
+            continue
+        for entry in res.get("entry") or () if res.get("resourceType") == "Bundle" else ():
+            if isinstance(entry, dict) and isinstance(entry.get("resource"), dict):
+                if isinstance(entry.get("fullUrl"), str):
+                    full[entry["fullUrl"]] = entry["resource"]
+                stack.append(entry["resource"])
+        contained = res.get("contained")
+        if isinstance(contained, list):
+            stack.extend(contained)
+        if res.get("resourceType") == "Patient" and res is not bundle:
+            ident = res.get("id")
+            if isinstance(ident, str) and _ID.fullmatch(ident):
+                found.append(f"Patient/{ident}")
+        for field in PATIENT_FIELDS:
+            value = res.get(field)
+            if value is None or res.get("resourceType") == "Bundle":
+                continue
+            target = full.get(value["reference"]) if isinstance(value, dict) and isinstance(
+                value.get("reference"), str) else None
+            ref = patient_reference(value)
+            if ref is None and isinstance(target, dict) and target.get("resourceType") == "Patient":
+                ident = target.get("id")
+                ref = f"Patient/{ident}" if isinstance(ident, str) and _ID.fullmatch(ident) else None
+            if ref is None and isinstance(value, dict) and isinstance(value.get("reference"), str) \
+                    and value["reference"].startswith("#"):
+                continue  # a contained resource: about the patient of its container
+            if ref is None:
+                shown = value.get("reference") if isinstance(value, dict) else value
+                return None, f"a Bundle holding a reference ({_short(shown)}) that is not Patient/<id>"
+            found.append(ref)
+            break
+    patients = sorted(set(found))
+    if len(patients) == 1:
+        return patients[0], ""
+    if not patients:
+        return None, "a Bundle whose resources name no patient"
+    return None, f"a Bundle with resources of more than one patient ({', '.join(patients[:3])})"
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value)[:80]
+    return repr(text[:80])
 
 
 class BulkExport:
@@ -138,6 +320,7 @@ class BulkExport:
         self.accounting = Accounting()
         self._tmp = tempfile.TemporaryDirectory(prefix="baclo-bulk-")
         self.db = sqlite3.connect(os.path.join(self._tmp.name, "index.sqlite"))
+        self._stats: List[Tuple[int, int]] = []
         try:
             self.db.executescript(
                 "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA temp_store=FILE;"
@@ -145,12 +328,16 @@ class BulkExport:
                 "CREATE TABLE resource (pid INTEGER NOT NULL, file INTEGER NOT NULL, line INTEGER NOT NULL,"
                 " offset INTEGER NOT NULL, length INTEGER NOT NULL);")
             self.files = _ndjson_files(directory, self.accounting)
-            self.accounting.files = list(self.files)
             self.to_record: ToRecord = to_record or _default_to_record()
             self._index()
         except BaseException:
             self.close()
             raise
+
+    @property
+    def paths(self) -> List[str]:
+        """The files read, as paths."""
+        return [os.path.join(self.directory, name) for name in self.files]
 
     def __enter__(self) -> BulkExport:
         return self
@@ -166,17 +353,20 @@ class BulkExport:
         acc = self.accounting
         patients: Dict[str, int] = {}
         batch: List[Tuple[int, int, int, int, int]] = []
-        for file_no, name in enumerate(self.files):
+        read: List[str] = []
+        for name in self.files:
             path = os.path.join(self.directory, name)
             try:
-                f = open(path, "rb")  # noqa: SIM115 - closed below
+                f, st = _open_regular(path)
             except OSError as e:
-                raise BulkError(f"cannot read {path}: {e.strerror or e}") from None
+                acc.skip_file(name, f"cannot be read ({e.strerror or e})")
+                continue
+            file_no = len(read)
+            read.append(name)
+            self._stats.append((st.st_dev, st.st_ino))
             with f:
-                offset = 0
-                for line_no, raw in enumerate(f, 1):
-                    start, offset = offset, offset + len(raw)
-                    if not raw.strip():
+                for line_no, start, raw, length in _lines(f):
+                    if raw is not None and not raw.strip():
                         continue
                     acc.lines += 1
                     resource, reason = _parse(raw)
@@ -184,23 +374,25 @@ class BulkExport:
                         acc.problem(name, line_no, reason)
                         continue
                     kind = resource["resourceType"]
-                    if kind not in RESOURCE_TYPES:
-                        acc.other_types[kind] += 1
-                        continue
                     acc.by_type[kind] += 1
-                    ref = _patient_of(resource)
+                    ref, why = _patient_of(resource)
                     if ref is None:
-                        acc.problem(name, line_no, f"a {kind} that names no patient (no subject or patient reference)")
+                        if kind in NOT_ABOUT_A_PATIENT and why.endswith("(no subject or patient reference)"):
+                            acc.not_about_patient[kind] += 1
+                        else:
+                            acc.problem(name, line_no, why)
                         continue
                     pid = patients.get(ref)
                     if pid is None:
                         pid = self._patient(ref)
                         if len(patients) < 100_000:  # a bounded cache of the index's patient numbers
                             patients[ref] = pid
-                    batch.append((pid, file_no, line_no, start, len(raw)))
+                    batch.append((pid, file_no, line_no, start, length))
                     if len(batch) >= _BATCH:
                         self.db.executemany("INSERT INTO resource VALUES (?, ?, ?, ?, ?)", batch)
                         batch.clear()
+        self.files = read
+        acc.files = list(read)
         self.db.executemany("INSERT INTO resource VALUES (?, ?, ?, ?, ?)", batch)
         self.db.execute("CREATE INDEX by_patient ON resource (pid, file, line)")
         self.db.commit()
@@ -213,9 +405,28 @@ class BulkExport:
         cursor = self.db.execute("INSERT INTO patient (ref) VALUES (?)", (ref,))
         return int(cursor.lastrowid or 0)
 
+    def _handle(self, handles: Dict[int, IO[bytes]], file_no: int) -> IO[bytes]:
+        f = handles.get(file_no)
+        if f is None:
+            if len(handles) >= 64:  # a bounded number of open files, whatever the export holds
+                for old in handles.values():
+                    old.close()
+                handles.clear()
+            path = os.path.join(self.directory, self.files[file_no])
+            try:
+                f, st = _open_regular(path)
+            except OSError as e:
+                raise BulkError(f"cannot read {visible(path)} again: {e.strerror or e}") from None
+            if (st.st_dev, st.st_ino) != self._stats[file_no]:
+                f.close()
+                raise BulkError(f"{visible(path)} was replaced while the export was being read")
+            handles[file_no] = f
+        return f
+
     def rows(self) -> Iterator[InputRow]:
         """Every patient, in the order first met, with a Record of all their resources."""
-        handles = [open(os.path.join(self.directory, name), "rb") for name in self.files]  # noqa: SIM115
+        handles: Dict[int, IO[bytes]] = {}
+        doubts = self.accounting.doubts()
         try:
             query = ("SELECT p.seq, p.ref, r.file, r.offset, r.length FROM patient p "
                      "JOIN resource r ON r.pid = p.seq ORDER BY p.seq, r.file, r.line")
@@ -223,44 +434,86 @@ class BulkExport:
             resources: List[Dict[str, Any]] = []
             for seq, ref, file_no, offset, length in self.db.execute(query):
                 if current is not None and seq != current[0]:
-                    yield self._row(current, resources)
+                    yield self._row(current, resources, doubts)
                     resources = []
                 current = (seq, ref)
-                f = handles[file_no]
+                f = self._handle(handles, file_no)
                 f.seek(offset)
-                resource, reason = _parse(f.read(length))
+                resource, reason = _parse(f.read(length) if length <= MAX_LINE else None)
                 if resource is not None:
                     resources.append(resource)
                 else:  # the file changed between the two passes: say so for this patient
                     resources.append({"resourceType": "OperationOutcome", "issue": [{"diagnostics": reason}]})
             if current is not None:
-                yield self._row(current, resources)
+                yield self._row(current, resources, doubts)
         finally:
-            for f in handles:
+            for f in handles.values():
                 f.close()
 
-    def _row(self, current: Tuple[int, str], resources: List[Dict[str, Any]]) -> InputRow:
+    def _row(self, current: Tuple[int, str], resources: List[Dict[str, Any]],
+             doubts: Tuple[Unreadable, ...] = ()) -> InputRow:
         seq, ref = current
         ident = ref[8:] if ref.startswith("Patient/") else ref
         try:
             record = self.to_record(resources, ident)
         except (BacloError, ValueError) as e:
             message = e.message if isinstance(e, BacloError) else str(e)
-            return InputRow(seq, Record(patient_id=ident), f"{ref}: {message}")
-        return InputRow(seq, record if record.patient_id == ident else record._replace(patient_id=ident))
+            return InputRow(seq, Record(patient_id=ident, unreadable=doubts), f"{visible(ref)}: {message}")
+        if record.patient_id != ident:
+            record = record._replace(patient_id=ident)
+        if doubts:
+            record = record._replace(unreadable=record.unreadable + doubts)
+        return InputRow(seq, record)
 
 
-def _parse(raw: bytes) -> Tuple[Optional[Dict[str, Any]], str]:
-    if len(raw) > MAX_LINE:
+class _DuplicateKey(ValueError):
+    pass
+
+
+class _NotANumber(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(visible(key)[:80])
+            seen.add(key)
+    return obj
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotANumber(name)
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+"""As ``inputs.fhir`` and ``inputs.table`` read JSON: a key given twice or NaN/Infinity is refused."""
+
+
+def _parse(raw: Optional[bytes]) -> Tuple[Optional[Dict[str, Any]], str]:
+    if raw is None or len(raw) > MAX_LINE:
         return None, f"line over {MAX_LINE:,} bytes"
     try:
-        value = json.loads(raw)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None, "not UTF-8 text"
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        value = _DECODER.decode(text.strip())
+    except _DuplicateKey as e:
+        return None, f"the key {e.args[0]!r} is given twice in one object (which one counts is not defined)"
+    except _NotANumber as e:
+        return None, f"{e.args[0]} is not a JSON number"
     except json.JSONDecodeError as e:
         return None, f"not valid JSON ({e.msg}, column {e.colno})"
     except RecursionError:
         return None, "JSON nested too deeply"
+    except ValueError as e:  # a number too long to convert
+        return None, f"a number cannot be read ({str(e)[:80]})"
     if not isinstance(value, dict):
         return None, "not a JSON object"
     kind = value.get("resourceType")
