@@ -64,3 +64,22 @@ def test_an_epic_baclofen_line_above_the_maximum_is_flagged(run: Any) -> None:
                                                 "by mouth 3 (three) times daily")
     assert code == 1 and payload["daily_dose_mg"] == 90
     assert any(f["id"] == "dose-maximum" for f in payload["findings"])
+
+
+@pytest.mark.parametrize("text", ["insomnia", "Migraine", "low back pain", "constipation", "peripheral neuropathy",
+                                  "fibromyalgia", "PTSD", "ADHD", "coronary artery disease", "vitamin D deficiency",
+                                  "G47.00", "M54.50"])
+def test_common_problem_list_entries_are_read(run: Any, text: str) -> None:
+    code, payload = run.json("check", "--history", text)
+    assert code == 0 and payload["inputs"][0]["status"] == "no-known-caution"
+
+
+@pytest.mark.parametrize("text", ["BPH", "benign prostatic hyperplasia", "N40.1"])
+def test_an_enlarged_prostate_meets_the_urinary_retention_caution(run: Any, text: str) -> None:
+    code, payload = run.json("check", "--history", text)
+    assert code == 1 and [f["id"] for f in payload["findings"]] == ["urinary-retention"]
+
+
+def test_sleep_apnoea_codes_still_win_over_insomnia(run: Any) -> None:
+    _, payload = run.json("check", "--history", "G47.33")
+    assert [f["id"] for f in payload["findings"]] == ["respiratory-disease"]
