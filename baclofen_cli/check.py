@@ -205,7 +205,11 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
         findings += _dose_findings(knowledge, dose, cautions, texts, patient, country, skip_kidney=band is not None,
                                    dose_inputs=from_lines)
     if band is not None and (dose is not None or not band_inputs):  # a staged condition alone: its caution says it
-        findings.append(_renal_finding(band, band_inputs, band_reason, dose, patient))
+        renal_finding = _renal_finding(band, band_inputs, band_reason, dose, patient)
+        findings.append(renal_finding)
+        if dose is not None and not band_inputs and renal_finding.severity != band.grade:
+            # a dose within the band's reduced maximum never lowers the caution the measurement gives on its own
+            findings.append(_renal_finding(band, band_inputs, band_reason, None, patient))
     findings.sort(key=lambda f: (-GRADE_RANK[f.severity], _KIND_ORDER[f.kind],
                                  min((texts.index(t) for t in f.inputs), default=-1)))
     return CheckResult(tuple(outcomes), tuple(findings), dose, audience)
@@ -359,7 +363,7 @@ def _baclofen_findings(knowledge: Knowledge, items: Sequence[Tuple[str, int, Opt
             advice=(form.patient_advice if patient else form.advice) or "", sources=form.sources,
         ))
     oral = [(i, mg) for f, i, mg in items if f == "oral" and i not in elsewhere]
-    if len({texts[i] for i, _ in oral}) > 1:
+    if len(oral) > 1:  # two identical lines are two lines (a duplicate order), never merged
         form = knowledge.baclofen_by_id["oral"]
         findings.append(Finding(
             kind="dose", id="baclofen-more-than-one", severity="moderate",
@@ -586,8 +590,10 @@ def _renal_finding(band: RenalBand, inputs: Tuple[str, ...], reason: str, dose: 
         elif band.max_mg_per_day is not None:
             # at or below the band's reduced maximum: still said, at the band's lower grade
             severity = band.within_grade or severity
-            text += (f" {dose:g} mg a day is within the reduced maximum of about {band.max_mg_per_day:g} mg a day."
-                     if not patient else f" {dose:g} mg a day is within the lower amount usually used at this level.")
+            text += (f" {dose:g} mg a day is within the reduced maximum of about {band.max_mg_per_day:g} mg a day "
+                     "(an upper limit, not a usual dose)."
+                     if not patient else f" {dose:g} mg a day is below the upper limit baclo uses. "
+                     "Many people need much less.")
     else:
         title = f"Kidney function {band.name}: baclofen dose reduction"
         text = text.replace("{dose} mg a day", "the dose").replace("{dose}", "the dose")
@@ -626,9 +632,59 @@ def with_order_maximum(knowledge: Knowledge, result: CheckResult, orders: Sequen
             advice=_fill(above.patient_advice if patient else above.advice, mg, limit_mg),
             sources=_unique([*limit_sources, *above.sources]), notes=notes,
         ))
+    added += _order_kidney_findings(knowledge, result, orders, patient)
     if not added:
         return result
     texts = [i.resolution.text for i in result.items]
     findings = sorted(result.findings + tuple(added), key=lambda f: (
         -GRADE_RANK[f.severity], _KIND_ORDER[f.kind], min((texts.index(t) for t in f.inputs if t in texts), default=-1)))
     return result._replace(findings=tuple(findings))
+
+
+def _kidney_limits(knowledge: Knowledge, result: CheckResult) -> List[Tuple[float, str, str, Refs]]:
+    """(mg a day, grade, what set it, sources) for each kidney dose limit the result shows: a measured
+    band (a ``renal-`` finding) or a staged kidney condition in the list (its band or its own limit)."""
+    bands = {b.id: b for b in knowledge.dosing.renal_bands}
+    limits = []
+    for f in result.findings:
+        band = bands.get(f.id[len("renal-"):]) if f.id.startswith("renal-") else None
+        if band is not None and band.max_mg_per_day is not None:
+            limits.append((band.max_mg_per_day, band.grade, f"kidney function {band.name}", band.sources))
+    for item in result.items:
+        for ref in item.resolved:
+            caution = knowledge.cautions_by_id.get(ref)
+            if caution is None or "renal" not in caution.tags:
+                continue
+            band = bands.get(caution.renal_band) if caution.renal_band else None
+            if band is not None and band.max_mg_per_day is not None:
+                limits.append((band.max_mg_per_day, band.grade, f"{caution.name.lower()} ({band.name})", band.sources))
+            elif caution.dose_limit is not None and caution.dose_limit.max_mg_per_day is not None:
+                limits.append((caution.dose_limit.max_mg_per_day, caution.dose_limit.grade, caution.name.lower(),
+                               caution.dose_limit.sources))
+    return limits
+
+
+def _order_kidney_findings(knowledge: Knowledge, result: CheckResult, orders: Sequence[Tuple[str, float, str]],
+                           patient: bool) -> List[Finding]:
+    """An order's allowed maximum graded against the kidney limit, as a taken dose would be."""
+    limits = _kidney_limits(knowledge, result)
+    if not limits:
+        return []
+    limit, grade, why, sources = min(limits, key=lambda x: x[0])
+    added = []
+    for text, mg, where in orders:
+        if mg <= limit:
+            continue
+        added.append(Finding(
+            kind="dose", id="dose-order-kidney", severity=grade,
+            title=f"Order allows up to {mg:g} mg a day, above the kidney limit of about {limit:g} mg",
+            inputs=(text,), matched=(f"{mg:g} mg/day allowed", why),
+            effect=(f"This prescription allows up to {mg:g} mg a day. With your kidney results, baclo's upper limit "
+                    f"is about {limit:g} mg a day." if patient else
+                    f"The order's allowed maximum ({where}, maxDosePerPeriod) is {mg:g} mg a day, above the reduced "
+                    f"maximum of about {limit:g} mg a day for {why}; a dose up to the allowed maximum would exceed it."),
+            advice=("Ask your prescriber or pharmacist to check the most you may take in a day." if patient else
+                    "Confirm the order's maximum allows for kidney function."),
+            sources=sources,
+        ))
+    return added

@@ -284,7 +284,7 @@ class Resolver:
             return rest
         start, end, years = age
         entry = self._get("older adult", HISTORY) if years >= 65 else \
-            self._get("child", HISTORY) if years < 18 else None
+            self._get("child under 8 years" if years < 8 else "child aged 8 to 17", HISTORY) if years < 18 else None
         if entry is None:
             return rest
         found.append(Target(*entry))

@@ -46,7 +46,7 @@ def egfr(value: float) -> Dict[str, Any]:
 def test_c3_egfr_8_from_fhir_gives_a_kidney_finding(run: Any) -> None:
     code, data, _ = fhir_json(run, egfr(8))
     assert code == 1
-    assert [f["id"] for f in data["findings"]] == ["renal-severe"]
+    assert [f["id"] for f in data["findings"]] == ["renal-end-stage"]  # round D 1: below 15 is end-stage
     assert data["renal"] == [{"measure": "egfr", "value": 8, "source": "Observation/k1"}]
 
 

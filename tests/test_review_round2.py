@@ -219,8 +219,8 @@ def test_early_ckd_is_not_graded_as_kidney_disease(run: Any) -> None:
         code, data = _check(run, "--history", text)
         assert _sev(data) == {"ckd-stage-1-2": "minor"}, text
     _, data = _check(run, "--history", "ckd 3a", "--daily-dose", "30")
-    # 30 mg is within the 50-80 band's reduced maximum (about 53 mg; clinical review C 10): minor
-    assert _sev(data)["renal-mild"] == "minor" and "renal-moderate" not in _sev(data)
+    # round D 8: stage 3a (eGFR 45-59) is graded at its worst case, the 30-49 band (about 40 mg)
+    assert _sev(data)["renal-moderate"] == "moderate" and _sev(data)["ckd-stage-3a"] == "major"
     _, data = _check(run, "--history", "N18.32", "--daily-dose", "50")
     assert _sev(data)["renal-moderate"] == "major"
 
@@ -237,8 +237,12 @@ def test_an_egfr_says_the_bands_are_creatinine_clearance(run: Any) -> None:
 def test_a_child_is_told_the_adult_maximum_does_not_apply(run: Any, audience: str) -> None:
     for word in ("child", "pediatric", "infant", "paediatric"):
         code, data = _check(run, "--history", word, "--daily-dose", "30", audience=audience)
-        assert _sev(data)["dose-children"] == "minor", word
-        assert "adult" in {f["id"]: f for f in data["findings"]}["dose-children"]["effect"]
+        assert _sev(data) == {"children": "minor"}, word  # within 40 mg: the caution says adult figures do not apply
+        assert "adult" in {f["id"]: f for f in data["findings"]}["children"]["effect"]
+        code, data = _check(run, "--history", word, "--daily-dose", "50", audience=audience)
+        # round D 4: no age given: graded against the lower UK figure (40 mg), and it says the limit depends on age
+        assert _sev(data)["dose-children"] == "major", word
+        assert "age" in {f["id"]: f for f in data["findings"]}["dose-children"]["effect"]
 
 
 def test_smx_tmp_reaches_the_kidney_rule(run: Any) -> None:
