@@ -166,3 +166,36 @@ def test_patient_wording_says_upper_limit(run: Any) -> None:
     _, data = cli(run, "--egfr", "25", "--daily-dose", "20", audience="patient")
     said = text(data)
     assert "upper limit" in said and "usually used" not in said
+
+
+# -- MEDIUM 12, LOW 13, 17, 18 ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_past_peptic_ulcer_is_minor(run: Any, audience: str) -> None:
+    _, data = cli(run, "--history", "history of peptic ulcer", audience=audience)
+    assert sev(data) == {"peptic-ulcer-history": "minor"}
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_dehydration_with_a_sedating_medicine_is_moderate_not_major(run: Any, audience: str) -> None:
+    _, data = cli(run, "--history", "dehydration", "--with", "gabapentin", audience=audience)
+    assert "major" not in sev(data).values(), data["findings"]
+    assert sev(data)["sedating-with-dehydration"] == "moderate"
+    _, data = cli(run, "--history", "dehydration", "--with", "ibuprofen", audience=audience)
+    assert sev(data)["kidney-drug-with-dehydration"] == "moderate"
+
+
+def test_kidney_disease_with_a_sedating_medicine_is_still_major(run: Any) -> None:
+    _, data = cli(run, "--history", "CKD stage 4", "--with", "gabapentin")
+    assert sev(data)["sedating-with-kidney-disease"] == "major"
+
+
+def test_diphenoxylate_is_moderate(run: Any) -> None:
+    _, data = cli(run, "--with", "Lomotil")
+    assert sev(data)["antidiarrhoeal-opioids"] == "moderate"
+
+
+@pytest.mark.parametrize("name", ["mirabegron", "Myrbetriq", "vibegron"])
+def test_beta3_agonists_are_minor_not_no_known(run: Any, name: str) -> None:
+    code, data = cli(run, "--with", name)
+    assert code == 1 and sev(data) == {"beta3-agonists": "minor"}
