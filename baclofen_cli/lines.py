@@ -245,6 +245,12 @@ _NAME_NUMBER_CANDIDATE = re.compile(
     r"(?!\s*(?:mg|mcg|ml|units?|g|gm|iu|%|micrograms?|milligrams?)\b)")
 
 
+_NAME_FRACTION = re.compile(
+    r"(?<![a-z'.])([a-z][a-z'.]*)[\s-]+([a-z]{1,2})[\s-]*(?:([1-9])\s*/\s*([1-9])|([\u00bd\u00bc]))(?![\d.,%/])"
+    r"(?!\s*(?:mg|mcg|ml|units?|g|gm|iu|%|micrograms?|milligrams?)\b)")
+"""A product code with a fraction after a name (Fiorinal C1/4, Robaxisal C 1/2): the codeine grain."""
+
+
 def clean(text: str) -> str:
     """Dashes of every kind to ``-``, product numbers (``#3``, ``No. 3``) to bare numbers; the
     spelled-out copy of a number (``every 6 (six) hours``) and a base equivalent (``108 (90 Base)
@@ -259,6 +265,8 @@ def _bind_name_numbers(lowered: str, lookup: Lookup) -> str:
     """A number that belongs to a product name (Tylenol #3, Tylenol No. 3, Tylenol-3, Tylenol 3
     tabs) is bound to the name before any quantity, count or "x" rule can take it: written as a
     token those rules cannot match, turned back into the bare number after them."""
+    if "\u00bd" in lowered or "\u00bc" in lowered or "/" in lowered:
+        lowered = _NAME_FRACTION.sub(lambda m: _bind_fraction(m, lowered, lookup), lowered)
     if not any(c.isdigit() for c in lowered):
         return lowered
 
@@ -273,6 +281,20 @@ def _bind_name_numbers(lowered: str, lookup: Lookup) -> str:
         return m.group(0)
 
     return _NAME_NUMBER_CANDIDATE.sub(bind, lowered)
+
+
+def _bind_fraction(m: "re.Match[str]", lowered: str, lookup: Lookup) -> str:
+    """"Fiorinal C1/4 tablet": the fraction is part of the name, so no quantity rule may take "4 tablet".
+    Bound only when the whole name with its fraction is known; written as ``c1zqs4``, read back as ``c1 4``."""
+    top, bottom = (m.group(3), m.group(4)) if m.group(3) else (("1", "2") if m.group(5) == "\u00bd" else ("1", "4"))
+    before = normalize(lowered[:m.start(1)]).split()[-3:]
+    word, code = normalize(m.group(1)), m.group(2)
+    for k in range(len(before), -1, -1):
+        head = " ".join(before[len(before) - k:] + [word])
+        for glued in (f"{code}{top} {bottom}", f"{code} {top} {bottom}"):
+            if lookup(f"{head} {glued}") is not None:
+                return f"{m.group(1)} {glued.replace(' ', 'zqs').replace(code + 'zqs', code + ' ')}"
+    return m.group(0)
 
 
 def non_latin_words(text: str) -> Tuple[str, ...]:
@@ -306,8 +328,8 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     # spans of the dose and instruction vocabulary with numbers in them
     rest = _rx("spans").sub(" ", lowered) if medication else _rx("spans").sub(
         lambda m: " " if m.lastgroup in ("year", "every") else m.group(0), lowered)
-    if medication and "zqn" in rest:
-        rest = _BOUND.sub(r" \1 ", rest)
+    if medication and "zq" in rest:
+        rest = _BOUND.sub(r" \1 ", rest).replace("zqs", " ")
     elif not medication:
         if "(" in rest:
             rest = re.sub(r"\((?:19|20)\d\d\)", " ", rest)  # "eGFR 25 (2019)": the year of a result
@@ -374,6 +396,19 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
                 kinds.append("name")
                 i += 1
                 continue
+        coded = re.match(r"([a-z]{1,2})\d+$", word) if medication and kinds and kinds[-1] == "name" else None
+        if coded is not None and lookup(f"{phrases[-1]} {coded.group(1)}") is not None:
+            # "Fiorinal C1/8": a strength nobody lists, but every Fiorinal C has codeine: keep the product,
+            # and the unread code keeps the line not checked
+            product, base = lookup(f"{phrases[-1]} {coded.group(1)}"), lookup(phrases[-1])
+            if base in names and product is not None and base is not None and base[0] == product[0]:
+                names.remove(base)
+            if product is not None and product not in names:
+                names.append(product)
+            kinds.append("unknown")
+            unaccounted.append(word)
+            i += 1
+            continue
         if medication and kinds and kinds[-1] == "name" and len(word) == 2 and word.endswith("s") \
                 and lookup(f"{phrases[-1]} {word[0]}") is not None:
             kinds.append("unknown")  # "Mucinex DS": Mucinex D (pseudoephedrine) or not, never plain Mucinex

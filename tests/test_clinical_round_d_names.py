@@ -1,0 +1,42 @@
+"""The fourth clinical review (reviews-round2/clinical-4.md), names and line reading: findings 5, 6, 7,
+10, 14 and 16, through the CLI."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Tuple
+
+import pytest
+
+
+def _check(run: Any, *args: str) -> Tuple[int, Dict[str, Any]]:
+    code, data = run.json("check", *args)
+    return code, data
+
+
+def _ids(data: Dict[str, Any]) -> Dict[str, str]:
+    return {f["id"]: f["severity"] for f in data["findings"]}
+
+
+def _resolved(data: Dict[str, Any]) -> List[str]:
+    return [r for i in data["inputs"] for r in i["resolved"]]
+
+
+# ---------------------------------------------------------------- 5. codeine kept in fraction products
+
+
+@pytest.mark.parametrize("text", [
+    "Robaxisal C1/4 tablet", "Robaxisal C1/2 tablets", "Fiorinal C1/4 capsule", "Fiorinal C 1/2 capsules",
+    "Fiorinal C", "Fiorinal-C", "Robaxisal C", "Tecnal C", "Tecnal C1/4 tablets", "Fiorinal-C 1/2 caps",
+    "Fiorinal C1/2 1 cap po q4h prn", "Robaxisal C 1/4 2 tablets qid",
+])
+def test_codeine_is_kept_when_a_form_follows_or_the_fraction_is_missing(run: Any, text: str) -> None:
+    code, data = _check(run, "--with", text, "--fail-on", "major")
+    assert "codeine" in _resolved(data), data["inputs"]
+    assert code != 0
+
+
+def test_an_unknown_fraction_keeps_the_codeine_and_is_not_checked(run: Any) -> None:
+    code, data = _check(run, "--with", "Fiorinal C1/8 tablet", "--fail-on", "major")
+    assert "codeine" in _resolved(data)
+    assert data["inputs"][0]["status"] != "clear"
+    assert data["inputs"][0]["unaccounted"]
