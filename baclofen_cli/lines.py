@@ -397,14 +397,15 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
                 i += 1
                 continue
         coded = re.match(r"([a-z]{1,2})\d+$", word) if medication and kinds and kinds[-1] == "name" else None
-        if coded is not None and lookup(f"{phrases[-1]} {coded.group(1)}") is not None:
+        coded_product = lookup(f"{phrases[-1]} {coded.group(1)}") if coded is not None else None
+        if coded_product is not None:
             # "Fiorinal C1/8": a strength nobody lists, but every Fiorinal C has codeine: keep the product,
             # and the unread code keeps the line not checked
-            product, base = lookup(f"{phrases[-1]} {coded.group(1)}"), lookup(phrases[-1])
-            if base in names and product is not None and base is not None and base[0] == product[0]:
-                names.remove(base)
-            if product is not None and product not in names:
-                names.append(product)
+            coded_base = lookup(phrases[-1])
+            if coded_base is not None and coded_base in names and coded_base[0] == coded_product[0]:
+                names.remove(coded_base)
+            if coded_product not in names:
+                names.append(coded_product)
             kinds.append("unknown")
             unaccounted.append(word)
             i += 1
