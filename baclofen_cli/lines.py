@@ -125,6 +125,10 @@ _TIMING_BEFORE = frozenset("at every each the in until by before after per night
 """Before pm/night these make it a time (at night, 8 pm, am and pm), not a product (Tylenol PM)."""
 _INJECTION = frozenset("inj injection injections injectable intrathecal intrathecally it pump".split())
 """Route words that make baclofen intrathecal baclofen (another product, other cautions)."""
+_PARENTERAL = frozenset("iv intravenous intravenously infusion infusions drip im intramuscular intramuscularly inj "
+                        "injection injections injectable parenteral".split())
+"""Route words that make a medicine taken by mouth its injected product, when one is listed
+("magnesium sulfate IV" is the injection, not the supplement); baclofen is left to ``_INJECTION``."""
 """Right after a name these make another product (Mapap PM adds diphenhydramine): never read as vocabulary."""
 _NOT_NEGATIONS = re.compile(r"\b(?:do\s+)?not\s+(?:to\s+)?exceed\b|\bno\s+more\s+than\b|\bnot\s+more\s+than\b|"
                             r"\bdo\s+not\s+(?:crush|chew|cut|split|break|drive)\b", re.IGNORECASE)
@@ -410,6 +414,19 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             unaccounted.append(word)
             i += 1
             continue
+        if medication and phrases and word in _PARENTERAL:
+            injected = next((found for found in (lookup(f"{phrases[-1]} {word}"), lookup(f"{phrases[-1]} injection"))
+                             if found is not None), None)
+            base = lookup(phrases[-1])
+            if injected is not None and base is not None and injected != base and "baclofen" not in (
+                    base[0], base[1], injected[0], injected[1]):
+                if base in names:
+                    names.remove(base)  # "magnesium sulfate IV": the injection, never the oral supplement
+                if injected not in names:
+                    names.append(injected)
+                kinds.append("name")
+                i += 1
+                continue
         if medication and kinds and kinds[-1] == "name" and len(word) == 2 and word.endswith("s") \
                 and lookup(f"{phrases[-1]} {word[0]}") is not None:
             kinds.append("unknown")  # "Mucinex DS": Mucinex D (pseudoephedrine) or not, never plain Mucinex

@@ -40,3 +40,32 @@ def test_an_unknown_fraction_keeps_the_codeine_and_is_not_checked(run: Any) -> N
     assert "codeine" in _resolved(data)
     assert data["inputs"][0]["status"] != "clear"
     assert data["inputs"][0]["unaccounted"]
+
+
+# ---------------------------------------------------------------- 6. parenteral magnesium sulfate
+
+
+@pytest.mark.parametrize("text", [
+    "magnesium sulfate IV", "magnesium sulphate infusion", "magnesium sulfate 4 g IV over 20 min",
+    "magnesium sulfate 2 g in 50 mL infusion", "Magnesium sulphate injection", "IV magnesium sulfate",
+    "magnesium sulfate 50% injection", "magnesium IV",
+])
+def test_parenteral_magnesium_sulfate_is_a_cns_depressant_not_the_supplement(run: Any, text: str) -> None:
+    code, data = _check(run, "--with", text, "--fail-on", "moderate")
+    assert code != 0
+    assert "magnesium" not in _resolved(data), data["inputs"]
+    finding = next(f for f in data["findings"] if f["severity"] == "moderate")
+    assert "magnesium" in " ".join(finding["matched"]).lower()
+
+
+def test_parenteral_magnesium_with_an_opioid_raises_the_combination(run: Any) -> None:
+    _, data = _check(run, "--with", "magnesium sulfate IV", "--with", "morphine")
+    assert any(f["kind"] != "interaction" or len(f["inputs"]) > 1 for f in data["findings"]), data["findings"]
+
+
+def test_oral_magnesium_stays_the_supplement_and_mgso4_stays_ambiguous(run: Any) -> None:
+    _, data = _check(run, "--with", "magnesium oxide 400 mg daily")
+    assert _resolved(data) == ["magnesium"]
+    code, data = _check(run, "--with", "MgSO4 4 g IV")
+    assert data["inputs"][0]["status"] != "clear"
+    assert code != 0
