@@ -142,7 +142,7 @@ _NEGATION_PHRASES = ("d c", "dc d", "not taking", "no longer", "no more", "negat
                      "no hx", "no h o", "free of")
 
 _CONDITION_QUALIFIERS = frozenset("""
-h o hx history of pmh phx pmhx past medical known chronic acute severe mild moderate moderately stable
+h o hx history of pmh phx pmhx past medical known remote chronic acute severe mild moderate moderately stable
 controlled uncontrolled poorly well recurrent intractable unspecified uncomplicated complicated without with
 w wo complication complications stage type i ii iii iv v g1 g2 g3 g3a g3b g4 g5 a1 a2 a3 hcc cms on
 home nocturnal primary secondary essential benign active current
@@ -218,6 +218,12 @@ def _rx(name: str) -> "re.Pattern[str]":
                        r"(\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*(\d+(?:\.\d+)?))?",
                 "mg": rf"(?<![\w#.])({_NUM})\s*(?:mg|milligrams?)(?![\w/])",
                 "qty": rf"(?<![\w#.])(\d+(?:\.\d+)?|one|two|three|four|half|½|1/2)\s*{_QTY_UNIT}",
+                "ago": r"\b(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|many|several|few|some)\s*"
+                       r"(?:years?|yrs?|y|months?|mos?|decades?)\s+ago\b|\blong\s+ago\b",
+                "past": r"\b(?:history|hx|h\s*o|past|previous|previously|prior|remote|old|healed|resolved|ago|"
+                        r"pmh|phx|pmhx|s\s*p|status\s+post)\b|\((?:19|20)\d\d\)|\b(?:in|dx|diagnosed|from)\s+"
+                        r"(?:19|20)\d\d\b|,?\s(?:19|20)\d\d\s*$",
+                "present": r"\b(?:active|current|currently|now|ongoing|recent|recently|since|new)\b",
                 "repeat": r"\((?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                           r"twenty-four|twenty four|forty-eight|seventy-two)\)|\(\s*\d+(?:\.\d+)?\s*base\s*\)",
             }[name]
@@ -337,6 +343,8 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     elif not medication:
         if "(" in rest:
             rest = re.sub(r"\((?:19|20)\d\d\)", " ", rest)  # "eGFR 25 (2019)": the year of a result
+        if "ago" in rest:
+            rest = _rx("ago").sub(" ", rest)  # "10 years ago": when, not what
         if "w/" in rest:
             rest = re.sub(r"\bw/(?!o)", " with ", rest)
         if "a" in rest:
@@ -488,12 +496,27 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     for word in non_latin_words(text):
         if word not in unaccounted:
             unaccounted.append(word)
+    if not medication and names:
+        names = _past_ulcer(names, lowered, lookup)
     # a condition said to be absent is never added; unless the line names it anyway, the item is only
     # partly checked, so the reading as absent is shown ("Depression without psychosis")
     absent = [phrase for phrase, target in denied if target not in names]
     unaccounted.extend(f"{phrase} (read as not present)" for phrase in absent)
     return Reading(tuple(names), tuple(dict.fromkeys(unaccounted)), negated, conditions=tuple(indicated),
                    denied=tuple(absent))
+
+
+def _past_ulcer(names: List[Tuple[str, str, str]], lowered: str, lookup: Lookup) -> List[Tuple[str, str, str]]:
+    """"history of bleeding ulcer", "peptic ulcer 10 years ago", "PUD (2015)": an ulcer the line places in
+    the past is the history-of-ulcer caution, never the contraindication of an ulcer present now; a word
+    saying it is present (active, current, now, since) keeps the contraindication."""
+    active, past = lookup("active peptic ulcer"), lookup("history of peptic ulcer")
+    if active is None or past is None or active[:2] == past[:2] or all(n[:2] != active[:2] for n in names):
+        return names
+    text = re.sub(r"\s+", " ", lowered.replace("/", " "))
+    if not _rx("past").search(text) or _rx("present").search(text):
+        return names
+    return list(dict.fromkeys(past if n[:2] == active[:2] else n for n in names))
 
 
 def _suffixed(phrases: Sequence[str], word: str,

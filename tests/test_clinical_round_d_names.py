@@ -69,3 +69,26 @@ def test_oral_magnesium_stays_the_supplement_and_mgso4_stays_ambiguous(run: Any)
     code, data = _check(run, "--with", "MgSO4 4 g IV")
     assert data["inputs"][0]["status"] != "clear"
     assert code != 0
+
+
+# ---------------------------------------------------------------- 7. a past ulcer is ulcer history
+
+
+@pytest.mark.parametrize("text", [
+    "history of bleeding ulcer", "peptic ulcer 10 years ago", "PUD (2015)", "gastric ulcer in 2015",
+    "duodenal ulcer dx 2009", "remote bleeding ulcer", "h/o perforated ulcer", "PUD 2 yrs ago",
+    "stomach ulcer many years ago", "bleeding duodenal ulcer (2012)",
+])
+def test_a_past_ulcer_is_the_history_caution_not_the_contraindication(run: Any, text: str) -> None:
+    code, data = _check(run, "--history", text, "--fail-on", "major")
+    ids = _ids(data)
+    assert "active-peptic-ulcer" not in ids, data["inputs"]
+    assert "peptic-ulcer-history" in ids
+    assert code == 0
+
+
+@pytest.mark.parametrize("text", ["bleeding ulcer", "active PUD", "perforated ulcer", "NSAID ulcer",
+                                  "peptic ulcer, active since 2015", "active gastric ulcer", "current duodenal ulcer"])
+def test_a_present_ulcer_stays_the_contraindication(run: Any, text: str) -> None:
+    _, data = _check(run, "--history", text)
+    assert _ids(data).get("active-peptic-ulcer") == "contraindicated", data["inputs"]
