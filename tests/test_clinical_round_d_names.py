@@ -92,3 +92,25 @@ def test_a_past_ulcer_is_the_history_caution_not_the_contraindication(run: Any, 
 def test_a_present_ulcer_stays_the_contraindication(run: Any, text: str) -> None:
     _, data = _check(run, "--history", text)
     assert _ids(data).get("active-peptic-ulcer") == "contraindicated", data["inputs"]
+
+
+# ---------------------------------------------------------------- 10. SGLT2 inhibitors: blood pressure, kidney
+
+
+@pytest.mark.parametrize("drug", ["dapagliflozin", "Jardiance", "Synjardy", "Invokana", "ertugliflozin", "Forxiga",
+                                  "Xigduo", "Vokanamet", "Qtern"])
+def test_sglt2_inhibitors_lower_blood_pressure_and_affect_the_kidney(run: Any, drug: str) -> None:
+    _, data = _check(run, "--with", drug, "--with", "amlodipine")
+    ids = _ids(data)
+    assert "blood-pressure-lowering-together" in ids, ids
+    assert ids["antidiabetics"] == "moderate"
+    _, data = _check(run, "--with", drug, "--history", "CKD stage 3b")
+    assert "kidney-drug-with-kidney-disease" in _ids(data), _ids(data)
+
+
+def test_sglt2_inhibitors_stay_out_of_the_glucose_rule(run: Any) -> None:
+    _, data = _check(run, "--with", "empagliflozin", "--history", "type 2 diabetes")
+    assert "glucose-drug-with-diabetes" not in _ids(data)
+    _, data = _check(run, "--with", "metformin", "--with", "amlodipine")
+    assert _ids(data)["antidiabetics"] == "minor"
+    assert "blood-pressure-lowering-together" not in _ids(data)

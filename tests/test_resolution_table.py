@@ -71,7 +71,7 @@ valsartan=antihypertensives:moderate | atenolol=antihypertensives:moderate | pro
 clonidine=centrally-acting-antihypertensives:moderate | guanfacine=centrally-acting-antihypertensives:moderate
 metformin=antidiabetics:minor | Glucophage=antidiabetics:minor | glipizide=antidiabetics:minor
 semaglutide=antidiabetics:minor | Ozempic=antidiabetics:minor | Wegovy=antidiabetics:minor
-Jardiance=antidiabetics:minor | Trulicity=antidiabetics:minor | Mounjaro=antidiabetics:minor
+Jardiance=antidiabetics:moderate | Trulicity=antidiabetics:minor | Mounjaro=antidiabetics:minor
 insulin glargine=antidiabetics:minor | Lantus=antidiabetics:minor | insulin=antidiabetics:minor
 sodium oxybate=sodium-oxybate:major | Xyrem=sodium-oxybate:major | GHB=sodium-oxybate:major
 rocuronium=neuromuscular-blockers:moderate | succinylcholine=neuromuscular-blockers:moderate
