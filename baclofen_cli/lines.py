@@ -129,6 +129,8 @@ _PARENTERAL = frozenset("iv intravenous intravenously infusion infusions drip im
                         "injection injections injectable parenteral".split())
 """Route words that make a medicine taken by mouth its injected product, when one is listed
 ("magnesium sulfate IV" is the injection, not the supplement); baclofen is left to ``_INJECTION``."""
+_VAGINAL = frozenset("vaginal vaginally pv pessary pessaries".split())
+"""Route words that make a medicine its vaginal product, when one is listed ("progesterone 200 mg PV")."""
 """Right after a name these make another product (Mapap PM adds diphenhydramine): never read as vocabulary."""
 _NOT_NEGATIONS = re.compile(r"\b(?:do\s+)?not\s+(?:to\s+)?exceed\b|\bno\s+more\s+than\b|\bnot\s+more\s+than\b|"
                             r"\bdo\s+not\s+(?:crush|chew|cut|split|break|drive)\b", re.IGNORECASE)
@@ -422,9 +424,10 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             unaccounted.append(word)
             i += 1
             continue
-        if medication and phrases and word in _PARENTERAL:
-            injected = next((found for found in (lookup(f"{phrases[-1]} {word}"), lookup(f"{phrases[-1]} injection"))
-                             if found is not None), None)
+        if medication and phrases and (word in _PARENTERAL or word in _VAGINAL):
+            routed = ((f"{phrases[-1]} {word}", f"{phrases[-1]} injection") if word in _PARENTERAL
+                      else (f"{phrases[-1]} {word}", f"vaginal {phrases[-1]}"))
+            injected = next((found for found in map(lookup, routed) if found is not None), None)
             base = lookup(phrases[-1])
             if injected is not None and base is not None and injected != base and "baclofen" not in (
                     base[0], base[1], injected[0], injected[1]):

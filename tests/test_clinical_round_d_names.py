@@ -114,3 +114,20 @@ def test_sglt2_inhibitors_stay_out_of_the_glucose_rule(run: Any) -> None:
     _, data = _check(run, "--with", "metformin", "--with", "amlodipine")
     assert _ids(data)["antidiabetics"] == "minor"
     assert "blood-pressure-lowering-together" not in _ids(data)
+
+
+# ---------------------------------------------------------------- 14. vaginal progesterone
+
+
+@pytest.mark.parametrize("text", ["progesterone 200 mg vaginal", "progesterone 100 mg PV bid", "progesterone vaginally nightly",
+                                  "Endometrin 100 mg", "Cyclogest 400 mg pessary"])
+def test_vaginal_progesterone_is_the_vaginal_entry(run: Any, text: str) -> None:
+    _, data = _check(run, "--with", text)
+    assert _resolved(data) == ["vaginal progesterone"], data["inputs"]
+    assert _ids(data)["other-sedating"] == "minor"
+
+
+def test_oral_progesterone_and_utrogestan_stay_the_oral_entry(run: Any) -> None:
+    for text in ("progesterone 200 mg po qhs", "Utrogestan 100 mg"):
+        _, data = _check(run, "--with", text)
+        assert _resolved(data) == ["progesterone"], data["inputs"]
