@@ -131,3 +131,18 @@ def test_oral_progesterone_and_utrogestan_stay_the_oral_entry(run: Any) -> None:
     for text in ("progesterone 200 mg po qhs", "Utrogestan 100 mg"):
         _, data = _check(run, "--with", text)
         assert _resolved(data) == ["progesterone"], data["inputs"]
+
+
+# ---------------------------------------------------------------- 16. names not recognized before
+
+
+@pytest.mark.parametrize("text,ingredient", [
+    ("ratio-Cotridin 10 mL qid", "codeine"), ("CoActifed", "codeine"), ("Novahistex DH 5 mL", "hydrocodone"),
+    ("Durela 200 mg daily", "tramadol"), ("Probuphine", "buprenorphine"), ("Tuzistra XR 10 mL q12h", "codeine"),
+    ("Tuxarin ER", "codeine"), ("DF118 Forte", "dihydrocodeine"), ("Syndol", "codeine"), ("Paramol", "dihydrocodeine"),
+    ("Feminax Ultra", "naproxen"),
+])
+def test_more_opioid_and_regional_products_are_recognized(run: Any, text: str, ingredient: str) -> None:
+    _, data = _check(run, "--with", text)
+    assert ingredient in _resolved(data), data["inputs"]
+    assert data["findings"]
