@@ -610,18 +610,41 @@ def _route(res: Dict[str, Any]) -> Optional[str]:
     return None
 
 
+_INTRATHECAL_TEXT = re.compile(
+    r"(?:intrathecal(?:ly)?|it|ith|intrathecal (?:route|use|injection|infusion|pump|administration))")
+_INJECTION_TEXT = re.compile(
+    r"(?:(?:intravenous(?:ly)?|iv|intramuscular(?:ly)?|im|subcutaneous(?:ly)?|sc|sq|parenteral)"
+    r"(?: route| use| injection| infusion| administration)?|injection|infusion|injection solution|"
+    r"solution for (?:injection|infusion))")
+_ROUTE_WORDS = re.compile(r"\b(?:intrathecal\w*|inject\w*|infus\w*|parenteral|intravenous\w*|intramuscular\w*|"
+                          r"subcutaneous\w*|iv|im|ith)\b")
+
+
 def _injected(concept: Any) -> Optional[str]:
-    """The word an injection or intrathecal route or form adds to a medicine's name, if any."""
+    """The word an injection or intrathecal route or form adds to a medicine's name, if any.
+
+    Only a route code, or a text that is nothing but a route ("Intrathecal", "IV injection"), decides. A text
+    that mentions such a route among other words ("Oral - swallow it whole", "Oral. Not for injection") is
+    "route unclear": the words are added to the name, so the line is not fully read and its dose not checked,
+    never silently taken as oral or as a pump.
+    """
     if not isinstance(concept, dict):
         return None
-    words = [concept.get("text")] + [c.get("display") for c in _list(concept.get("coding")) if isinstance(c, dict)]
-    codes = {str(c.get("code")).strip().upper() for c in _list(concept.get("coding")) if isinstance(c, dict)}
-    said = " ".join(w.lower() for w in words if isinstance(w, str))
-    if codes & _INTRATHECAL_CODES or re.search(r"\bintrathecal|\bit\b", said):
+    codings = [c for c in _list(concept.get("coding")) if isinstance(c, dict)]
+    if {str(c.get("code")).strip().upper() for c in codings} & _INTRATHECAL_CODES:
         return "intrathecal"
-    if re.search(r"\binject|\binfusion|\bparenteral", said):
-        return "injection"
-    return None
+    found: Optional[str] = None
+    for said in [concept.get("text")] + [c.get("display") for c in codings]:
+        if not isinstance(said, str) or not said.strip():
+            continue
+        plain = " ".join(re.sub(r"[^a-z0-9]+", " ", said.lower()).split())
+        if _INTRATHECAL_TEXT.fullmatch(plain):
+            return "intrathecal"
+        if _INJECTION_TEXT.fullmatch(plain):
+            found = "injection"
+        elif _ROUTE_WORDS.search(plain) and found is None:
+            found = "route unclear"
+    return found
 
 
 def _dosage(res: Dict[str, Any], where: str, names: List[str]) -> Optional[Dosage]:
