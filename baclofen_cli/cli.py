@@ -971,7 +971,7 @@ def screen(
             writer.abort()
         done = state["rows"]
         if streamed and done:
-            fail(f"the run is incomplete: {done:,} record{'s' if done != 1 else ''} were written before a worker "
+            fail(f"the run is incomplete: {done:,} record{'s were' if done != 1 else ' was'} written before a worker "
                  "process failed (out of memory?); run again, or with --jobs 1", EXIT_INTERNAL)
         kept = f"; {out} was left as it was" if out and out != "-" else ""
         fail(f"a worker process failed (out of memory?) after {done:,} rows; no record was written{kept}: "
@@ -992,7 +992,8 @@ def screen(
         if writer is not None:
             writer.abort()
         _silence_stdout()
-        fail(f"standard output was closed after {state['rows']:,} rows: the run is incomplete", EXIT_OUTPUT)
+        fail(f"standard output was closed after {state['rows']:,} row{'s' if state['rows'] != 1 else ''}: "
+             "the run is incomplete", EXIT_OUTPUT)
     except _Terminated as e:
         if writer is not None:
             writer.abort()

@@ -123,7 +123,8 @@ class Accounting:
         """The accounting in a few lines of text, for standard error (names and reasons escaped)."""
         types = ", ".join(f"{visible(t)} {n:,}" for t, n in sorted(self.by_type.items())) or "none"
         out = [f"FHIR Bulk export: {len(self.files)} NDJSON file{'s' if len(self.files) != 1 else ''}, "
-               f"{self.lines:,} lines; resources: {types}; {self.patients:,} patients"]
+               f"{self.lines:,} line{'s' if self.lines != 1 else ''}; resources: {types}; "
+               f"{self.patients:,} patient{'s' if self.patients != 1 else ''}"]
         if self.not_about_patient:
             other = ", ".join(f"{t} {n:,}" for t, n in sorted(self.not_about_patient.items()))
             out.append(f"resources not about one patient, counted and not read: {other}")
