@@ -644,6 +644,10 @@ def daily_mg(text: str) -> Optional[float]:
         without = daily_mg(text[:bracket.start()] + " " + text[bracket.end():])
         stated = daily_mg(f"baclofen {bracket.group(1)} mg tablet, take 1 tablet {text[bracket.end():]}")
         return without if without is not None and stated is not None and abs(without - stated) < 1e-6 else None
+    for pair in re.finditer(r"\b(\d+)\s*\(\s*([a-z]+)\s*\)", text.lower()):
+        # Epic writes "3 (three) times daily": the word must restate the figure, else nobody knows which is right
+        if pair.group(2) not in _WORD_NUMBERS or _WORD_NUMBERS[pair.group(2)] != float(pair.group(1)):
+            return None
     import unicodedata
 
     lowered = unicodedata.normalize("NFKC", clean(text).replace("\u00bd", " 1/2")).lower()
@@ -679,7 +683,7 @@ def daily_mg(text: str) -> Optional[float]:
     parts = re.split(r"\s(?:and|&|\+|plus)\s|\s?\+\s?|;", lowered)
     total = 0.0
     counted = False
-    for part in parts:
+    for index, part in enumerate(parts):
         freqs = []
         for f in rx["dose_freq"].finditer(part):
             if f.group(1):
@@ -697,8 +701,14 @@ def daily_mg(text: str) -> Optional[float]:
         if not freqs:
             if qty or ml or (part_amounts and (counted or len(amounts) != 1)):
                 return None  # an amount with no frequency: only the one strength of the line may stand alone
+            if index and normalize(part).strip():
+                return None  # "tid and a pill", "with meals and at bedtime": a later part that says no frequency
             continue
-        if len(set(freqs)) != 1 or len(part_amounts) > 1 or len(qty) + len(ml) > 1:
+        if len(freqs) != 1 or len(part_amounts) > 1 or len(qty) + len(ml) > 1:
+            return None  # "tid tid", "three times daily twice daily": one frequency to a part
+        if index and not (part_amounts or qty or ml):
+            # "25 mg with meals and at bedtime", "tid and twice daily": a later part that restates no amount
+            # leans on words before it that were not all read
             return None
         if ml:
             if conc is None or part_amounts:
