@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterator, NamedTuple, Optional, Protocol, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Protocol, Tuple
 
 from baclofen_cli.errors import BacloError
 from baclofen_cli.record import Record
@@ -82,3 +82,32 @@ def parse_daily_dose(value: Any) -> float:
     if not (dose > 0 and math.isfinite(dose)):
         raise ValueError(f"daily dose {str(value)[:40]!r} is not a positive number of mg")
     return dose
+
+
+class JsonKeyTwice(ValueError):
+    """A JSON object gives the same key twice: which value counts is not defined, so it is never guessed."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class JsonNotANumber(ValueError):
+    """``NaN`` or ``Infinity``: not JSON, though Python's parser accepts them."""
+
+
+def unique_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
+    """``object_pairs_hook`` for every JSON input baclo reads: a key given twice is refused."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise JsonKeyTwice(key)
+            seen.add(key)
+    return obj
+
+
+def no_constant(name: str) -> Any:
+    """``parse_constant`` hook: NaN and Infinity are refused."""
+    raise JsonNotANumber(name)

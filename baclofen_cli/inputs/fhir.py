@@ -50,6 +50,7 @@ import sys
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from baclofen_cli.errors import EXIT_USAGE, BacloError
+from baclofen_cli.inputs import JsonKeyTwice, JsonNotANumber, no_constant, unique_keys
 from baclofen_cli.record import Allergy, Dosage, Record, RenalFunction, Skipped, Unreadable
 
 HISTORY_KIND = "history"
@@ -143,11 +144,14 @@ def read_fhir(path: str, text: Optional[str] = None) -> Record:
     elif text.startswith("\ufeff"):
         text = text[1:]
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+        data = json.loads(text, object_pairs_hook=unique_keys, parse_constant=no_constant)
     except json.JSONDecodeError as e:
         raise FhirError(f"{shown} is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})") from None
-    except _JsonProblem as e:
-        raise FhirError(f"{shown} is not valid FHIR JSON: {e}") from None
+    except JsonKeyTwice as e:
+        raise FhirError(f"{shown} is not valid FHIR JSON: the key {e.key!r} appears twice in one object "
+                        "(which one counts is not defined)") from None
+    except JsonNotANumber as e:
+        raise FhirError(f"{shown} is not valid FHIR JSON: {e} is not a JSON number") from None
     except RecursionError:
         raise FhirError(f"{shown} is nested too deeply") from None
     except ValueError as e:  # an integer too long to convert, for one
@@ -181,23 +185,6 @@ def _read_bytes(path: str, shown: str) -> bytes:
     if len(raw) > MAX_BYTES:
         raise FhirError(f"{shown} is over the limit of {MAX_BYTES:,} bytes")
     return bytes(raw)
-
-
-class _JsonProblem(ValueError):
-    pass
-
-
-def _no_duplicate_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
-    result: Dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _JsonProblem(f"the key {key!r} appears twice in one object (which one counts is not defined)")
-        result[key] = value
-    return result
-
-
-def _no_constant(name: str) -> Any:
-    raise _JsonProblem(f"{name} is not a JSON number")
 
 
 def _json_type(value: Any) -> str:

@@ -38,7 +38,7 @@ from collections import Counter
 from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
 
 from baclofen_cli.errors import BacloError
-from baclofen_cli.inputs import InputError, InputRow
+from baclofen_cli.inputs import InputError, InputRow, JsonKeyTwice, JsonNotANumber, no_constant, unique_keys
 from baclofen_cli.record import Record, Unreadable
 from baclofen_cli.render.safe import visible
 
@@ -467,30 +467,7 @@ class BulkExport:
         return InputRow(seq, record)
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-class _NotANumber(ValueError):
-    pass
-
-
-def _no_duplicate_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(visible(key)[:80])
-            seen.add(key)
-    return obj
-
-
-def _no_constant(name: str) -> Any:
-    raise _NotANumber(name)
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+_DECODER = json.JSONDecoder(object_pairs_hook=unique_keys, parse_constant=no_constant)
 """As ``inputs.fhir`` and ``inputs.table`` read JSON: a key given twice or NaN/Infinity is refused."""
 
 
@@ -505,9 +482,9 @@ def _parse(raw: Optional[bytes]) -> Tuple[Optional[Dict[str, Any]], str]:
         text = text[1:]
     try:
         value = _DECODER.decode(text.strip())
-    except _DuplicateKey as e:
-        return None, f"the key {e.args[0]!r} is given twice in one object (which one counts is not defined)"
-    except _NotANumber as e:
+    except JsonKeyTwice as e:
+        return None, f"the key {visible(e.key)[:80]!r} is given twice in one object (which one counts is not defined)"
+    except JsonNotANumber as e:
         return None, f"{e.args[0]} is not a JSON number"
     except json.JSONDecodeError as e:
         return None, f"not valid JSON ({e.msg}, column {e.colno})"

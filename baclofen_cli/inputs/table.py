@@ -31,7 +31,7 @@ import re
 from collections import deque
 from typing import IO, Any, Deque, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
-from baclofen_cli.inputs import InputError, InputRow, parse_daily_dose
+from baclofen_cli.inputs import InputError, InputRow, JsonKeyTwice, parse_daily_dose, unique_keys
 from baclofen_cli.record import Record, Unreadable
 
 MAX_CELL = 100_000
@@ -562,8 +562,8 @@ class TableAdapter:
         wanted, expected, ignored, item_keys = self._keys()
         try:
             obj = _DECODER.decode(line)
-        except _DuplicateKey as e:
-            return self._malformed(number, f"the key {e.args[0]!r} is given twice", None)
+        except JsonKeyTwice as e:
+            return self._malformed(number, f"the key {_visible(e.key)[:80]!r} is given twice", None)
         except json.JSONDecodeError as e:
             return self._malformed(number, f"not valid JSON ({e.msg}, column {e.colno})", None)
         except RecursionError:
@@ -614,20 +614,5 @@ class TableAdapter:
         return self._record(number, ident, values, undecodable, notes, doubt)
 
 
-class _DuplicateKey(ValueError):
-    """A JSON object gives the same key twice."""
-
-
-def _no_duplicate_keys(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(_visible(key)[:80])
-            seen.add(key)
-    return obj
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys)
+_DECODER = json.JSONDecoder(object_pairs_hook=unique_keys)
 """One decoder for every record (``json.loads`` with a hook would build one per call)."""
