@@ -578,8 +578,11 @@ evening evenings night nights nightly bedtime noon midday afternoon am pm qam qp
 nocte mane qod qad dose doses mg mcg g ml half quarter one two three four five six seven eight nine ten twelve
 minute minutes min mins if when as then after before hourly total divided split range between week
 i ii iii iv v vi
+breakfast breakfasts lunch lunches supper suppers dinner dinners tea meal meals mealtime mealtimes ac pc waking wake
+base
 """.split())
-"""Words that change a daily total: left over after reading, they mean the dose was not understood."""
+"""Words that change a daily total: left over after reading, they mean the dose was not understood. Meal words
+count: "40 mg daily at breakfast, lunch, supper" is three doses, never one."""
 
 
 _ROMAN = {"i": 1.0, "ii": 2.0, "iii": 3.0, "iv": 4.0}

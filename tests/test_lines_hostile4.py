@@ -53,3 +53,22 @@ def test_a_fully_understood_line_is_still_read(run: Any, line: str, dose: float)
     assert daily_mg(line) == dose
     code, data = run.json("check", "--with", line)
     assert data["daily_dose_mg"] == dose and code != 3  # 120 mg is above the label maximum: exit 1
+
+
+@pytest.mark.parametrize("line", [
+    "baclofen 40 mg daily at breakfast, lunch, supper",
+    "baclofen 40 mg daily with breakfast, lunch, dinner",
+    "baclofen 40 mg daily breakfast/lunch/dinner",
+    "baclofen 40 mg tab daily (breakfast, lunch, supper)",
+    "baclofen 40 mg with breakfast, lunch, supper daily",
+    "baclofen 40 mg daily ac",
+    "baclofen 40 mg daily pc",
+    "baclofen 40 mg qd meals",
+])
+def test_meal_times_are_never_read_as_one_dose(run: Any, line: str) -> None:
+    """Hostile round 5: meal words after "daily" are doses of their own; the dose is not read, never 40."""
+    from baclofen_cli.lines import daily_mg
+
+    assert daily_mg(line) is None
+    code, payload = run.json("check", "--with", line)
+    assert code != 0 and payload["daily_dose_mg"] is None
