@@ -633,12 +633,39 @@ def with_order_maximum(knowledge: Knowledge, result: CheckResult, orders: Sequen
             sources=_unique([*limit_sources, *above.sources]), notes=notes,
         ))
     added += _order_kidney_findings(knowledge, result, orders, patient)
+    added += _order_child_findings(knowledge, result, orders, patient)
     if not added:
         return result
     texts = [i.resolution.text for i in result.items]
     findings = sorted(result.findings + tuple(added), key=lambda f: (
         -GRADE_RANK[f.severity], _KIND_ORDER[f.kind], min((texts.index(t) for t in f.inputs if t in texts), default=-1)))
     return result._replace(findings=tuple(findings))
+
+
+def _order_child_findings(knowledge: Knowledge, result: CheckResult, orders: Sequence[Tuple[str, float, str]],
+                          patient: bool) -> List[Finding]:
+    """An order's allowed maximum above a child's age limit (UK SmPC 4.2), as for a dose taken."""
+    found: List[Finding] = []
+    children = {ref for item in result.items for ref in item.resolved if ref.startswith("child")}
+    for ref in sorted(children):
+        caution = knowledge.cautions_by_id.get(ref)
+        limit = caution.dose_limit if caution is not None else None
+        if caution is None or limit is None or limit.max_mg_per_day is None:
+            continue
+        for text, mg, where in orders:
+            if mg <= limit.max_mg_per_day:
+                continue
+            said = (f"This prescription allows up to {mg:g} mg a day. " if patient else
+                    f"The order's allowed maximum ({where}, maxDosePerPeriod) is {mg:g} mg a day. ")
+            found.append(Finding(
+                kind="dose", id=f"dose-order-{caution.id}", severity=limit.grade,
+                title=f"Order allows up to {mg:g} mg a day, above the limit for {caution.name.lower()}",
+                inputs=(text,), matched=(f"{mg:g} mg/day allowed", caution.name),
+                effect=said + _fill(limit.patient_text if patient else limit.text, mg, limit.max_mg_per_day),
+                advice=caution.patient_advice if patient else caution.advice,
+                sources=limit.sources,
+            ))
+    return found
 
 
 def _kidney_limits(knowledge: Knowledge, result: CheckResult) -> List[Tuple[float, str, str, Refs]]:

@@ -517,9 +517,32 @@ def _past_ulcer(names: List[Tuple[str, str, str]], lowered: str, lookup: Lookup)
     if active is None or past is None or active[:2] == past[:2] or all(n[:2] != active[:2] for n in names):
         return names
     text = re.sub(r"\s+", " ", lowered.replace("/", " "))
-    if not _rx("past").search(text) or _rx("present").search(text):
+    if not _rx("past").search(text) or _rx("present").search(text) or _recent(text):
         return names
     return list(dict.fromkeys(past if n[:2] == active[:2] else n for n in names))
+
+
+_RECENT_AGO = re.compile(r"\b(\d+(?:\.\d+)?|a|an|one|two|few|several|couple of)\s*"
+                         r"(days?|d|weeks?|wks?|w|months?|mos?|mths?)\s+ago\b")
+_SMALL_WORDS = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "few": 2.0, "several": 2.0, "couple of": 2.0}
+
+
+def _recent(text: str) -> bool:
+    """A time that may still be now: this year ("PUD (2026)"), days or weeks ago, or under 3 months ago.
+    Only a clearly past ulcer (an earlier year, 3 months or more ago) becomes history; anything else stays
+    the contraindication."""
+    import datetime  # deferred: only an ulcer line with a time in it needs today's date
+
+    years = [int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)]
+    if years and max(years) >= datetime.date.today().year:
+        return True
+    for count, unit in _RECENT_AGO.findall(text):
+        if unit.startswith(("d", "w")):
+            return True
+        n = _SMALL_WORDS[count] if count in _SMALL_WORDS else float(count)
+        if n < 3:
+            return True
+    return False
 
 
 def _suffixed(phrases: Sequence[str], word: str,
@@ -622,6 +645,7 @@ def _mg(value: str, unit: str) -> float:
     return amount
 
 
+_BACLOFEN_NAMES = re.compile(r"\b(?:baclofen|lioresal|ozobax|fleqsuvy|lyvispah|kemstro|gablofen)\b", re.IGNORECASE)
 _TOTAL_PER_DOSE = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*mg\s+total\s*\)", re.IGNORECASE)
 """The amount of one dose restated in brackets, as EHRs print it: ``(10 mg total)``."""
 
@@ -635,6 +659,10 @@ def daily_mg(text: str) -> Optional[float]:
     dose word left over give None (the caller reports the dose as not read, never a smaller number).
     """
     if len(text) > MAX_ITEM_CHARS:
+        return None
+    if len(_BACLOFEN_NAMES.findall(re.sub(r"[(\[][^)\]]*[)\]]", " ", text))) > 1:
+        # "baclofen 10 mg tid; baclofen 10 mg tid": two lines in one item, never one dose (a brand in
+        # brackets, "baclofen (LIORESAL) 10 MG tablet", is the same line)
         return None
     totals = list(_TOTAL_PER_DOSE.finditer(text))
     if totals:

@@ -1,0 +1,70 @@
+"""Clinical review round E: a recent ulcer stays active; two baclofen lines in one item; a child's order maximum."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+THIS_YEAR = datetime.date.today().year
+
+
+@pytest.mark.parametrize("text", [f"bleeding ulcer ({THIS_YEAR})", f"duodenal ulcer in {THIS_YEAR}",
+                                  "peptic ulcer 2 months ago", f"PUD ({THIS_YEAR})", "bleeding ulcer 3 days ago",
+                                  "peptic ulcer 1 week ago"])
+@pytest.mark.parametrize("audience", ["professional", "patient"])
+def test_a_recent_ulcer_stays_the_contraindication(run: Any, text: str, audience: str) -> None:
+    _, payload = run.json("check", "-H", text, "--audience", audience)
+    assert [f["id"] for f in payload["findings"]][:1] == ["active-peptic-ulcer"]
+    assert payload["findings"][0]["severity"] == "contraindicated"
+
+
+@pytest.mark.parametrize("text", ["peptic ulcer 10 years ago", "PUD (2015)", "history of bleeding ulcer",
+                                  "peptic ulcer 6 months ago", f"gastric ulcer ({THIS_YEAR - 3})"])
+def test_a_clearly_past_ulcer_is_history(run: Any, text: str) -> None:
+    _, payload = run.json("check", "-H", text)
+    assert [f["id"] for f in payload["findings"]] == ["peptic-ulcer-history"]
+
+
+@pytest.mark.parametrize("text", ["baclofen 10 mg tid; baclofen 10 mg tid", "baclofen 10 mg tid and baclofen 10 mg tid",
+                                  "baclofen 10 mg tid & baclofen 10 mg tid", "baclofen 40 mg tid + Lioresal 40 mg"])
+def test_two_baclofen_lines_in_one_item_are_never_one_dose(run: Any, text: str) -> None:
+    code, payload = run.json("check", "-w", text)
+    assert code != 0 and payload["daily_dose_mg"] is None
+
+
+@pytest.mark.parametrize("text,dose", [("baclofen (LIORESAL) 10 MG tablet, 1 tab tid", 30),
+                                       ("Baclofen 10 MG Oral Tablet [Lioresal], 1 tab tid", 30)])
+def test_a_brand_in_brackets_is_the_same_line(run: Any, text: str, dose: int) -> None:
+    _, payload = run.json("check", "-w", text)
+    assert payload["daily_dose_mg"] == dose
+
+
+def _child_order(tmp_path: Path, age: int, maximum: int) -> Path:
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "k1", "birthDate": f"{THIS_YEAR - age - 1}-01-01"}},
+        {"resource": {"resourceType": "MedicationRequest", "status": "active", "subject": {"reference": "Patient/k1"},
+                      "medicationCodeableConcept": {"text": "baclofen 10 mg tablet"},
+                      "dosageInstruction": [{
+                          "timing": {"repeat": {"frequency": 3, "period": 1, "periodUnit": "d"}},
+                          "doseAndRate": [{"doseQuantity": {"value": 10, "unit": "mg"}}],
+                          "maxDosePerPeriod": {"numerator": {"value": maximum, "unit": "mg"},
+                                               "denominator": {"value": 1, "unit": "d"}}}]}}]}
+    path = tmp_path / "child.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("age,maximum,expected", [(5, 60, "dose-order-child-under-8"), (11, 80, "dose-order-child-8-to-17")])
+def test_a_childs_order_maximum_above_the_age_limit_is_major(run: Any, tmp_path: Path, age: int, maximum: int,
+                                                             expected: str) -> None:
+    code, payload = run.json("check", "--fhir", str(_child_order(tmp_path, age, maximum)))
+    assert code == 1 and ("major", expected) in [(f["severity"], f["id"]) for f in payload["findings"]]
+
+
+def test_a_childs_order_maximum_within_the_limit_adds_nothing(run: Any, tmp_path: Path) -> None:
+    _, payload = run.json("check", "--fhir", str(_child_order(tmp_path, 5, 30)))
+    assert not any(f["id"].startswith("dose-order") for f in payload["findings"])
