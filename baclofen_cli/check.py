@@ -169,7 +169,9 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
                                                         and (_DOSE_WORDS.search(res.text)
                                                              or _DOSE_WORDS.search(normalize(res.text))))):
                 unread.append(index)
-                if daily_dose_mg is None:  # the line's dose is the only dose there is, and it was not read
+                # the line's dose is the only dose there is and it was not read; or the item joins two baclofen
+                # lines ("baclofen 10 mg tid; baclofen 30 mg tid"), whose total a given --daily-dose cannot vouch for
+                if daily_dose_mg is None or _joins_two_baclofen_lines(res.text):
                     hint = DOSE_NOT_READ_HINT if why is None else (
                         f"baclofen recognized, but its {why}, so the dose was not checked; "
                         "give the total with --daily-dose")
@@ -213,6 +215,12 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
     findings.sort(key=lambda f: (-GRADE_RANK[f.severity], _KIND_ORDER[f.kind],
                                  min((texts.index(t) for t in f.inputs), default=-1)))
     return CheckResult(tuple(outcomes), tuple(findings), dose, audience)
+
+
+def _joins_two_baclofen_lines(text: str) -> bool:
+    from baclofen_cli.lines import names_baclofen_twice  # deferred: only an unread baclofen line needs it
+
+    return names_baclofen_twice(text)
 
 
 def exit_status(result: CheckResult, fail_on: str = "minor") -> int:

@@ -12,7 +12,7 @@ compiled on first use.
 """
 
 import re
-from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from baclofen_cli.names import normalize
 from baclofen_cli.record import RenalFunction
@@ -132,7 +132,23 @@ _PARENTERAL = frozenset("iv intravenous intravenously infusion infusions drip im
 _VAGINAL = frozenset("vaginal vaginally pv pessary pessaries".split())
 """Route words that make a medicine its vaginal product, when one is listed ("progesterone 200 mg PV")."""
 """Right after a name these make another product (Mapap PM adds diphenhydramine): never read as vocabulary."""
-_NOT_NEGATIONS = re.compile(r"\b(?:do\s+)?not\s+(?:to\s+)?exceed\b|\bno\s+more\s+than\b|\bnot\s+more\s+than\b|"
+class _Lazy:
+    """A regular expression compiled the first time it is used: importing this module stays cheap, and most
+    runs need only a few of its patterns."""
+
+    __slots__ = ("_args", "_pattern")
+
+    def __init__(self, *args: Any) -> None:
+        self._args = args
+        self._pattern: Optional[re.Pattern[str]] = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._pattern is None:
+            self._pattern = re.compile(*self._args)
+        return getattr(self._pattern, name)
+
+
+_NOT_NEGATIONS = _Lazy(r"\b(?:do\s+)?not\s+(?:to\s+)?exceed\b|\bno\s+more\s+than\b|\bnot\s+more\s+than\b|"
                             r"\bdo\s+not\s+(?:crush|chew|cut|split|break|drive)\b", re.IGNORECASE)
 _CONDITION_NEGATORS = frozenset("no not without wo nor".split())
 _NEGATED_FILLERS = frozenset("on any yet currently requiring known evidence of signs history hx a an".split())
@@ -159,7 +175,7 @@ gestation wks dependent renal kidney level or
 """.split())
 
 # a product number ("Tylenol #3", "Tylenol No. 3") is data, written as the bare number a name can include
-_NAME_NUMBER = re.compile(r"(?:#|\bno\.?\s*)\s*(\d{1,2})\b(?!\s*(?:mg|mcg|ml|%|units?|g)\b)", re.IGNORECASE)
+_NAME_NUMBER = _Lazy(r"(?:#|\bno\.?\s*)\s*(\d{1,2})\b(?!\s*(?:mg|mcg|ml|%|units?|g)\b)", re.IGNORECASE)
 
 _RX: Dict[str, "re.Pattern[str]"] = {}
 _NUM = r"(?:\d+(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+)"
@@ -251,13 +267,13 @@ class Reading(NamedTuple):
 MAX_ITEM_CHARS = 500
 """A longer item is not read at all (not checked): bounds the cost of every pattern."""
 
-_BOUND = re.compile(r"zqn(\d+)zqn")
-_NAME_NUMBER_CANDIDATE = re.compile(
+_BOUND = _Lazy(r"zqn(\d+)zqn")
+_NAME_NUMBER_CANDIDATE = _Lazy(
     r"(?<![a-z'.])([a-z][a-z'.]*)((?:\s*(?:#|\bno\.?|\bnumber)\s*)|\s*-\s*|\s+)(\d{1,2})(?![\d.,%/])"
     r"(?!\s*(?:mg|mcg|ml|units?|g|gm|iu|%|micrograms?|milligrams?)\b)")
 
 
-_NAME_FRACTION = re.compile(
+_NAME_FRACTION = _Lazy(
     r"(?<![a-z'.])([a-z][a-z'.]*)[\s-]+([a-z]{1,2})[\s-]*(?:([1-9])\s*/\s*([1-9])|([\u00bd\u00bc]))(?![\d.,%/])"
     r"(?!\s*(?:mg|mcg|ml|units?|g|gm|iu|%|micrograms?|milligrams?)\b)")
 """A product code with a fraction after a name (Fiorinal C1/4, Robaxisal C 1/2): the codeine grain."""
@@ -270,7 +286,7 @@ def clean(text: str) -> str:
     text = _rx("dashes").sub("-", text)
     if "(" in text:
         text = _rx("repeat").sub(" ", text)
-    return _NAME_NUMBER.sub(r" \1", text)
+    return str(_NAME_NUMBER.sub(r" \1", text))
 
 
 def _bind_name_numbers(lowered: str, lookup: Lookup) -> str:
@@ -292,7 +308,7 @@ def _bind_name_numbers(lowered: str, lookup: Lookup) -> str:
                     return f"{m.group(1)} {' '.join(middle)} zqn{m.group(3)}zqn"
         return m.group(0)
 
-    return _NAME_NUMBER_CANDIDATE.sub(bind, lowered)
+    return str(_NAME_NUMBER_CANDIDATE.sub(bind, lowered))
 
 
 def _bind_fraction(m: "re.Match[str]", lowered: str, lookup: Lookup) -> str:
@@ -514,17 +530,22 @@ def _past_ulcer(names: List[Tuple[str, str, str]], lowered: str, lookup: Lookup)
     the past is the history-of-ulcer caution, never the contraindication of an ulcer present now; a word
     saying it is present (active, current, now, since) keeps the contraindication."""
     active, past = lookup("active peptic ulcer"), lookup("history of peptic ulcer")
-    if active is None or past is None or active[:2] == past[:2] or all(n[:2] != active[:2] for n in names):
+    if active is None or past is None or active[:2] == past[:2] or all(n[:2] not in (active[:2], past[:2])
+                                                                       for n in names):
         return names
     text = re.sub(r"\s+", " ", lowered.replace("/", " "))
-    if not _rx("past").search(text) or _rx("present").search(text) or _recent(text):
+    if _rx("present").search(text) or _recent(lowered):
+        # "history of peptic ulcer (2026)", "hx PUD 1 month ago", "still on treatment": may be active now
+        return list(dict.fromkeys(active if n[:2] == past[:2] else n for n in names))
+    if not _rx("past").search(text):
         return names
     return list(dict.fromkeys(past if n[:2] == active[:2] else n for n in names))
 
 
-_RECENT_AGO = re.compile(r"\b(\d+(?:\.\d+)?|a|an|one|two|few|several|couple of)\s*"
+_RECENT_AGO = _Lazy(r"\b(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|several|couple of)\s*"
                          r"(days?|d|weeks?|wks?|w|months?|mos?|mths?)\s+ago\b")
-_SMALL_WORDS = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "few": 2.0, "several": 2.0, "couple of": 2.0}
+_SMALL_WORDS = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0, "four": 4.0, "five": 5.0, "six": 6.0,
+                "seven": 7.0, "eight": 8.0, "nine": 9.0, "ten": 10.0, "few": 2.0, "several": 2.0, "couple of": 2.0}
 
 
 def _recent(text: str) -> bool:
@@ -536,6 +557,9 @@ def _recent(text: str) -> bool:
     years = [int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", text)]
     if years and max(years) >= datetime.date.today().year:
         return True
+    if re.search(r"\b(?:last|this) (?:week|month|year)\b|\byesterday\b|\b(?:[12]|2\.5)/12\b|\b\d{1,2}/52\b|"
+                 r"\bunhealed\b|\bstill\b", text):
+        return True  # UK "2/12 ago" (months) and "6/52 ago" (weeks) included
     for count, unit in _RECENT_AGO.findall(text):
         if unit.startswith(("d", "w")):
             return True
@@ -645,8 +669,14 @@ def _mg(value: str, unit: str) -> float:
     return amount
 
 
-_BACLOFEN_NAMES = re.compile(r"\b(?:baclofen|lioresal|ozobax|fleqsuvy|lyvispah|kemstro|gablofen)\b", re.IGNORECASE)
-_TOTAL_PER_DOSE = re.compile(r"\(\s*(\d+(?:\.\d+)?)\s*mg\s+total\s*\)", re.IGNORECASE)
+_BACLOFEN_NAMES = _Lazy(r"\b(?:baclofen|lioresal|ozobax|fleqsuvy|lyvispah|kemstro|gablofen)\b", re.IGNORECASE)
+def names_baclofen_twice(text: str) -> bool:
+    """Two baclofen lines joined in one item ("baclofen 10 mg tid; Lioresal 20 mg"); a brand in brackets,
+    "baclofen (LIORESAL) 10 MG tablet", is the same line."""
+    return len(_BACLOFEN_NAMES.findall(re.sub(r"[(\[][^)\]]*[)\]]", " ", text))) > 1
+
+
+_TOTAL_PER_DOSE = _Lazy(r"\(\s*(\d+(?:\.\d+)?)\s*mg\s+total\s*\)", re.IGNORECASE)
 """The amount of one dose restated in brackets, as EHRs print it: ``(10 mg total)``."""
 
 
@@ -660,7 +690,7 @@ def daily_mg(text: str) -> Optional[float]:
     """
     if len(text) > MAX_ITEM_CHARS:
         return None
-    if len(_BACLOFEN_NAMES.findall(re.sub(r"[(\[][^)\]]*[)\]]", " ", text))) > 1:
+    if names_baclofen_twice(text):
         # "baclofen 10 mg tid; baclofen 10 mg tid": two lines in one item, never one dose (a brand in
         # brackets, "baclofen (LIORESAL) 10 MG tablet", is the same line)
         return None

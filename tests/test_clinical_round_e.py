@@ -68,3 +68,21 @@ def test_a_childs_order_maximum_above_the_age_limit_is_major(run: Any, tmp_path:
 def test_a_childs_order_maximum_within_the_limit_adds_nothing(run: Any, tmp_path: Path) -> None:
     _, payload = run.json("check", "--fhir", str(_child_order(tmp_path, 5, 30)))
     assert not any(f["id"].startswith("dose-order") for f in payload["findings"])
+
+
+@pytest.mark.parametrize("text", [f"history of peptic ulcer ({THIS_YEAR})", f"hx PUD ({THIS_YEAR})",
+                                  f"previous peptic ulcer ({THIS_YEAR})", f"history of duodenal ulcer in {THIS_YEAR}",
+                                  "hx peptic ulcer 1 month ago", "past peptic ulcer 2 months ago",
+                                  "peptic ulcer four weeks ago", "peptic ulcer 2/12 ago", "unhealed peptic ulcer (2024)"])
+def test_a_history_word_never_outweighs_a_recent_time(run: Any, text: str) -> None:
+    """Round F: 'history of' in front of a recent date is still possibly active: the contraindication."""
+    _, payload = run.json("check", "-H", text)
+    assert [f["id"] for f in payload["findings"]][:1] == ["active-peptic-ulcer"]
+
+
+@pytest.mark.parametrize("text", ["baclofen 10 mg tid; baclofen 30 mg tid", "baclofen 10 mg tid and baclofen 30 mg tid",
+                                  "baclofen 20 mg qid + Lioresal 20 mg qid"])
+def test_a_given_daily_dose_never_vouches_for_two_joined_lines(run: Any, text: str) -> None:
+    """Round F: --daily-dose 30 with two joined baclofen lines is not an all-clear."""
+    code, payload = run.json("check", "-w", text, "--daily-dose", "30")
+    assert code in (3, 4) and payload["inputs"][0]["status"] == "not-checked"
