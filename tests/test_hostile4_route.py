@@ -36,3 +36,13 @@ def test_a_route_text_that_only_mentions_injection_is_never_clear(run: Any, tmp_
 def test_an_intrathecal_route_is_intrathecal_baclofen(run: Any, tmp_path: Path, route: str) -> None:
     code, payload = run.json("check", "--fhir", str(_statement(tmp_path, route)))
     assert code == 1 and any(f["id"] == "baclofen-intrathecal" for f in payload["findings"])
+
+
+def test_a_medication_ingredient_that_is_not_an_object_is_not_checked(run: Any, tmp_path: Path) -> None:
+    resource = {"resourceType": "MedicationStatement", "status": "active", "medicationReference": {"reference": "#m"},
+                "contained": [{"resourceType": "Medication", "id": "m", "code": {"text": "acetaminophen"},
+                               "ingredient": ["codeine"]}]}
+    path = tmp_path / "ing.json"
+    path.write_text(json.dumps(resource), encoding="utf-8")
+    code, payload = run.json("check", "--fhir", str(path))
+    assert code == 3 and any(i["status"] == "not-checked" for i in payload["inputs"])

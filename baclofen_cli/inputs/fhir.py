@@ -489,7 +489,8 @@ class _Reader:
         if ingredients is not None and not isinstance(ingredients, list):
             problems.append(Unreadable(where, _preview(ingredients), "Medication.ingredient is not a list"))
         for ingredient in _list(ingredients):
-            if not isinstance(ingredient, dict):
+            if not isinstance(ingredient, dict):  # never dropped in silence: it might be the interacting one
+                problems.append(Unreadable(where, _preview(ingredient), "Medication.ingredient entry is not an object"))
                 continue
             if ingredient.get("itemCodeableConcept") is not None:
                 n, c, problem = _concept(ingredient["itemCodeableConcept"], "ingredient.itemCodeableConcept")
