@@ -7,11 +7,13 @@ medicine being checked, never "no known interaction"), or ``not-checked`` (not
 recognized, or a baclofen line whose dose words could not be read). Nothing is dropped.
 """
 
+from __future__ import annotations
 
 import itertools
 import re
-from typing import AbstractSet, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import AbstractSet, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from baclofen_cli._records import NamedTuple
 from baclofen_cli.errors import EXIT_FLAGGED, EXIT_FLAGGED_AND_NOT_CHECKED, EXIT_NOT_RECOGNIZED, EXIT_OK
 from baclofen_cli.knowledge.model import (
     GRADE_RANK,

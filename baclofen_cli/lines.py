@@ -11,9 +11,12 @@ Pure text functions: no knowledge file, no I/O. Regular expressions are
 compiled on first use.
 """
 
-import re
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from __future__ import annotations
 
+import re
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from baclofen_cli._records import NamedTuple
 from baclofen_cli.names import normalize
 from baclofen_cli.record import RenalFunction
 
@@ -177,7 +180,7 @@ gestation wks dependent renal kidney level or
 # a product number ("Tylenol #3", "Tylenol No. 3") is data, written as the bare number a name can include
 _NAME_NUMBER = _Lazy(r"(?:#|\bno\.?\s*)\s*(\d{1,2})\b(?!\s*(?:mg|mcg|ml|%|units?|g)\b)", re.IGNORECASE)
 
-_RX: Dict[str, "re.Pattern[str]"] = {}
+_RX: Dict[str, re.Pattern[str]] = {}
 _NUM = r"(?:\d+(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+)"
 _UNIT = (r"(?:mg|mgs|milligrams?|mcg|mcgs|micrograms?|ug|µg|μg|g|gm|gms|grams?|ml|mls|millilit(?:er|re)s?|l|"
          r"units?|iu|u|meq|mmol|%|percent|mg/ml|mcg/ml|mg/5ml)"
@@ -218,7 +221,7 @@ _FREQ_PER_DAY = {
 }
 
 
-def _rx(name: str) -> "re.Pattern[str]":
+def _rx(name: str) -> re.Pattern[str]:
     pattern = _RX.get(name)
     if pattern is None:
         if name == "spans":
@@ -298,7 +301,7 @@ def _bind_name_numbers(lowered: str, lookup: Lookup) -> str:
     if not any(c.isdigit() for c in lowered):
         return lowered
 
-    def bind(m: "re.Match[str]") -> str:
+    def bind(m: re.Match[str]) -> str:
         before = normalize(lowered[:m.start(1)]).split()[-3:]
         word = normalize(m.group(1))
         for k in range(len(before), -1, -1):
@@ -311,7 +314,7 @@ def _bind_name_numbers(lowered: str, lookup: Lookup) -> str:
     return str(_NAME_NUMBER_CANDIDATE.sub(bind, lowered))
 
 
-def _bind_fraction(m: "re.Match[str]", lowered: str, lookup: Lookup) -> str:
+def _bind_fraction(m: re.Match[str], lowered: str, lookup: Lookup) -> str:
     """"Fiorinal C1/4 tablet": the fraction is part of the name, so no quantity rule may take "4 tablet".
     Bound only when the whole name with its fraction is known; written as ``c1zqs4``, read back as ``c1 4``."""
     top, bottom = (m.group(3), m.group(4)) if m.group(3) else (("1", "2") if m.group(5) == "\u00bd" else ("1", "4"))
@@ -637,7 +640,7 @@ _ROMAN = {"i": 1.0, "ii": 2.0, "iii": 3.0, "iv": 4.0}
 _ROMAN_FORMS = "tabs?|tablets?|caps?|capsules?|pills?"
 
 
-def _dose_rx() -> Dict[str, "re.Pattern[str]"]:
+def _dose_rx() -> Dict[str, re.Pattern[str]]:
     if "dose_amount" not in _RX:
         num = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|half)"
         unit = r"(mg|milligrams?|mcg|micrograms?|ug|g|gm|grams?)"

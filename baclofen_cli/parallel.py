@@ -17,8 +17,9 @@ import multiprocessing
 import os
 from collections import Counter, deque
 from itertools import islice
-from typing import Any, Callable, Deque, Iterable, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Deque, Iterable, Iterator, List, Optional, Tuple
 
+from baclofen_cli._records import NamedTuple
 from baclofen_cli.inputs import InputRow
 from baclofen_cli.knowledge.model import GRADE_RANK, Knowledge
 from baclofen_cli.screen import FLAGGED, MALFORMED, RawRow, RowOutcome, Screener, Summary, WorkerFailed

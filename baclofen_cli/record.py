@@ -8,7 +8,11 @@ deliberately left out (a stopped medicine, a refuted condition) is carried in
 ``skipped`` with the reason. Nothing is dropped silently.
 """
 
-from typing import NamedTuple, Optional, Tuple
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+from baclofen_cli._records import NamedTuple
 
 
 class Unreadable(NamedTuple):

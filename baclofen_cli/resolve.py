@@ -8,11 +8,13 @@ must be dose, instruction or indication vocabulary, or the item keeps it as
 match: an item that matches nothing is unrecognized, with suggestions.
 """
 
+from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
+from baclofen_cli._records import NamedTuple
 from baclofen_cli.knowledge.model import Knowledge, Section, Target
 from baclofen_cli.names import normalize, number_variants
 from baclofen_cli.record import RenalFunction
@@ -76,7 +78,7 @@ class Resolution(NamedTuple):
 
 
 def split_items(values: Iterable[str], kind: Optional[str] = None,
-                resolver: Optional["Resolver"] = None) -> List[str]:
+                resolver: Optional[Resolver] = None) -> List[str]:
     """Split each value into items and trim; empty pieces are dropped.
 
     Commas and line breaks separate items, except a thousands separator (``1,000 units``); a
@@ -204,7 +206,7 @@ class Resolver:
                 return Target(*found), "singular or plural"
         return None, ""
 
-    def _phrase(self, kind: str) -> "Callable[[str], Optional[Tuple[str, str, str]]]":
+    def _phrase(self, kind: str) -> Callable[[str], Optional[Tuple[str, str, str]]]:
         index = self._indexes[kind]
 
         def lookup(key: str) -> Optional[Tuple[str, str, str]]:
@@ -338,7 +340,7 @@ class Resolver:
             found.append(target)
         return _distinct(found)
 
-    def _suggester(self, kind: str) -> "_Suggester":
+    def _suggester(self, kind: str) -> _Suggester:
         suggester = self._suggesters.get(kind)
         if suggester is None:
             suggester = self._suggesters[kind] = _Suggester(self._indexes[kind])
@@ -353,7 +355,7 @@ def _distinct(targets: Iterable[Target]) -> Tuple[Target, ...]:
     return tuple(seen.values())
 
 
-def renal_from_condition(text: str) -> "Optional[RenalFunction]":
+def renal_from_condition(text: str) -> Optional[RenalFunction]:
     """The kidney function a condition line states (``CKD stage 4`` -> eGFR 29), for inputs to pass on."""
     from baclofen_cli.lines import renal_from_condition as read
 

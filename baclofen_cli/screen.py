@@ -26,8 +26,9 @@ import re
 import tempfile
 from array import array
 from collections import Counter
-from typing import IO, Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import IO, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from baclofen_cli._records import NamedTuple
 from baclofen_cli.api import check_record
 from baclofen_cli.check import CheckResult, Finding, status_code
 from baclofen_cli.inputs import InputError, InputRow

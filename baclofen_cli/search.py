@@ -13,8 +13,9 @@ names the command that shows it in full.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterator, List, NamedTuple, Set, Tuple
+from typing import Dict, Iterator, List, Set, Tuple
 
+from baclofen_cli._records import NamedTuple
 from baclofen_cli.knowledge.model import Knowledge
 
 SNIPPET_CHARS = 160

@@ -9,8 +9,9 @@ section. Otherwise, the candidates to suggest.
 
 from __future__ import annotations
 
-from typing import Any, List, NamedTuple, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
+from baclofen_cli._records import NamedTuple
 from baclofen_cli.knowledge.model import Knowledge
 from baclofen_cli.names import normalize
 from baclofen_cli.resolve import resolve_section, section_index

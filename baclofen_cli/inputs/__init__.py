@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Protocol, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Protocol, Tuple
 
+from baclofen_cli._records import NamedTuple
 from baclofen_cli.errors import BacloError
 from baclofen_cli.record import Record
 

@@ -47,8 +47,9 @@ import json
 import math
 import re
 import sys
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
+from baclofen_cli._records import NamedTuple
 from baclofen_cli.errors import EXIT_USAGE, BacloError
 from baclofen_cli.inputs import JsonKeyTwice, JsonNotANumber, no_constant, unique_keys
 from baclofen_cli.record import Allergy, Dosage, Record, RenalFunction, Skipped, Unreadable

@@ -35,8 +35,9 @@ import sqlite3
 import stat
 import tempfile
 from collections import Counter
-from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple
+from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
 
+from baclofen_cli._records import NamedTuple
 from baclofen_cli.errors import BacloError
 from baclofen_cli.inputs import InputError, InputRow, JsonKeyTwice, JsonNotANumber, no_constant, unique_keys
 from baclofen_cli.record import Record, Unreadable

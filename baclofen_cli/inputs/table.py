@@ -29,8 +29,9 @@ import io
 import json
 import re
 from collections import deque
-from typing import IO, Any, Deque, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import IO, Any, Deque, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from baclofen_cli._records import NamedTuple
 from baclofen_cli.inputs import InputError, InputRow, JsonKeyTwice, parse_daily_dose, unique_keys
 from baclofen_cli.record import Record, Unreadable
 

@@ -4,9 +4,12 @@ NamedTuples rather than frozen dataclasses: a process builds a few thousand of
 them at start-up, and tuple construction is several times cheaper.
 """
 
+from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, Callable, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, TypeVar
+
+from baclofen_cli._records import NamedTuple
 
 GRADES: Tuple[str, ...] = ("contraindicated", "major", "moderate", "minor")
 """Most severe first."""
@@ -405,13 +408,13 @@ class Knowledge:
         return f"Knowledge(path={self.path!r}, data_version={self.meta.data_version!r})"
 
     def with_names(self, medication_names: Mapping[str, Sequence[str]],
-                   condition_names: Mapping[str, Sequence[str]]) -> "Knowledge":
+                   condition_names: Mapping[str, Sequence[str]]) -> Knowledge:
         """The same knowledge (parts already built are shared) with its name indexes."""
         other = Knowledge(self.path, self.digest, self._parts, medication_names, condition_names)
         other._built = self._built
         return other
 
-    def guard(self, fallback: Callable[[], "Knowledge"]) -> "Knowledge":
+    def guard(self, fallback: Callable[[], Knowledge]) -> Knowledge:
         """Build parts with ``fallback`` ready: content from the compiled cache that fails to build,
         whatever the exception, is replaced by the knowledge ``fallback`` builds (from the YAML)."""
         self._fallback = fallback

@@ -7,7 +7,11 @@ The entries add names only: everything said about a medicine or condition stays 
 the entry the name points to.
 """
 
-from typing import TYPE_CHECKING, Dict, Mapping, NamedTuple, Optional, Tuple
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, Mapping, Optional, Tuple
+
+from baclofen_cli._records import NamedTuple
 
 if TYPE_CHECKING:
     from baclofen_cli.knowledge.model import Knowledge, Target
@@ -27,11 +31,11 @@ class RegionalName(NamedTuple):
     note: Optional[str] = None
 
 
-def build_regional_names(root: "_Node", b: "_Builder") -> Tuple[RegionalName, ...]:
+def build_regional_names(root: _Node, b: _Builder) -> Tuple[RegionalName, ...]:
     return root.items("regional_names", lambda n: regional_name(n, b), required=False)
 
 
-def regional_name(n: "_Node", b: "_Builder") -> RegionalName:
+def regional_name(n: _Node, b: _Builder) -> RegionalName:
     from baclofen_cli.knowledge.schema import SchemaError
 
     means = n.opt_text("means")
@@ -48,7 +52,7 @@ def regional_name(n: "_Node", b: "_Builder") -> RegionalName:
     return RegionalName(n.text("name"), means, ingredients, countries, b.refs(n), n.opt_text("note"))
 
 
-def add_regional_names(k: "Knowledge", meds: "_NameRegistry", conditions: "_NameRegistry") -> None:
+def add_regional_names(k: Knowledge, meds: _NameRegistry, conditions: _NameRegistry) -> None:
     """Register every regional name in the index of what it points to (after all other names)."""
     from baclofen_cli.knowledge.model import Target
     from baclofen_cli.knowledge.schema import SchemaError
@@ -80,7 +84,7 @@ def add_regional_names(k: "Knowledge", meds: "_NameRegistry", conditions: "_Name
             meds.add(entry.name, Target(REGIONAL, entry.name, entry.name), f"{path}.name")
 
 
-def regional_ingredients(k: "Knowledge") -> Mapping[str, Tuple["Target", ...]]:
+def regional_ingredients(k: Knowledge) -> Mapping[str, Tuple[Target, ...]]:
     """Regional product name -> one drug target per ingredient (for names with several)."""
     from baclofen_cli.knowledge.model import Target
     from baclofen_cli.names import normalize

@@ -8,7 +8,11 @@ Only the module of the chosen format is imported. ``pages.FORMATS`` says which f
 page has; anything else is :class:`UnsupportedFormat`, a usage error.
 """
 
-from typing import IO, Any, NamedTuple, Optional, Sequence
+from __future__ import annotations
+
+from typing import IO, Any, Optional, Sequence
+
+from baclofen_cli._records import NamedTuple
 
 OVERVIEW_WARNINGS = 4
 """How many warnings ``baclo info`` shows: the first ones, as the file lists them by importance."""

@@ -3,8 +3,11 @@
 All text in blocks is literal: it is never parsed as markup by either renderer.
 """
 
+from __future__ import annotations
 
-from typing import NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
+
+from baclofen_cli._records import NamedTuple
 
 
 class Heading(NamedTuple):
