@@ -101,6 +101,8 @@ def split_items(values: Iterable[str], kind: Optional[str] = None,
 
 MEMO_LIMIT = 50_000
 """Distinct items remembered per kind; past this, items are still resolved, just not remembered."""
+PHRASE_MEMO_LIMIT = 200_000
+"""Distinct phrases whose index answer the line reader remembers (about 40 MB at most)."""
 
 _AMBIGUOUS_HINT = ("an error-prone abbreviation (MS, MSO4, MSIR can mean morphine or magnesium sulfate): "
                    "not checked; write the medicine's name in full")
@@ -122,6 +124,7 @@ class Resolver:
         self._suggesters: Dict[str, _Suggester] = {}
         self._regional: Optional[Mapping[str, Tuple[Target, ...]]] = None
         self._kidney: Optional[set[str]] = None
+        self._phrases: Dict[str, Callable[[str], Optional[Tuple[str, str, str]]]] = {}
 
     def resolve(self, text: str, kind: str) -> Resolution:
         memo_key = (kind, text)
@@ -156,8 +159,9 @@ class Resolver:
         else:
             # only when the whole item, with no dose or number in it, reads as the other kind: "MS 15 mg bid"
             # is morphine written in an error-prone way, never a condition to move to --history
-            other_targets, _, other_unaccounted, _ = self._match(text, other)
-            if other_targets and not other_unaccounted and not any(c.isdigit() for c in text):
+            other_targets, other_unaccounted = ((), ("a number",)) if any(c.isdigit() for c in text) \
+                else self._match(text, other)[::2]
+            if other_targets and not other_unaccounted:
                 hint = ("this is a condition: give it with --history" if other == HISTORY
                         else "this is a medicine: give it with --with")
         suggestions: Tuple[str, ...] = ()
@@ -207,18 +211,35 @@ class Resolver:
         return None, ""
 
     def _phrase(self, kind: str) -> Callable[[str], Optional[Tuple[str, str, str]]]:
+        """The line reader's phrase lookup for ``kind``: one per resolver, remembering its answers.
+
+        The reader tries every span of every line against the index (up to MAX_NAME_WORDS spans a
+        word), and the same spans ("1 tab", "mg tablet", "po bid") recur in every row of a file:
+        a lookup is a pure function of its key, so each answer is kept, in a memo that starts
+        afresh at PHRASE_MEMO_LIMIT keys (bounded memory)."""
+        made = self._phrases.get(kind)
+        if made is not None:
+            return made
         index = self._indexes[kind]
+        memo: Dict[str, Optional[Tuple[str, str, str]]] = {}
+        missing = object()
 
         def lookup(key: str) -> Optional[Tuple[str, str, str]]:
+            known = memo.get(key, missing)
+            if known is not missing:
+                return known  # type: ignore[return-value]
             found = index.get(key)
             if found is None and len(key.rpartition(" ")[2]) > 2:  # "m" is not the singular of "MS"
                 for form in number_variants(key):
                     found = index.get(form)
                     if found is not None:
                         break
-            if found is None:
-                return None
-            return (found[0], found[1], found[2])
+            answer = None if found is None else (found[0], found[1], found[2])
+            if len(memo) >= PHRASE_MEMO_LIMIT:
+                memo.clear()
+            memo[key] = answer
+            return answer
+        self._phrases[kind] = lookup
         return lookup
 
     def _match(self, text: str, kind: str) -> Tuple[Tuple[Target, ...], str, Tuple[str, ...], bool]:

@@ -662,3 +662,25 @@ def test_the_reviewers_hidden_patients_are_listed_with_the_real_knowledge(run: A
     text = run("screen", str(source)).stdout
     assert "Z1" in text and "O1" in text
     assert run("screen", str(source)).exit_code == 4
+
+
+def test_phrase_memo_is_bounded_and_answers_the_same_after_it_starts_afresh(monkeypatch: Any) -> None:
+    """The line reader's phrase memo never grows past its ceiling, and clearing it changes no answer."""
+    from baclofen_cli import resolve
+    from baclofen_cli.knowledge import load_knowledge
+
+    knowledge = load_knowledge()
+    lines = [f"oxycodone {i} mg tablet, 1 tab PO q6h PRN pain" for i in range(1, 300)] + [
+        "co-codamol 30/500 two tablets four times a day", "Tylenol No. 3 tab", "xyzzy 5 mg tid"]
+    unbounded = [resolve.Resolver(knowledge, suggest=False).resolve(t, resolve.WITH) for t in lines]
+    monkeypatch.setattr(resolve, "PHRASE_MEMO_LIMIT", 25)
+    small = resolve.Resolver(knowledge, suggest=False)
+    answers = [small.resolve(t, resolve.WITH) for t in lines]
+    assert answers == unbounded
+    memo = small._phrases[resolve.WITH].__closure__
+    assert memo is not None
+    sizes = [len(c.cell_contents) for c in memo if isinstance(c.cell_contents, dict) and c.cell_contents
+             and all(isinstance(key, str) for key in c.cell_contents)]
+    assert sizes and max(sizes) <= 25
+    assert {t.ref for t in answers[-3].targets} == {"codeine", "acetaminophen"}
+    assert not answers[-1].recognized
