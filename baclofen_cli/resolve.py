@@ -149,7 +149,8 @@ class Resolver:
 
             daily = daily_mg(text)
         if targets and not negated:
-            return Resolution(text, kind, targets, how, daily_mg=daily, unaccounted=unaccounted)
+            hint = self._medicines_in(unaccounted) if kind == HISTORY and unaccounted else None
+            return Resolution(text, kind, targets, how, hint=hint, daily_mg=daily, unaccounted=unaccounted)
         if negated:
             return Resolution(text, kind, (), "", (), _NEGATED_HINT, unaccounted=unaccounted)
         other = HISTORY if kind == WITH else WITH
@@ -171,6 +172,20 @@ class Resolver:
             suggestions = self._first_word(text, kind) + self._suggester(kind).suggest(near)
             suggestions = tuple(dict.fromkeys(suggestions))[:MAX_SUGGESTIONS]
         return Resolution(text, kind, (), "", suggestions, hint, unaccounted=unaccounted)
+
+    def _medicines_in(self, words: Sequence[str]) -> Optional[str]:
+        """"Opioid use disorder, on methadone": the condition is read, and the words left over name
+        a medicine, which is checked only when it is given as a medicine too: say so."""
+        lookup = self._phrase(WITH)
+        found = [w for w in words if lookup(normalize(w)) is not None]
+        joined = normalize(" ".join(words))
+        if not found and lookup(joined) is not None:
+            found = [" ".join(words)]
+        if not found:
+            return None
+        names = ", ".join(found)
+        it = "it" if len(found) == 1 else "them"
+        return f"{names} {'is a medicine' if len(found) == 1 else 'are medicines'}: give {it} with --with to check {it}"
 
     def _expand(self, targets: Tuple[Target, ...]) -> Tuple[Target, ...]:
         """A regional product name (co-codamol) stands for each of its ingredients."""

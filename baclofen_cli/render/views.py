@@ -270,7 +270,7 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
     not_checked = [i for i in result.items if i.status == NOT_CHECKED or i.resolution.unaccounted]
     if not_checked:
         why = ("we could not read all of it, so we cannot say it is safe" if result.audience == PATIENT
-               else "not recognized, so not known to be safe")
+               else "not recognized or not fully read, so not known to be safe")
         blocks.append(Heading(f"NOT CHECKED ({len(not_checked)}): {why}", level=2, style="not-checked"))
         for item in not_checked:
             res = item.resolution
@@ -658,12 +658,33 @@ def not_checked_detail(item: Any, k: Optional[Knowledge] = None, patient: bool =
         else:
             detail = ("partly checked" + (f" as {resolved}" if resolved else "") + "; not understood: " + words)
     if res.hint and res.hint.startswith("baclofen recognized"):  # recognized; only its dose was not read
-        detail = _dose_not_read(res.hint)
+        detail = _patient_hint(res.hint) if patient else _dose_not_read(res.hint)
     elif res.hint:
-        detail += f"; {res.hint}"
+        detail += f"; {_patient_hint(res.hint) if patient else res.hint}"
     if res.suggestions:
         detail += "; did you mean: " + ", ".join(res.suggestions) + "?"
     return detail
+
+
+def _patient_hint(hint: str) -> str:
+    """A hint in plain words: no option names, no jargon (the professional text names the option to use)."""
+    if hint.startswith("baclofen recognized"):
+        return "we found baclofen, but we could not read its dose, so the dose was not checked"
+    if hint.endswith("give it with --history"):
+        return "this looks like a health condition, not a medicine: list it with your conditions"
+    if hint.endswith("give it with --with"):
+        return "this looks like a medicine, not a health condition: list it with your medicines"
+    if " with --with to check " in hint:  # "methadone is a medicine: give it with --with to check it"
+        names, _, _ = hint.partition(":")
+        several = " are " in names
+        return f"{names}: list {'them' if several else 'it'} with your medicines so {'they are' if several else 'it is'} checked"
+    if hint.startswith("an error-prone abbreviation"):
+        return "this short form can mean more than one medicine: write the medicine's full name"
+    if hint.startswith("a negation or a stopped medicine"):
+        return "it says the medicine is not taken or was stopped, so we did not check it"
+    if "--" in hint:
+        return "we could not check this"
+    return hint
 
 
 def _dose_not_read(hint: str) -> str:

@@ -1,0 +1,47 @@
+"""New-user trial, round 3: findings that failed before their fix."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+
+# MEDIUM 5 (round 1): a medicine written inside a condition is pointed to --with, never silently left
+@pytest.mark.parametrize("text, names", [
+    ("Opioid use disorder, on methadone", "methadone is a medicine"),
+    ("CKD on gabapentin and Valium", "gabapentin, valium are medicines"),
+])
+def test_medicine_inside_a_condition_gets_a_with_hint(run: Any, text: str, names: str) -> None:
+    result = run("check", "-H", text)
+    assert result.exit_code == 4  # the condition is flagged; the item is not fully checked
+    assert f"{names}: give " in result.stdout and "with --with to check" in result.stdout
+    data = json.loads(run("check", "-H", text, "--json").stdout)
+    [item] = data["inputs"]
+    assert item["status"] == "flagged" and item["unaccounted"] and "--with" in item["hint"]
+
+
+def test_no_medicine_hint_for_words_that_are_not_medicines(run: Any) -> None:
+    result = run("check", "-H", "depression xyzzy")
+    assert "is a medicine" not in result.stdout and "--with" not in result.stdout.split("NOT CHECKED")[1]
+
+
+@pytest.mark.parametrize("args, plain", [
+    (["check", "-H", "Opioid use disorder, on methadone"], "list it with your medicines so it is checked"),
+    (["check", "-w", "epilepsy"], "list it with your conditions"),
+    (["check", "-H", "oxycodone"], "list it with your medicines"),
+    (["check", "-w", "MS 15 mg bid"], "write the medicine's full name"),
+    (["check", "-w", "baclofen 10 mg as directed"], "could not read its dose"),
+])
+def test_patient_hints_have_no_option_names(run: Any, args: list[str], plain: str) -> None:
+    result = run(*args, "--audience", "patient")
+    body = result.stdout
+    assert plain in body, body
+    prose = [line for line in body.splitlines() if line.strip("-= ")]  # headings are underlined with dashes
+    assert not any("--" in line for line in prose), body  # no option names
+
+
+def test_professional_not_checked_heading_covers_partly_read_items(run: Any) -> None:
+    result = run("check", "-H", "Opioid use disorder, on methadone")
+    assert "NOT CHECKED (1): not recognized or not fully read, so not known to be safe" in result.stdout
