@@ -52,7 +52,7 @@ def screened(run: Any, tmp_path: Path, content: bytes, *args: str, name: str = "
 @pytest.mark.parametrize("header,needle", [
     (b"id,meds,conditions\n", "no column for medications (looked for 'medications' or 'medication'"),
     (b"patient,medications,conditions\n", "no column for id"),
-    (b"id,medications,diagnoses\n", "no column for conditions"),
+    (b"id,medications,dx_list\n", "no column for conditions"),
     (b"id,medications,medications,conditions\n", "column 'medications' 2 times"),
     (b"id,Medications, medications ,conditions\n", "column 'Medications' 2 times"),
     (b"id,medication,medications,conditions\n", "two columns that could be the medications"),
@@ -260,7 +260,7 @@ def test_dose_cells_may_carry_their_unit(run: Any, tmp_path: Path, dose: str, st
 
 @pytest.mark.parametrize("line,status,needle", [
     ({"id": "A7", "meds": ["oxycodone"]}, "malformed", "none of the expected keys"),
-    ({"id": "A7", "medications": ["Tylenol"], "diagnoses": ["ckd"]}, "malformed", "unknown key 'diagnoses'"),
+    ({"id": "A7", "medications": ["Tylenol"], "dx_list": ["ckd"]}, "malformed", "unknown key 'dx_list'"),
     ({"id": "A7", "medications": ["Tylenol"], "Medications": ["oxycodone"]}, "malformed", "same name"),
     ({"id": "A7", "medication": ["Tylenol"], "medications": ["oxycodone"]}, "malformed", "could both be"),
     ({"id": True, "medications": ["Tylenol"]}, "malformed", "patient id"),

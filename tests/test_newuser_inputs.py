@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 
-@pytest.mark.parametrize("column", ["Daily Dose", "Baclofen dose (mg/day)", "dosage"])
+@pytest.mark.parametrize("column", ["Dose (mg)", "Baclofen dose (mg/day)", "dosage"])
 def test_a_dose_column_that_would_not_be_read_stops_the_run(run: Any, tmp_path: Path, column: str) -> None:
     path = tmp_path / "p.csv"
     path.write_text(f'id,medications,conditions,"{column}"\nP1,acetaminophen,,95\n', encoding="utf-8")

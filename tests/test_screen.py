@@ -152,3 +152,32 @@ def test_fhir_lines_one_bundle_per_row(run: Any, tmp_path: Path) -> None:
     bundles = [json.loads(line) for line in lines]
     assert all(b["resourceType"] == "Bundle" for b in bundles)
     assert [e["resource"]["resourceType"] for e in bundles[3]["entry"]] == ["Patient", "OperationOutcome"]
+
+
+@pytest.mark.parametrize("header", [
+    ["Patient ID", "Medications", "Problem List", "Daily Dose"],
+    ["MRN", "medication", "Diagnoses", "daily-dose-mg"],
+    ["\ufeffPATIENT_ID", "  Medications ", "problems", "Daily  Dose  MG"],
+])
+def test_export_headers_with_spaces_and_common_names_are_read(run: Any, tmp_path: Path, header: List[str]) -> None:
+    """New-user trial 2, MEDIUM 12: an EHR export's own header needs no renaming options."""
+    source = tmp_path / "export.csv"
+    with source.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows([("p1", "Percocet;valium", "ckd", "30"), ("p2", "Tylenol", "hypertension", "")])
+    out = tmp_path / "out.jsonl"
+    result = screen(run, str(source), "--out", str(out))
+    assert result.exit_code == 1, result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in records] == ["p1", "p2"]
+    assert "dose-kidney-disease" in {f["id"] for f in records[0]["findings"]}  # the dose column was read
+    assert records[1]["status"] == "clean"
+
+
+def test_two_columns_that_could_be_the_conditions_stop_the_run(run: Any, tmp_path: Path) -> None:
+    source = tmp_path / "export.csv"
+    source.write_text("id,medications,conditions,Problem List\np1,Tylenol,ckd,epilepsy\n", encoding="utf-8")
+    result = screen(run, str(source))
+    assert result.exit_code == 2
+    assert "two columns that could be the conditions" in result.output

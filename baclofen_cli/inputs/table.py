@@ -44,9 +44,9 @@ MAX_SPAN = 20
 
 FIELDS = ("id", "medications", "conditions", "daily_dose")
 DEFAULT_NAMES: Dict[str, Tuple[str, ...]] = {
-    "id": ("id", "patient_id"),
+    "id": ("id", "patient_id", "mrn"),
     "medications": ("medications", "medication"),
-    "conditions": ("conditions", "condition"),
+    "conditions": ("conditions", "condition", "problem_list", "problems", "diagnoses"),
     "daily_dose": ("daily_dose_mg", "daily_dose"),
 }
 NONE = "-"
@@ -56,8 +56,9 @@ _OPTION = {"id": "--id-column", "medications": "--medications-column", "conditio
 
 
 def normalize_name(name: str) -> str:
-    """A column or key name as compared: no byte-order mark, no surrounding space, no case."""
-    return name.replace("\ufeff", "").strip().casefold()
+    """A column or key name as compared: no byte-order mark, no surrounding space, no case, and
+    spaces or hyphens inside it read as underscores ("Patient ID", "Daily-Dose mg": patient_id, daily_dose_mg)."""
+    return "_".join(name.replace("\ufeff", "").casefold().replace("-", " ").split())
 
 
 def split_cell(cell: str) -> Tuple[str, ...]:
