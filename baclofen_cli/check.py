@@ -171,13 +171,18 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
                                                         and (_DOSE_WORDS.search(res.text)
                                                              or _DOSE_WORDS.search(normalize(res.text))))):
                 unread.append(index)
-                # the line's dose is the only dose there is and it was not read; or the item joins two baclofen
-                # lines ("baclofen 10 mg tid; baclofen 30 mg tid"), whose total a given --daily-dose cannot vouch for
-                if daily_dose_mg is None or _joins_two_baclofen_lines(res.text):
+                # the line's dose was not read: the line is never vouched for, not even by a --daily-dose
+                # (the line may say more than the figure given, or join two baclofen lines: clinical rounds F, G)
+                if daily_dose_mg is None:
                     hint = DOSE_NOT_READ_HINT if why is None else (
                         f"baclofen recognized, but its {why}, so the dose was not checked; "
                         "give the total with --daily-dose")
-                    status, res = NOT_CHECKED, res._replace(hint=hint)
+                else:
+                    hint = (f"baclofen recognized, but {'its ' + why if why else 'the dose on this line was not read'}"
+                            f", so the --daily-dose given ({daily_dose_mg:g} mg) could not be compared with it"
+                            + ("; the line names baclofen twice, so its doses may add up"
+                               if _joins_two_baclofen_lines(res.text) else ""))
+                status, res = NOT_CHECKED, res._replace(hint=hint)
             elif "oral" in forms and res.unaccounted:
                 unread.append(index)  # a line not fully read: its dose may be misread, so no total is used
             if res.unaccounted and status != FLAGGED:
@@ -208,10 +213,13 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
             [texts[i] for f, i, mg in baclofen_items if f == "oral" and mg is not None])
         findings += _dose_findings(knowledge, dose, cautions, texts, patient, country, skip_kidney=band is not None,
                                    dose_inputs=from_lines)
-    if band is not None and (dose is not None or not band_inputs):  # a staged condition alone: its caution says it
-        renal_finding = _renal_finding(band, band_inputs, band_reason, dose, patient)
+    # with a baclofen line whose dose was not read, no figure is known to be the whole dose: the kidney band is
+    # stated at its own grade, never as "within the reduced maximum" of a figure the list may exceed
+    band_dose = dose if not unread else None
+    if band is not None and (band_dose is not None or not band_inputs):  # a staged condition alone: its caution
+        renal_finding = _renal_finding(band, band_inputs, band_reason, band_dose, patient)
         findings.append(renal_finding)
-        if dose is not None and not band_inputs and renal_finding.severity != band.grade:
+        if band_dose is not None and not band_inputs and renal_finding.severity != band.grade:
             # a dose within the band's reduced maximum never lowers the caution the measurement gives on its own
             findings.append(_renal_finding(band, band_inputs, band_reason, None, patient))
     findings.sort(key=lambda f: (-GRADE_RANK[f.severity], _KIND_ORDER[f.kind],

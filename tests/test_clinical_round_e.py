@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, List
 
 import pytest
 
@@ -86,3 +86,19 @@ def test_a_given_daily_dose_never_vouches_for_two_joined_lines(run: Any, text: s
     """Round F: --daily-dose 30 with two joined baclofen lines is not an all-clear."""
     code, payload = run.json("check", "-w", text, "--daily-dose", "30")
     assert code in (3, 4) and payload["inputs"][0]["status"] == "not-checked"
+
+
+# Clinical round G: a --daily-dose never vouches for a baclofen line whose dose was not read, and the kidney
+# band is then stated at its own grade, never "within the reduced maximum" of a figure the list may exceed
+@pytest.mark.parametrize("line", ["baclofen 10 mg tid + baclofen 10 mg qhs", "baclofen 20 mg tid prn",
+                                  "baclofen 10 mg tid and baclofen 20 mg bid"])
+@pytest.mark.parametrize("renal", [["--egfr", "25"], ["--crcl", "8"], ["--egfr", "40"]])
+def test_daily_dose_with_an_unread_line_never_reassures_on_kidney_function(run: Any, line: str,
+                                                                          renal: List[str]) -> None:
+    result = run("check", "-w", line, "--daily-dose", "20", *renal, "--json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 4
+    assert [i["status"] for i in data["inputs"]] == ["not-checked"]
+    renal_findings = [f for f in data["findings"] if f["id"].startswith("renal-")]
+    assert renal_findings and all(f["severity"] == "major" for f in renal_findings)
+    assert not any("within" in f["title"] or "within" in f["effect"] for f in data["findings"])

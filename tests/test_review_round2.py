@@ -70,10 +70,12 @@ def test_a_read_line_is_dose_checked_end_to_end(run: Any, audience: str) -> None
     assert code == 0 and data["daily_dose_mg"] == 30 and _status(data) == [BACLOFEN_LINE]
 
 
-def test_an_explicit_daily_dose_checks_a_line_whose_dose_was_not_read(run: Any) -> None:
+def test_an_explicit_daily_dose_is_graded_but_never_vouches_for_a_line_whose_dose_was_not_read(run: Any) -> None:
+    # clinical round G: the line may state more than the figure given, so it stays not checked (exit 4)
     code, data = _check(run, "--with", "baclofen 10 mg tid prn", "--daily-dose", "90")
-    assert _status(data) == [BACLOFEN_LINE]
-    assert _sev(data)["dose-maximum"] == "major" and code == 1
+    assert _status(data) == [NOT_CHECKED]
+    assert _sev(data)["dose-maximum"] == "major" and code == 4
+    assert "could not be compared" in data["inputs"][0]["hint"]
 
 
 def test_two_lines_whose_doses_were_not_read_never_claim_a_dose_check(run: Any) -> None:
