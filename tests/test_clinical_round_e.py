@@ -102,3 +102,25 @@ def test_daily_dose_with_an_unread_line_never_reassures_on_kidney_function(run: 
     renal_findings = [f for f in data["findings"] if f["id"].startswith("renal-")]
     assert renal_findings and all(f["severity"] == "major" for f in renal_findings)
     assert not any("within" in f["title"] or "within" in f["effect"] for f in data["findings"])
+
+
+# Clinical round G: magnesium sulfate as orders are written is the injection; IV amiodarone lowers blood pressure
+@pytest.mark.parametrize("line", ["magnesium sulfate 4 g over 20 min", "magnesium sulphate 20 mmol",
+                                  "magnesium sulfate 50%", "magnesium sulfate in water", "magnesium sulfate",
+                                  "MgSO4 2 g IV"])
+def test_magnesium_sulfate_orders_are_the_injection(run: Any, line: str) -> None:
+    data = json.loads(run("check", "-w", line, "--json").stdout)
+    assert data["inputs"][0]["resolved"] == ["magnesium sulfate injection"]
+    assert [f["severity"] for f in data["findings"]] == ["moderate"]
+
+
+@pytest.mark.parametrize("line", ["amiodarone 150 mg IV", "amiodarone infusion", "Nexterone 150 mg/100 mL"])
+def test_intravenous_amiodarone_is_flagged_for_blood_pressure(run: Any, line: str) -> None:
+    data = json.loads(run("check", "-w", line, "--json").stdout)
+    assert data["inputs"][0]["resolved"] == ["amiodarone injection"]
+    assert data["findings"] and data["findings"][0]["id"] == "antihypertensives"
+
+
+def test_oral_magnesium_and_amiodarone_stay_their_own_entries(run: Any) -> None:
+    data = json.loads(run("check", "-w", "magnesium oxide 400 mg", "-w", "amiodarone 200 mg tab daily", "--json").stdout)
+    assert [i["resolved"] for i in data["inputs"]] == [["magnesium"], ["amiodarone"]]
