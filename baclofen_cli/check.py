@@ -116,6 +116,14 @@ class CheckResult(NamedTuple):
 COUNTRY_NAMES = {"us": "US", "ca": "Canada", "uk": "UK"}
 BACLOFEN_ITSELF = "baclofen (the medicine being checked)"
 
+MORE_THAN_ONE_TITLE = "More than one oral baclofen line"
+MORE_THAN_ONE_EFFECT = ("Baclofen is named on more than one line: they are one medicine, and the daily dose is "
+                        "their sum.")
+MORE_THAN_ONE_ADVICE = "Check for a duplicate product or prescription; the daily dose is the sum of the lines."
+MORE_THAN_ONE_PATIENT_EFFECT = "Your list names baclofen more than once. The amounts add up to one daily total."
+MORE_THAN_ONE_PATIENT_ADVICE = "Ask your pharmacist to check whether both are meant to be taken."
+"""The finding for two oral baclofen lines (``check``), also shown by ``interactions Lioresal``."""
+
 
 class _Agent(NamedTuple):
     """One thing the user takes: a generic drug, or a whole class named as such."""
@@ -385,11 +393,9 @@ def _baclofen_findings(knowledge: Knowledge, items: Sequence[Tuple[str, int, Opt
         form = knowledge.baclofen_by_id["oral"]
         findings.append(Finding(
             kind="dose", id="baclofen-more-than-one", severity="moderate",
-            title="More than one oral baclofen line",
+            title=MORE_THAN_ONE_TITLE,
             inputs=_unique([texts[i] for i, _ in oral]), matched=(form.name,),
-            effect=("Your list names baclofen more than once. The amounts add up to one daily total."
-                    if patient else
-                    "Baclofen is named on more than one line: they are one medicine, and the daily dose is their sum."),
+            effect=MORE_THAN_ONE_PATIENT_EFFECT if patient else MORE_THAN_ONE_EFFECT,
             advice=_more_than_one_advice(oral, dose_given, all_read, patient),
             sources=form.sources,
         ))
@@ -400,7 +406,7 @@ def _more_than_one_advice(oral: Sequence[Tuple[int, Optional[float]]], dose_give
                           patient: bool) -> str:
     """Say what the dose check did with several oral lines, never claiming one that did not run."""
     if patient:
-        return "Ask your pharmacist to check whether both are meant to be taken."
+        return MORE_THAN_ONE_PATIENT_ADVICE
     text = "Check for a duplicate product or prescription; "
     if dose_given:
         return text + "the dose check used the daily dose given, not these lines."

@@ -447,7 +447,11 @@ def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bo
     via: List[str] = []
     drugs: List[str] = []
     word: Optional[str] = None
+    itself: List[Tuple[str, str]] = []  # baclofen itself (Lioresal): the medicine being checked, not "no interaction"
     for target in res.targets:
+        if target.kind == "baclofen" or (target.kind == "drug" and target.ref == "baclofen"):
+            itself.append((target.display, target.ref if target.kind == "baclofen" else "oral"))
+            continue
         if target.kind == "class":
             classes.append(target.ref)
             continue
@@ -466,14 +470,18 @@ def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bo
             if drug in k.members_by_name:
                 cls = k.members_by_name[drug][0]
                 classes.append(cls.id)
-                if target.kind == "drug" and drug.casefold() != name.casefold():
+                if target.kind == "drug" and drug.casefold() != target.display.casefold():
                     # a combination's name (co-codamol) resolves to each of its ingredients: name them all
                     same = [t.ref for t in res.targets if t.kind == "drug" and t.display == target.display]
-                    via.append(f"{name} contains {' + '.join(same)}" if len(same) > 1 else f"{name} is {drug}")
+                    via.append(f"{target.display} contains {' + '.join(same)}" if len(same) > 1
+                               else f"{target.display} is {drug}")
     classes = list(dict.fromkeys(classes))
     if classes:
         return pages.InteractionClassPage(k, tuple(classes), name, tuple(dict.fromkeys(via)), audience, show_sources,
-                                          tuple(dict.fromkeys(drugs)), word)
+                                          tuple(dict.fromkeys(drugs)), word, tuple(itself))
+    if itself:
+        others = [t.display for t in res.targets if t.kind != "baclofen" and t.ref != "baclofen"]
+        return pages.BaclofenItselfPage(k, name, tuple(itself), tuple(dict.fromkeys(others)), audience, show_sources)
     if res.recognized:
         return pages.NoInteractionPage(k, name, tuple(dict.fromkeys(drugs or [t.display for t in res.targets])),
                                        audience, show_sources)

@@ -22,6 +22,7 @@ from baclofen_cli.render import FORMAT_MODULES, pages
 COMMANDS: List[List[str]] = [
     ["info"], ["info", "--all"], ["info", "dosing"], ["info", "pregnancy"], ["sections"],
     ["side-effects"], ["interactions"], ["interactions", "opioids"], ["interactions", "Tylenol"],
+    ["interactions", "Lioresal"],
     ["cautions"], ["dose"], ["faq"], ["sources"], ["search", "seizures"],
     ["check", "--with", "oxycodone"],
 ]
@@ -31,7 +32,7 @@ PAGE_OF = {
     "info": pages.Overview, "info --all": pages.Everything, "info dosing": pages.SectionPage,
     "info pregnancy": pages.TopicPage, "sections": pages.SectionList, "side-effects": pages.SideEffects,
     "interactions": pages.InteractionList, "interactions opioids": pages.InteractionClassPage,
-    "interactions Tylenol": pages.NoInteractionPage, "cautions": pages.CautionsPage, "dose": pages.DosePage,
+    "interactions Tylenol": pages.NoInteractionPage, "interactions Lioresal": pages.BaclofenItselfPage, "cautions": pages.CautionsPage, "dose": pages.DosePage,
     "faq": pages.FaqPage, "sources": pages.SourcesPage, "search seizures": pages.SearchPage,
     "check --with oxycodone": pages.CheckPage,
 }

@@ -82,7 +82,8 @@ def test_the_measure_can_fail() -> None:
 PATIENT_COMMANDS: List[List[str]] = [
     ["info"], ["info", "warnings"], ["info", "overdose"], ["info", "pregnancy"], ["info", "kidney"],
     ["info", "missed dose"], ["info", "dosing"], ["side-effects"], ["interactions"], ["interactions", "Percocet"],
-    ["interactions", "zolpidem"], ["interactions", "Tylenol"], ["cautions"], ["dose"],
+    ["interactions", "zolpidem"], ["interactions", "Tylenol"],
+    ["interactions", "Lioresal"], ["interactions", "intrathecal baclofen"], ["cautions"], ["dose"],
     ["faq"],
     ["check", "--with", "Tylenol PM, wine, oxycodone, xyzzy", "--history", "ckd, COPD", "--daily-dose", "90"],
 ]

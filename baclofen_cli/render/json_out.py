@@ -162,6 +162,10 @@ def _class(p: pages.InteractionClassPage) -> Dict[str, Any]:
         extra = {"class_word": {"name": word.name, "classes": list(p.class_ids), "grade": first.grade,
                                 "strictest": first.id,
                                 "note": word.patient_note if p.audience == pages.PATIENT else word.note}}
+    if p.itself:
+        from baclofen_cli.render.itself import notes
+
+        extra["baclofen_itself"] = notes(p.k, p.itself, p.audience == pages.PATIENT)
     return envelope(p.k, asked=p.asked, via=list(p.via), known_interaction=True,
                     interaction=classes[0] if len(classes) == 1 else None, interactions=classes, **extra)
 
@@ -171,6 +175,19 @@ def _no_interaction(p: pages.NoInteractionPage) -> Dict[str, Any]:
     return envelope(p.k, asked=p.asked, resolved=list(p.resolved), known_interaction=False,
                     statement=nki.patient_statement if p.audience == pages.PATIENT else nki.statement,
                     sources=list(nki.sources))
+
+
+def _baclofen_itself(p: pages.BaclofenItselfPage) -> Dict[str, Any]:
+    """Baclofen itself: never "no known interaction"; what ``check`` says about it."""
+    from baclofen_cli.render.itself import notes
+
+    patient = p.audience == pages.PATIENT
+    nki = p.k.no_known_interaction
+    others = ({"names": list(p.others), "known_interaction": False,
+               "statement": nki.patient_statement if patient else nki.statement, "sources": list(nki.sources)}
+              if p.others else None)
+    return envelope(p.k, asked=p.asked, is_baclofen=True, baclofen_itself=notes(p.k, p.itself, patient),
+                    no_known_interaction=others)
 
 
 def _topic(p: pages.TopicPage) -> Dict[str, Any]:
@@ -189,6 +206,7 @@ PAGES: Dict[type, Callable[[Any], Dict[str, Any]]] = {
     pages.InteractionList: _interactions,
     pages.InteractionClassPage: _class,
     pages.NoInteractionPage: _no_interaction,
+    pages.BaclofenItselfPage: _baclofen_itself,
     pages.CautionsPage: lambda p: envelope(p.k, cautions=to_plain(p.k.cautions)),
     pages.DosePage: lambda p: envelope(p.k, dosing=to_plain(p.k.dosing)),
     pages.FaqPage: lambda p: envelope(p.k, faq=to_plain(p.k.faq)),

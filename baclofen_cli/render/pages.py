@@ -121,6 +121,22 @@ class InteractionClassPage(_Page):
     """The generic names the asked name stands for: a member with its own wording shows it."""
     word: Optional[str] = None
     """A vague class word (``sleeping pills``): its classes, strictest first, graded as the strictest."""
+    itself: Tuple[Tuple[str, str], ...] = ()
+    """Names in ``asked`` that are baclofen itself: (name as given, form id), e.g. ("Lioresal", "oral")."""
+
+
+class BaclofenItselfPage(_Page):
+    """``baclo interactions Lioresal``: the name is baclofen, the medicine being checked; what ``check``
+    says about it (a second baclofen product is duplicate therapy; intrathecal baclofen has its own grade)."""
+
+    k: Any
+    asked: str
+    itself: Tuple[Tuple[str, str], ...]
+    """(name as given, form id)."""
+    others: Tuple[str, ...] = ()
+    """Other medicines in ``asked`` with no known interaction."""
+    audience: str = PROFESSIONAL
+    show_sources: bool = False
 
 
 class NoInteractionPage(_Page):
@@ -188,6 +204,7 @@ FORMATS: Dict[type, Tuple[str, ...]] = {
     InteractionList: (TEXT, JSON),
     InteractionClassPage: (TEXT, JSON),
     NoInteractionPage: (TEXT, JSON),
+    BaclofenItselfPage: (TEXT, JSON),
     CautionsPage: (TEXT, JSON),
     DosePage: (TEXT, JSON),
     FaqPage: (TEXT, JSON),

@@ -743,6 +743,8 @@ def _interaction_class(p: Any) -> List[Block]:
         blocks.extend(_class_word(p, patient))
     if p.asked and p.via:
         blocks.append(Para("; ".join(p.via), label=shown(p.asked), style="dim"))
+    if getattr(p, "itself", ()):
+        blocks.extend(_baclofen_itself(p))
     for class_id in p.class_ids:
         shown_class = interaction_class(p.k, class_id, p.audience)
         for drug in p.drugs:  # a member with its own wording: what it says for this medicine, after the class's
@@ -766,6 +768,33 @@ def _no_interaction(p: Any) -> List[Block]:
     if names and names.casefold() != p.asked.casefold():
         blocks.append(Para(names, label="Recognized as", style="dim"))
     blocks.append(Para(nki.patient_statement if patient else nki.statement, sources=nki.sources))
+    return blocks + disclaimer(p.k, p.audience)
+
+
+def _baclofen_itself(p: Any) -> List[Block]:
+    """Names that are baclofen itself: what ``check`` says about them, never "no known interaction"."""
+    from baclofen_cli.render.itself import notes
+
+    patient = _patient(p)
+    blocks: List[Block] = []
+    for note in notes(p.k, p.itself, patient):
+        finding = note["finding"]
+        grade = finding["severity"]
+        blocks.append(Heading(note["heading"], style="note"))
+        blocks.append(Para(note["statement"], sources=tuple(note["sources"])))
+        title = f"{finding['title']} ({PATIENT_GRADES[grade].lower() if patient else grade})"
+        blocks.append(Heading(title, level=2, style=grade))
+        blocks.append(Para(finding["effect"], label="What happens", indent=1))
+        blocks.append(Para(finding["advice"], label="What to do", indent=1))
+    return blocks
+
+
+def _baclofen_itself_page(p: Any) -> List[Block]:
+    blocks = _baclofen_itself(p)
+    if p.others:
+        nki = p.k.no_known_interaction
+        blocks += [Heading(f"{', '.join(p.others)}: no known interaction with baclofen", style="ok"),
+                   Para(nki.patient_statement if _patient(p) else nki.statement, sources=nki.sources)]
     return blocks + disclaimer(p.k, p.audience)
 
 
@@ -951,6 +980,7 @@ PAGES: Dict[type, Callable[[Any], List[Block]]] = {
     pages.InteractionList: _interaction_list,
     pages.InteractionClassPage: _interaction_class,
     pages.NoInteractionPage: _no_interaction,
+    pages.BaclofenItselfPage: _baclofen_itself_page,
     pages.CautionsPage: _cautions,
     pages.DosePage: _dose,
     pages.FaqPage: _faq,

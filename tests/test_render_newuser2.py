@@ -1,0 +1,61 @@
+"""New-user trial round 2 (commands and renderers): findings that failed before their fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_installed import run as run_installed
+
+
+# HIGH 2: a name that is baclofen itself is answered as baclofen, with what `check` says about it
+@pytest.mark.parametrize("name, form", [
+    ("Lioresal", "oral"), ("baclofen", "oral"), ("Ozobax", "oral"), ("intrathecal baclofen", "intrathecal"),
+    ("Gablofen", "intrathecal"),
+])
+def test_baclofen_itself_is_never_no_known_interaction(run: Any, name: str, form: str) -> None:
+    result = run("interactions", *name.split())
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "no known interaction" not in out.casefold()
+    assert "the medicine being checked" in out.splitlines()[0]
+    assert ("More than one oral baclofen line (moderate)" if form == "oral"
+            else "Intrathecal baclofen (pump) (moderate)") in out
+    data = json.loads(run("interactions", *name.split(), "--json").stdout)
+    assert data["is_baclofen"] is True and "known_interaction" not in data and "resolved" not in data
+    [note] = data["baclofen_itself"]
+    assert note["form"] == form and note["finding"]["severity"] == "moderate"
+    patient = run("interactions", *name.split(), "--audience", "patient").stdout
+    assert "no interaction with baclofen is known" not in patient.casefold()
+    assert "the medicine these pages are about" in patient and "(take care)" in patient
+
+
+def test_what_interactions_says_about_baclofen_is_what_check_finds(run: Any) -> None:
+    check = json.loads(run("check", "-w", "intrathecal baclofen", "--json").stdout)
+    said = json.loads(run("interactions", "intrathecal", "baclofen", "--json").stdout)["baclofen_itself"][0]
+    [finding] = [f for f in check["findings"] if f["id"] == "baclofen-intrathecal"]
+    assert (finding["severity"], finding["title"]) == (said["finding"]["severity"], said["finding"]["title"])
+    check = json.loads(run("check", "-w", "baclofen 10 mg tid", "-w", "Lioresal 10 mg tid", "--json").stdout)
+    said = json.loads(run("interactions", "Lioresal", "--json").stdout)["baclofen_itself"][0]
+    [finding] = [f for f in check["findings"] if f["id"] == "baclofen-more-than-one"]
+    assert (finding["severity"], finding["title"]) == (said["finding"]["severity"], said["finding"]["title"])
+
+
+def test_baclofen_with_another_medicine_shows_both(run: Any) -> None:
+    out = run("interactions", "baclofen", "and", "oxycodone").stdout
+    assert "baclofen is the medicine being checked" in out and "Opioids (major)" in out
+    assert "baclofen and oxycodone is oxycodone" not in out  # the "via" line names the item, not the whole text
+    data = json.loads(run("interactions", "baclofen", "and", "oxycodone", "--json").stdout)
+    assert data["baclofen_itself"][0]["form"] == "oral" and data["known_interaction"] is True
+    mixed = json.loads(run("interactions", "Lioresal,", "Tylenol", "--json").stdout)
+    assert mixed["no_known_interaction"]["names"] == ["Tylenol"]
+
+
+def test_baclofen_itself_through_the_installed_script(tmp_path: Path) -> None:
+    proc = run_installed(["interactions", "Lioresal"], tmp_path)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0 and out.startswith("Lioresal is baclofen, the medicine being checked")
+    assert "no known interaction" not in out.casefold()
