@@ -59,3 +59,22 @@ def test_baclofen_itself_through_the_installed_script(tmp_path: Path) -> None:
     out = proc.stdout.decode()
     assert proc.returncode == 0 and out.startswith("Lioresal is baclofen, the medicine being checked")
     assert "no known interaction" not in out.casefold()
+
+
+# MEDIUM 4: --brief names every medicine that triggered a finding, also when typed as its generic name
+def test_brief_names_every_triggering_medicine(run: Any) -> None:
+    lines = run("check", "-w", "gabapentin, zolpidem", "-H", "ckd", "--brief").stdout.splitlines()
+    assert "MAJOR: Sedating medicine with kidney disease (gabapentin, zolpidem)" in lines
+    assert "MODERATE: Gabapentinoids (gabapentin)" in lines
+    assert "MAJOR: Kidney disease (ckd)" in lines
+    patient = run("check", "-w", "gabapentin, zolpidem", "-H", "ckd", "--brief", "--audience", "patient").stdout
+    assert "Serious: A medicine that makes you sleepy, with kidney problems (gabapentin, zolpidem)" in patient
+    assert "(Kidney disease)" not in patient
+
+
+def test_brief_with_fhir_names_the_medicine_given_with_with(run: Any) -> None:
+    bundle = str(Path(__file__).parent / "data" / "fhir" / "us-core-patient.json")
+    out = run("check", "--fhir", bundle, "-w", "gabapentin", "--brief").stdout
+    line = next(x for x in out.splitlines() if x.startswith("MAJOR: Opioid with another CNS depressant"))
+    assert "gabapentin" in line and "codeine" in line
+    assert "MODERATE: Gabapentinoids (gabapentin)" in out.splitlines()

@@ -830,17 +830,24 @@ def _screen(p: Any) -> List[Block]:
     return screen_document(p.k, p.summary, p.flagged, p.source)
 
 
+def _says(title: str, name: str) -> bool:
+    """Whether ``title`` already names ``name`` as whole words ("Gabapentinoids" does not name gabapentin)."""
+    import re
+
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", title, re.IGNORECASE) is not None
+
+
 def check_brief(k: Knowledge, result: CheckResult) -> List[Block]:
     """``check --brief``: one line per finding, then the items not checked and the summary."""
     blocks: List[Block] = []
-    for f in result.findings:  # the names the items resolved to, not the whole text of each item
-        said = {f.title.casefold()} | {t.casefold() for t in f.inputs}  # nothing said twice
-        names = [m for m in f.matched if m.casefold() not in said]
-        trigger = ", ".join(names) if names else ", ".join(shown(t) for t in f.inputs if t.casefold() not in
-                                                          f.title.casefold())
-        label = PATIENT_GRADES[f.severity] if result.audience == PATIENT else f.severity.upper()
-        blocks.append(Para(finding_title(k, f, result.audience == PATIENT) + (f" ({trigger})" if trigger else ""),
-                           label=label, style=f.severity))
+    patient = result.audience == PATIENT
+    plain_names = {c.name: c.patient_name or c.name for c in k.cautions} if patient else {}
+    for f in result.findings:  # every triggering item, by the short name it resolved to (not its whole text)
+        title = finding_title(k, f, patient)
+        names = list(dict.fromkeys(n for n in (plain_names.get(m, m) for m in f.matched) if not _says(title, n)))
+        trigger = ", ".join(names) if names else ", ".join(shown(t) for t in f.inputs if not _says(title, t))
+        label = PATIENT_GRADES[f.severity] if patient else f.severity.upper()
+        blocks.append(Para(title + (f" ({trigger})" if trigger else ""), label=label, style=f.severity))
     for item in result.items:  # every item not fully checked, one line each, as the full report lists them
         if item.status == NOT_CHECKED or item.resolution.unaccounted:
             detail = not_checked_detail(item, k, result.audience == PATIENT)
