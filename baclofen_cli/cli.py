@@ -353,9 +353,19 @@ def info(
         _emit(fmt, pages.SectionPage(k, found.section_id, who, sources_))
     if found.topic is not None:
         _emit(fmt, pages.TopicPage(k, found.topic.title, found.topic.caution_ids, found.topic.entries, who, sources_))
+    from baclofen_cli.topics import EXAMPLES
+
+    asked = _clean(name)
+    if found.medicine:
+        fail(f"{asked!r} is among the interactions, not a topic: baclo interactions {_quote(asked)} shows what it "
+             "does with baclofen")
+    if found.mentions:
+        where = "; ".join(f"{w} ({command})" for w, command in found.mentions)
+        fail(f"no section or topic named {asked!r}, but it is mentioned in: {where}. "
+             f"Every mention: baclo search {_quote(asked)}")
     hint = f" Did you mean: {', '.join(found.candidates)}?" if found.candidates else ""
-    fail(f"no section or topic named {_clean(name)!r}.{hint} Sections: {', '.join(s.id for s in k.sections)}. "
-         f"Or search: baclo search {_quote(_clean(name))}")
+    fail(f"no section or topic named {asked!r}.{hint} Sections: {', '.join(s.id for s in k.sections)}. "
+         f"Topics: {', '.join(EXAMPLES)}, or any condition in baclo cautions. Or search: baclo search {_quote(asked)}")
 
 
 def _quote(text: str) -> str:
@@ -470,11 +480,12 @@ def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bo
             if drug in k.members_by_name:
                 cls = k.members_by_name[drug][0]
                 classes.append(cls.id)
-                if target.kind == "drug" and drug.casefold() != target.display.casefold():
+                # the whole name when it names one thing ("co-codamol 30/500"), else the part that led here
+                said = name if len({t.display for t in res.targets}) == 1 else target.display
+                if target.kind == "drug" and drug.casefold() != said.casefold():
                     # a combination's name (co-codamol) resolves to each of its ingredients: name them all
                     same = [t.ref for t in res.targets if t.kind == "drug" and t.display == target.display]
-                    via.append(f"{target.display} contains {' + '.join(same)}" if len(same) > 1
-                               else f"{target.display} is {drug}")
+                    via.append(f"{said} contains {' + '.join(same)}" if len(same) > 1 else f"{said} is {drug}")
     classes = list(dict.fromkeys(classes))
     if classes:
         return pages.InteractionClassPage(k, tuple(classes), name, tuple(dict.fromkeys(via)), audience, show_sources,

@@ -30,6 +30,21 @@ class Found(NamedTuple):
     section_id: Optional[str] = None
     topic: Optional[Topic] = None
     candidates: Tuple[str, ...] = ()
+    medicine: bool = False
+    """Nothing here, but the name is a medicine or class ``baclo interactions`` answers (alcohol, oxycodone)."""
+    mentions: Tuple[Tuple[str, str], ...] = ()
+    """Nothing here, but the words are mentioned: (where, command) of the first few search hits."""
+
+
+EXAMPLES = ("pregnancy", "breastfeeding", "kidney", "liver", "seizures", "overdose", "missed dose",
+            "stopping suddenly")
+"""Topics that are not sections, named in the "not found" message (a test checks each one works)."""
+
+MENTIONS = 3
+"""How many places a "not found" message points to when the words are mentioned elsewhere."""
+
+_FILLER = frozenset("a an the my your of to i if what about do".split())
+"""Words dropped before a second look: "missed a dose" is "missed dose"."""
 
 
 def _labelled(k: Knowledge) -> List[Tuple[str, Any]]:
@@ -60,10 +75,58 @@ def find_topic(k: Knowledge, name: str) -> Found:
             topic = _caution_topic(k, normalize(other)) or _heading_topic(k, normalize(other))
             if topic is not None:
                 break
+    if topic is None:
+        topic = _everyday_topic(k, key, index) or _condition_topic(k, name)
+    if isinstance(topic, str):
+        return Found(section_id=topic)
     if topic is not None:
         return Found(topic=topic)
     section_id, candidates = resolve_section(k.sections, name)
+    if section_id is not None and not candidates:
+        return Found(section_id=section_id)
+    from baclofen_cli.resolve import WITH, Resolver
+
+    asked = Resolver(k, suggest=False).resolve(name, WITH)
+    if asked.recognized and not asked.unaccounted:
+        return Found(medicine=True)
+    from baclofen_cli.search import search
+
+    hits = search(k, name)
+    if hits:  # mentioned somewhere: point there, never to a look-alike word ("driving" is not "dosing")
+        return Found(mentions=tuple(dict.fromkeys((where, command) for where, _, _, command in hits))[:MENTIONS])
     return Found(section_id=section_id, candidates=candidates)
+
+
+def _everyday_topic(k: Knowledge, key: str, index: Any) -> Any:
+    """A second look: filler words dropped ("missed a dose"), and everyday words inside the name
+    ("forgot dose", "forgotten dose", "double dose" -> missed dose). A section id, a topic or None."""
+    from baclofen_cli.search import EVERYDAY
+
+    kept = " ".join(w for w in key.split() if w not in _FILLER) or key
+    tries = [kept] if kept != key else []
+    padded = f" {kept} "
+    for phrase, others in EVERYDAY.items():
+        if f" {phrase} " in padded:
+            tries.extend(others)
+    for other in dict.fromkeys(tries):
+        wanted = normalize(other)
+        if wanted in index:
+            return index[wanted]
+        topic = _caution_topic(k, wanted) or _heading_topic(k, wanted)
+        if topic is not None:
+            return topic
+    return None
+
+
+def _condition_topic(k: Knowledge, name: str) -> Optional[Topic]:
+    """A condition as ``check --history`` reads it ("stomach ulcer", "epilepsy"): its caution's topic."""
+    from baclofen_cli.resolve import HISTORY, Resolver
+
+    res = Resolver(k, suggest=False).resolve(name, HISTORY)
+    refs = [t.ref for t in res.targets if t.kind == "caution"]
+    if not res.recognized or res.unaccounted or not refs:
+        return None
+    return _caution_topic(k, normalize(refs[0]))
 
 
 def _caution_topic(k: Knowledge, key: str) -> Optional[Topic]:

@@ -78,3 +78,36 @@ def test_brief_with_fhir_names_the_medicine_given_with_with(run: Any) -> None:
     line = next(x for x in out.splitlines() if x.startswith("MAJOR: Opioid with another CNS depressant"))
     assert "gabapentin" in line and "codeine" in line
     assert "MODERATE: Gabapentinoids (gabapentin)" in out.splitlines()
+
+
+# MEDIUM 8: topic names people try lead to the right page, or point to the right command
+@pytest.mark.parametrize("words", ["forgot dose", "double dose", "missed a dose", "forgotten dose", "I forgot my dose"])
+def test_missed_dose_wordings_lead_to_the_missed_dose_entry(run: Any, words: str) -> None:
+    result = run("info", *words.split())
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Missed dose\n") and "Overdose" not in result.stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize("name", ["alcohol", "opioids", "oxycodone"])
+def test_a_medicine_given_to_info_points_to_interactions(run: Any, name: str) -> None:
+    result = run("info", name)
+    assert result.exit_code == 2
+    assert f"baclo interactions {name} shows what it does with baclofen" in result.stderr
+
+
+def test_a_word_mentioned_elsewhere_points_there_not_to_a_look_alike(run: Any) -> None:
+    driving = run("info", "driving")
+    assert driving.exit_code == 2 and "dosing?" not in driving.stderr
+    assert "Drowsiness and sedation (baclo info warnings)" in driving.stderr
+    ulcer = run("info", "ulcer")
+    assert "baclo info peptic-ulcer-history" in ulcer.stderr and "baclo info active-peptic-ulcer" in ulcer.stderr
+    assert run("info", "stomach", "ulcer").stdout.startswith("Peptic ulcer\n")  # a condition check -H reads
+
+
+def test_the_not_found_message_lists_topics_that_work(run: Any) -> None:
+    from baclofen_cli.topics import EXAMPLES
+
+    message = run("info", "xyzzyq").stderr
+    assert "Topics: " + ", ".join(EXAMPLES) in message
+    for topic in EXAMPLES:
+        assert run("info", *topic.split()).exit_code == 0, topic
