@@ -582,29 +582,32 @@ def sources(ctx: typer.Context, output_format: OutputFormat = FORMAT_OPTION, jso
 @command(cls=_Command)
 def search(
     ctx: typer.Context,
-    text: str = typer.Argument(..., metavar="WORDS", help="Words to look for (case is ignored)."),
+    words: List[str] = typer.Argument(..., metavar="WORDS",
+                                      help="Words to look for (case is ignored; several words need no quotes)."),
+    audience: Audience = AUDIENCE_OPTION,
     output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
     """Search everything baclo knows, by words; titles first. Exit status 1 when nothing matches.
 
-    Matches whole words and their forms (seizure, seizures), and everyday words for the
-    file's terms (pregnant, poisoning, too much). Each hit names the command that shows it.
+    Matches whole words and their forms (seizure, seizures; drowsy, drowsiness), and everyday
+    words for the file's terms (pregnant, poisoning, too much, feeling sick). Each hit names
+    the command that shows it. With --audience patient, searches the patient wording.
 
     \b
     Examples:
       baclo search seizures
-      baclo search "too much"
-      baclo search pregnant
+      baclo search too much
+      baclo search feeling sick --audience patient
     """
     from baclofen_cli.render import pages
     from baclofen_cli.search import search as run_search
 
     k = _knowledge(ctx)
-    query = _clean(text)
+    query = _clean(" ".join(words))  # baclo search too much == baclo search "too much"
     if not query.strip():
         fail("the search text is empty")
-    hits = tuple(run_search(k, query))
+    hits = tuple(run_search(k, query, patient=audience.value == "patient"))
     _emit(_format(output_format, json), pages.SearchPage(k, query, hits), code=EXIT_OK if hits else EXIT_FLAGGED)
 
 

@@ -49,6 +49,16 @@ EVERYDAY: Dict[str, Tuple[str, ...]] = {
     "drinking": ("alcohol",),
     "sleepy": ("drowsiness",),
     "sleepiness": ("drowsiness",),
+    "feeling sick": ("nausea",),
+    "feel sick": ("nausea",),
+    "queasy": ("nausea",),
+    "being sick": ("vomiting",),
+    "throwing up": ("vomiting",),
+    "meal": ("food",),
+    "meals": ("food",),
+    "empty stomach": ("food",),
+    "dizzy": ("dizziness",),
+    "tired": ("fatigue",),
     "stop": ("stopping", "withdrawal"),
     "quit": ("stopping", "withdrawal"),
     "fits": ("seizures",),
@@ -72,13 +82,23 @@ class _Text(NamedTuple):
     command: str
 
 
+_IRREGULAR = {"taken": "take", "took": "take", "given": "give", "gave": "give", "ate": "eat", "eaten": "eat",
+              "drank": "drink", "drunk": "drink", "felt": "feel", "forgot": "forget", "forgotten": "forget",
+              "slept": "sleep"}
+"""Irregular verb forms, read as their base word before stemming ("taken with food" finds "take with food")."""
+
+
 def stem(word: str) -> str:
-    """A light English stem, enough to match plural, -ing, -ed and -ion forms of one word."""
+    """A light English stem, enough to match plural, -ing, -ed, -ion and -iness/-y forms of one word
+    ("drowsy" and "drowsiness" share a stem)."""
     w = word.casefold().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
+    w = _IRREGULAR.get(w, w)
     if len(w) <= 3:
         return w
+    if w.endswith("iness") and len(w) >= 8:  # drowsiness, sleepiness, dizziness -> drowsy, sleepy, dizzy
+        w = w[:-5] + "y"
     for suffix in ("ations", "ation", "ions", "ion", "ies", "ing", "ied", "ed", "es", "s"):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             if suffix in ("ies", "ied"):
@@ -204,17 +224,61 @@ def _texts(k: Knowledge) -> Iterator[_Text]:
         yield _Text(f"Sources / {src.tag}", f"{src.title}. {src.citation}", BODY, "sources", "baclo sources")
 
 
+def _patient_texts(k: Knowledge) -> Iterator[_Text]:
+    """The patient wording of everything that has one (``search --audience patient``); professional-only
+    parts (pharmacokinetics, uses, sources) are left out, as the patient pages leave them out."""
+    patient = " --audience patient"
+    for s in k.sections:
+        command = _section_command(s.id) + patient
+        title = s.patient_title or s.title
+        spoken = [e for e in s.entries if e.patient_text]
+        if not spoken:
+            continue
+        yield _Text(f"Section: {title}", f"{title}. (also: {', '.join(s.aliases)})", TITLE, s.id, command)
+        for e in spoken:
+            label = e.patient_label or e.label
+            where = title + (f" / {label}" if label else "")
+            yield _Text(where, f"{label}: {e.patient_text}" if label else str(e.patient_text),
+                        HEADING if label else BODY, s.id, command)
+    for e in k.dosing.notes:
+        if e.patient_text:
+            label = e.patient_label or e.label
+            yield _Text(f"Dosing / {label or 'note'}", f"{label}: {e.patient_text}" if label else e.patient_text,
+                        HEADING if label else BODY, "dosing", "baclo dose" + patient)
+    for se in k.side_effects:
+        name = (se.patient_name + f" ({se.name})") if se.patient_name else se.name
+        yield _Text(f"Side effects / {se.patient_name or se.name}", f"{name}: {', '.join(se.groups)}", HEADING,
+                    "side-effects", "baclo side-effects" + patient)
+    for c in k.interactions:
+        command = f"baclo interactions {c.id}" + patient
+        name = c.patient_name or c.name
+        members = ", ".join(m.name + (f" ({', '.join(m.brands)})" if m.brands else "") for m in c.members)
+        yield _Text(f"Interactions / {name}", f"{name} ({', '.join(c.aliases)}): {members}", HEADING,
+                    "interactions", command)
+        yield _Text(f"Interactions / {name}", c.patient_effect, BODY, "interactions", command)
+        yield _Text(f"Interactions / {name} (what to do)", c.patient_advice, BODY, "interactions", command)
+    for caution in k.cautions:
+        command = f"baclo info {caution.id}" + patient
+        name = caution.patient_name or caution.name
+        yield _Text(f"Cautions / {name}", f"{name} ({', '.join(caution.aliases)}): {caution.patient_why}", HEADING,
+                    "cautions", command)
+        yield _Text(f"Cautions / {name} (what to do)", caution.patient_advice, BODY, "cautions", command)
+    for i, f in enumerate(k.faq, 1):
+        yield _Text(f"FAQ {i}", f"{f.question} {f.patient_answer or f.answer}", HEADING, "faq", "baclo faq" + patient)
+
+
 def _section_command(section_id: str) -> str:
     return {"dosing": "baclo dose", "faq": "baclo faq", "side-effects": "baclo side-effects",
             "interactions": "baclo interactions", "cautions": "baclo cautions"}.get(section_id, f"baclo info {section_id}")
 
 
-def search(k: Knowledge, query: str, limit: int = 50) -> List[Hit]:
+def search(k: Knowledge, query: str, limit: int = 50, patient: bool = False) -> List[Hit]:
+    """Hits for ``query``, best first; ``patient``: in the patient wording, pointing to the patient pages."""
     variants = query_variants(k, query)
     if not variants:
         return []
     found: List[Tuple[int, int, Hit]] = []
-    for order, t in enumerate(_texts(k)):
+    for order, t in enumerate(_patient_texts(k) if patient else _texts(k)):
         tokens = words(t.text)
         token_stems = [stem(w) for w in tokens]
         present = set(token_stems)

@@ -111,3 +111,37 @@ def test_the_not_found_message_lists_topics_that_work(run: Any) -> None:
     assert "Topics: " + ", ".join(EXAMPLES) in message
     for topic in EXAMPLES:
         assert run("info", *topic.split()).exit_code == 0, topic
+
+
+# MEDIUM 9: search takes several words without quotes, word forms and everyday words; patient wording
+def test_search_joins_words_without_quotes(run: Any, tmp_path: Path) -> None:
+    result = run("search", "too", "much")
+    assert result.exit_code == 0 and "Section: Overdose" in result.stdout
+    proc = run_installed(["search", "too", "much"], tmp_path)
+    assert proc.returncode == 0 and b"Section: Overdose" in proc.stdout
+
+
+def test_search_drowsy_finds_the_drowsiness_warning_and_side_effect(run: Any) -> None:
+    out = run("search", "drowsy").stdout
+    assert "Warnings and precautions / Drowsiness and sedation" in out and "Side effects / Drowsiness" in out
+    assert "Side effects / Drowsiness" in run("search", "sleepy").stdout
+
+
+@pytest.mark.parametrize("query, where", [
+    ("take with food", "Dosing / Food"), ("feeling sick", "Side effects / Nausea"),
+    ("with meals", "Dosing / Food"), ("dizzy", "Side effects / Dizziness"),
+])
+def test_search_knows_everyday_words(run: Any, query: str, where: str) -> None:
+    result = run("search", *query.split())
+    assert result.exit_code == 0 and where in result.stdout, result.output
+
+
+def test_search_in_patient_wording(run: Any) -> None:
+    patient = run("search", "feeling", "sick", "--audience", "patient")
+    assert patient.exit_code == 0
+    assert "headache and feeling sick" in patient.stdout and "baclo faq --audience patient" in patient.stdout
+    assert "fatigue" not in patient.stdout  # the professional answer's wording is not shown
+    assert run("search", "omphaloceles", "--audience", "patient").exit_code == 1  # professional-only text
+    assert run("search", "omphaloceles").exit_code == 0
+    data = json.loads(run("search", "dizzy", "--audience", "patient", "--json").stdout)
+    assert all(m["command"].endswith("--audience patient") for m in data["matches"])
