@@ -145,3 +145,25 @@ def test_search_in_patient_wording(run: Any) -> None:
     assert run("search", "omphaloceles").exit_code == 0
     data = json.loads(run("search", "dizzy", "--audience", "patient", "--json").stdout)
     assert all(m["command"].endswith("--audience patient") for m in data["matches"])
+
+
+# MEDIUM 10: the overview's "what happens" is a complete short text, never cut mid-phrase
+def test_what_happens_is_whole_and_short(run: Any, knowledge: Any) -> None:
+    from baclofen_cli.render.views import SHORT_CHARS, what_happens
+
+    for c in knowledge.interactions:
+        for patient in (False, True):
+            text = what_happens(c, patient)
+            short = c.patient_short if patient else c.short
+            effect = " ".join((c.patient_effect if patient else c.effect).split())
+            assert len(text) <= SHORT_CHARS and "…" not in text, (c.id, text)
+            # a short form written to be short, or the effect's whole first sentence
+            assert (short is not None and text == short.rstrip(".")) or \
+                effect == text + "." or effect.startswith(text + ". "), (c.id, text)
+    for audience in ("patient", "professional"):
+        data = json.loads(run("interactions", "--audience", audience, "--json").stdout)
+        assert not any("…" in c["what_happens"] for c in data["interactions"])
+    opioids = next(c for c in json.loads(run("interactions", "--audience", "patient", "--json").stdout)
+                   ["interactions"] if c["id"] == "opioids")
+    assert opioids["what_happens"].endswith("slow your breathing, which can be dangerous")
+    assert "slow your breathing" in run("interactions", "--audience", "patient", env={"COLUMNS": "200"}).stdout

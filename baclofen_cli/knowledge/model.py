@@ -220,6 +220,10 @@ class InteractionClass(NamedTuple):
     members: Tuple[Member, ...]
     patient_name: Optional[str] = None
     """A plain name for patients ("Sleeping pills" for sedative-hypnotics)."""
+    short: Optional[str] = None
+    """A short "what happens" written to be short (the overview's column), when the first sentence of
+    ``effect`` is too long; never a truncation."""
+    patient_short: Optional[str] = None
 
     @property
     def tags(self) -> Tuple[str, ...]:

@@ -332,6 +332,7 @@ class _Builder:
             n.text("id"), n.text("name"), n.texts("aliases"), n.choice("grade", GRADES) or "",
             self.effects(n, "effects", refs), n.text("effect"), n.text("advice"), n.text("patient_effect"),
             n.text("patient_advice"), refs, n.items("members", self.member), n.opt_text("patient_name"),
+            n.opt_text("short"), n.opt_text("patient_short"),
         )
 
     def review(self, n: _Node) -> Review:

@@ -625,17 +625,19 @@ def _side_effects(p: Any) -> List[Block]:
     return blocks + disclaimer(p.k, p.audience)
 
 
-def what_happens(c: Any, patient: bool, limit: int = 60) -> str:
-    """A short "what happens" for a table cell: the first sentence or clause, cut on a word."""
-    text = str(c.patient_effect if patient else c.effect)
-    for stop in (". ", ": ", "; "):
-        at = text.find(stop)
-        if 0 < at:
-            text = text[:at]
-    text = text.rstrip(".")
-    if len(text) > limit:
-        text = text[:limit].rsplit(" ", 1)[0] + "…"
-    return text
+SHORT_CHARS = 90
+"""The longest "what happens" the overview shows; a longer first sentence has a short form in the file."""
+
+
+def what_happens(c: Any, patient: bool) -> str:
+    """A short "what happens" for a table cell: the class's short form, else the first sentence of its
+    effect, whole. Never cut: a test keeps every one within SHORT_CHARS."""
+    short = getattr(c, "patient_short" if patient else "short", None)
+    if short:
+        return str(short).rstrip(".")
+    text = " ".join(str(c.patient_effect if patient else c.effect).split())
+    at = text.find(". ")
+    return (text[:at] if at > 0 else text).rstrip(".")
 
 
 def sorted_classes(k: Knowledge) -> List[Any]:
