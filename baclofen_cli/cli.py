@@ -42,7 +42,7 @@ EXIT_CODES_HELP = (
 SHORT_HELP = """\
 baclo: an offline reference and interaction checker for baclofen.
 
-  baclo info                         overview: what it is, key points, pharmacokinetics
+  baclo info                         overview: what it is, key warnings, how it is dosed
   baclo info dosing                  one section (baclo sections lists them)
   baclo side-effects --serious       side effects with frequency and source
   baclo interactions opioids         an interacting class: members, effect, advice
@@ -60,6 +60,21 @@ class _Command(typer.core.TyperCommand):
 
     def collect_usage_pieces(self, ctx: Any) -> List[str]:
         return [p.replace("{", "").replace("}", "") for p in super().collect_usage_pieces(ctx)]
+
+    def parse_args(self, ctx: Any, args: List[str]) -> List[str]:
+        try:
+            return list(super().parse_args(ctx, args))
+        except typer.BadParameter as e:
+            # "--format xml": name the formats this command offers (its metavar), not every format there is
+            param = getattr(e, "param", None)
+            if param is not None and param.name == "output_format" and isinstance(param.metavar, str):
+                import re
+
+                given = re.search(r"^'(.*)' is not one of", str(e.message))
+                offered = param.metavar.split("|")
+                e.message = (f"{given.group(1)!r} is not one of " if given else "choose ") + \
+                    " or ".join((", ".join(offered[:-1]), offered[-1])) + "."
+            raise
 
 
 APP_SETTINGS: Dict[str, Any] = {
@@ -155,7 +170,6 @@ def _width() -> int:
 def _format(output_format: "OutputFormat", json: bool) -> str:
     return "json" if json else output_format.value
 
-
 def _emit(fmt: str, page: Any, code: int = EXIT_OK, pager: bool = False) -> NoReturn:
     """Write one page (see ``render.pages``) in the chosen format, then exit with ``code``.
 
@@ -223,8 +237,11 @@ def _version(value: bool) -> None:
 
 
 def _complete_from(ctx: typer.Context, incomplete: str, names: List[str]) -> List[str]:
+    """Names starting with ``incomplete``, case ignored ("tylenol" completes Tylenol). Each keeps what was
+    typed as its start: Typer passes on only completions that start with it, as the shell needs."""
     low = incomplete.casefold()
-    return sorted({n for n in names if n.casefold().startswith(low)})[:200]
+    found = sorted({n for n in names if n.casefold().startswith(low)}, key=str.casefold)[:200]
+    return list(dict.fromkeys(incomplete + n[len(incomplete):] for n in found))
 
 
 def _complete_section(ctx: typer.Context, incomplete: str) -> List[str]:
@@ -241,8 +258,14 @@ def _complete_medicine(ctx: typer.Context, incomplete: str) -> List[str]:
     try:
         k = _knowledge_quiet(ctx)
         last = incomplete.rsplit(",", 1)
-        prefix, word = (last[0] + ",", last[1].lstrip()) if len(last) == 2 else ("", incomplete)
-        names = [c.id for c in k.interactions] + [t[2] for t in k.medication_names.values()]
+        if len(last) == 2:  # "oxycodone, tyl": complete the last name, keeping the text before it as typed
+            word = last[1].lstrip()
+            prefix = incomplete[:len(incomplete) - len(word)]
+        else:
+            prefix, word = "", incomplete
+        names = [c.id for c in k.interactions]  # nothing typed yet: the classes, not 200 names from "222s"
+        if word:
+            names += [t[2] for t in k.medication_names.values()]
         return [prefix + n for n in _complete_from(ctx, word, names)]
     except Exception:  # noqa: BLE001
         return []

@@ -32,7 +32,8 @@ PAGE_OF = {
     "info": pages.Overview, "info --all": pages.Everything, "info dosing": pages.SectionPage,
     "info pregnancy": pages.TopicPage, "sections": pages.SectionList, "side-effects": pages.SideEffects,
     "interactions": pages.InteractionList, "interactions opioids": pages.InteractionClassPage,
-    "interactions Tylenol": pages.NoInteractionPage, "interactions Lioresal": pages.BaclofenItselfPage, "cautions": pages.CautionsPage, "dose": pages.DosePage,
+    "interactions Tylenol": pages.NoInteractionPage, "interactions Lioresal": pages.BaclofenItselfPage,
+    "cautions": pages.CautionsPage, "dose": pages.DosePage,
     "faq": pages.FaqPage, "sources": pages.SourcesPage, "search seizures": pages.SearchPage,
     "check --with oxycodone": pages.CheckPage,
 }

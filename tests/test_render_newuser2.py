@@ -167,3 +167,42 @@ def test_what_happens_is_whole_and_short(run: Any, knowledge: Any) -> None:
                    ["interactions"] if c["id"] == "opioids")
     assert opioids["what_happens"].endswith("slow your breathing, which can be dangerous")
     assert "slow your breathing" in run("interactions", "--audience", "patient", env={"COLUMNS": "200"}).stdout
+
+
+# LOW 19: bare `baclo` describes info as it is; --format errors name only the formats the command offers
+def test_bare_baclo_describes_info_without_pharmacokinetics(run: Any) -> None:
+    out = run().stdout
+    info_line = next(line for line in out.splitlines() if line.strip().startswith("baclo info "))
+    assert "pharmacokinetics" not in info_line and "key warnings" in info_line
+
+
+@pytest.mark.parametrize("args, offered", [
+    (["info"], "text or json"), (["sections"], "text or json"), (["interactions"], "text or json"),
+    (["check", "-w", "oxycodone"], "text, json or fhir"),
+])
+def test_an_unknown_format_names_what_the_command_offers(run: Any, args: list, offered: str) -> None:
+    result = run(*args, "--format", "xml")
+    assert result.exit_code == 2
+    assert f"'xml' is not one of {offered}." in result.stderr
+    if "fhir" not in offered:
+        assert "fhir" not in result.stderr
+    assert run(*args, "--format", "JSON").exit_code in (0, 1)  # case is still ignored
+
+
+# LOW 20: screen's flagged rows are headed "line N", never a bare number
+def test_screen_flagged_rows_say_line(run: Any) -> None:
+    table = str(Path(__file__).parent / "data" / "screen" / "semicolon.csv")
+    out = run("screen", table, "--delimiter", ";", env={"COLUMNS": "80"}).stdout
+    assert "* line 2\n" in out and "\n* 2\n" not in out
+
+
+# LOW 13: completion ignores case, keeps what was typed, and offers the classes first
+def test_completion_ignores_case(tmp_path: Path) -> None:
+    env = {"_BACLO_COMPLETE": "complete_bash", "COMP_WORDS": "baclo check -w tylen", "COMP_CWORD": "3",
+           "BACLO_CACHE_DIR": str(tmp_path / "cache")}
+    proc = run_installed([], tmp_path, env=env)
+    offered = proc.stdout.decode().split()
+    assert proc.returncode == 0 and "tylenol" in offered
+    env.update(COMP_WORDS="baclo interactions ", COMP_CWORD="2")
+    offered = run_installed([], tmp_path, env=env).stdout.decode().split()
+    assert "opioids" in offered and "222s" not in offered

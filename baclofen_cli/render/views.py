@@ -936,8 +936,10 @@ def screen_document(k: Knowledge, summary: Any, flagged: Sequence[Any], source: 
             titles = "; ".join(f"{f.severity}: {f.title}" for f in result.findings)
             if result.unrecognized:
                 titles += f" | not checked: {', '.join(shown(t) for t in result.unrecognized)}"
-            table_rows.append((str(outcome.row.number), shown(outcome.row.id), result.highest_severity or "", titles))
-        blocks.append(Table(("Line", "Id", "Highest", "Findings"), tuple(table_rows),
+            # "line 2", never a bare number: stacked rows are headed by this cell
+            table_rows.append((f"line {outcome.row.number}", shown(outcome.row.id), result.highest_severity or "",
+                               titles))
+        blocks.append(Table(("Where", "Id", "Highest", "Findings"), tuple(table_rows),
                             row_styles=tuple(r[2] for r in table_rows)))
     blocks.extend(disclaimer(k))
     return blocks
