@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.test_installed import run as run_installed
+from test_installed import run as run_installed
 
 
 # HIGH 2: a name that is baclofen itself is answered as baclofen, with what `check` says about it
