@@ -635,8 +635,11 @@ def search(
 
 
 def _file_items(text: str) -> List[str]:
-    """The items of a list file: one per non-blank line, trimmed, commas kept."""
-    return [_clean(line).strip() for line in text.splitlines() if line.strip()]
+    """The items of a list file: one per non-blank line, trimmed, commas kept (as a value of several lines
+    given with --with is split)."""
+    from baclofen_cli.lines import split_lines
+
+    return split_lines(_clean(text))
 
 
 def _read_list(option: str, path: str) -> str:

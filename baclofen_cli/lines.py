@@ -41,7 +41,7 @@ mdi dpi drip infusion ir iv bolus lollipop buccal sublingual transdermal topical
 tsp teaspoon teaspoons tbsp tablespoon tablespoons ml scoop scoops capful capfuls soltab soltabs chrono oromucosal
 accuhaler evohaler easyhaler clickhaler autohaler turbohaler novolizer genuair breezhaler spiromax melt melts
 liquigels liquigel liquicaps oromucosal mucoadhesive glass glasses drink drinks cup cups pint pints can cans
-bottle bottles shot shots
+bottle bottles shot shots nebulization nebulisation nebulizations nebulisations
 """.split())
 
 _RELEASE = frozenset("""
@@ -63,7 +63,7 @@ _ROUTES = frozenset("""
 po p.o. oral orally mouth by per os sl sublingually iv intravenous intravenously im intramuscular
 intramuscularly sc sq subq subcut subcutaneous subcutaneously pr rectally pv vaginally topically inhaled
 intranasal intranasally nostril nostrils eye eyes ear ears skin via route ng peg tube gt nasogastric
-transdermally affected area areas each both left right
+transdermally affected area areas each both left right under tongue
 """.split())
 
 _FREQUENCY = frozenset("""
@@ -78,7 +78,7 @@ take takes taking taken give given use used using apply applied inhale instill i
 place spray rinse wash shake well inject injected
 sig disp dispense qty quantity refill refills rf dx for directed instructed on be hourly onset do than more
 exceed doses crush total into onto lung lungs nare nares remove discard within md doctor physician
-prescriber provider wc pc ac
+prescriber provider wc pc ac om inr contents content
 """.split())
 """Frequency, timing and instruction words. "for" starts an indication (handled separately)."""
 
@@ -105,7 +105,7 @@ appetite focus attention adhd smoking cessation quit alcohol withdrawal opioid d
 osteoporosis gout psoriasis eczema seizure seizures epilepsy psychosis schizophrenia bipolar hallucinations
 dizziness vertigo motion sickness travel hot flashes flushes menopause contraception birth control period
 periods menstrual sleepiness fatigue energy stiffness tightness tension tone clonus disorder disorders disease
-syndrome use
+syndrome use pruritus respiratory sedation suspected known emergency treatment
 """.split())
 
 _NEGATIONS = ("no", "not", "none", "denies", "denied", "never", "without", "nil", "stopped", "discontinued",
@@ -202,7 +202,12 @@ _SPAN_SOURCES = {
              rf"|\b{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*(?:h|hr|hrs|hours?)\b"
              rf"|\b(?:{_NUM}|one|two|three|four)\s*(?:x|times?)\s*(?:a|per|each|/)?\s*(?:day|daily|d|week|weekly|wk)\b"
              rf"|\b{_NUM}\s*x\b"
-             rf"|\b{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*(?:hourly|hrly|hly)\b",
+             rf"|\b{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*-?\s*(?:hourly|hrly|hly)\b",
+    # a most-per-day limit ("max 8 in 24h", "maximum 4 tablets per day"): an instruction, read as one span
+    "limit": rf"\bmax(?:imum)?\.?\s*:?\s*(?:of\s+)?{_NUM}\s*(?:{_QTY_UNIT}|{_UNIT})?(?:\s*\(s\))?\s*"
+             rf"(?:in|per|a|/|every|each)\s*(?:24\s*(?:h|hrs?|hours?)|day|d)\b",
+    # when it was started ("Start date: 2026-01-01", "started 01/02/2026"): a date, not a dose
+    "started": r"\bstart(?:ed)?(?:\s+date)?\s*:?\s*(?:on\s+)?(?:(?:19|20)\d\d-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/(?:19|20)?\d\d)\b",
     "take": rf"\b(?:take|takes|give|use|inhale|apply|instill|insert|chew|dissolve|inject|sig|disp|dispense|qty|"
             rf"quantity|refills?|rf|#)\s*:?\s*{_NUM}(?:\s*(?:-|to|or)\s*{_NUM})?\b(?!\s*[^\W\d_%])",
     "year": r"\b(?:since|in|dx|diagnosed|from)\s+(?:19|20)\d\d\b",
@@ -216,7 +221,7 @@ _FREQ_PER_DAY = {
     "every 8 hours": 3, "q8h": 3,
     "qid": 4, "qds": 4, "four times daily": 4, "four times a day": 4, "4 times daily": 4, "4 times a day": 4,
     "every 6 hours": 4, "q6h": 4,
-    "qhs": 1, "hs": 1, "nightly": 1, "at bedtime": 1, "at night": 1, "nocte": 1, "mane": 1, "every night": 1,
+    "qhs": 1, "hs": 1, "om": 1, "nightly": 1, "at bedtime": 1, "at night": 1, "nocte": 1, "mane": 1, "every night": 1,
     "every morning": 1, "qam": 1, "qpm": 1, "once": 1,
 }
 
@@ -230,6 +235,7 @@ def _rx(name: str) -> re.Pattern[str]:
             source = r"\b(?:" + "|".join(re.escape(k) for k in sorted(_FREQ_PER_DAY, key=len, reverse=True)) + r")\b"
         else:
             source = {
+                "dotted": r"(?<![\w.])(?:[a-z]\.){1,3}[a-z]\.?(?![\w.])",
                 "dashes": "[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]",
                 "words": r"[^\W_]+(?:['\u2019][^\W_]+)*",
                 "hcc": r"\((?:cms\s*[-/]?\s*)?hcc\)|\bcms[-/]hcc\b|\(cms code\)",
@@ -270,6 +276,12 @@ class Reading(NamedTuple):
 MAX_ITEM_CHARS = 500
 """A longer item is not read at all (not checked): bounds the cost of every pattern."""
 
+_TAKING_DIFFERENTLY = _Lazy(r"\bpatient\s+(?:is\s+)?taking\s+differently\b\s*:?", re.IGNORECASE)
+_LONG_TERM_USE = _Lazy(r"\blong[\s-]*term\s*(?:\(\s*current\s*\)|current)?\s*(?:drug\s+)?use\s+of\b", re.IGNORECASE)
+_TO_BE_TAKEN = _Lazy(r"\b(one|two|three|four|half|\d+(?:\.\d+)?)\s+(?:(tab(?:let)?s?|cap(?:sule)?s?)\s+)?"
+                     r"to\s+be\s+taken\b")
+"""The UK label style "ONE to be taken THREE times a day" (a tablet line): "one tablet", three times a day."""
+
 _BOUND = _Lazy(r"zqn(\d+)zqn")
 _NAME_NUMBER_CANDIDATE = _Lazy(
     r"(?<![a-z'.])([a-z][a-z'.]*)((?:\s*(?:#|\bno\.?|\bnumber)\s*)|\s*-\s*|\s+)(\d{1,2})(?![\d.,%/])"
@@ -289,7 +301,19 @@ def clean(text: str) -> str:
     text = _rx("dashes").sub("-", text)
     if "(" in text:
         text = _rx("repeat").sub(" ", text)
+    if "." in text:
+        text = _rx("dotted").sub(_undot, text)
     return str(_NAME_NUMBER.sub(r" \1", text))
+
+
+_DOTTED = frozenset("bd bid tid tds qid qds qhs hs od qd om on prn po pr sl sc sq im iv qam qpm am pm ac pc qod "
+                    "bds".split())
+"""Abbreviations written with dots (``b.d.``, ``q.h.s.``, ``t.i.d.``): read as written without them."""
+
+
+def _undot(m: re.Match[str]) -> str:
+    joined = m.group(0).replace(".", "")
+    return joined if joined.lower() in _DOTTED else m.group(0)
 
 
 def _bind_name_numbers(lowered: str, lookup: Lookup) -> str:
@@ -351,8 +375,15 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     lowered = cleaned.lower()
     if not medication:
         lowered = _rx("hcc").sub(" ", lowered)
+        if "use" in lowered:
+            # ICD-10-CM Z79: "long-term (current) use of insulin" is being on it ("on insulin": diabetes)
+            lowered = _LONG_TERM_USE.sub(" on ", lowered)
     negated = _negated(lowered, medication)
     if medication:
+        if "differently" in lowered:
+            # Epic's "(Patient taking differently: ...)": the words that follow are read as any sig is; the
+            # daily dose of a baclofen line with it is never read (see ``daily_mg``)
+            lowered = _TAKING_DIFFERENTLY.sub(" ", lowered)
         if "'s" in lowered or "\u2019s" in lowered:
             lowered = re.sub(r"\b([a-z])['\u2019]s\b", r"\1 s", lowered)  # Mucinex D's: not Mucinex DS
         lowered = _bind_name_numbers(lowered, lookup)
@@ -404,6 +435,20 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
                     names.append(target)
                 kinds.append("name")
             i += 1
+            continue
+        drug_named = _drug_named_condition(words, i, conditions or _no_lookup) if medication and indication \
+            else None
+        if drug_named is not None:
+            # "naloxone PRN opioid overdose", "senna for opioid-induced constipation", "nausea from opioids":
+            # after "for" or PRN, a drug word inside a condition it names is the indication, not a medicine
+            # taken; the condition itself is checked when it is one ("for opioid use disorder")
+            cond = _longest(words, i, conditions) if conditions is not None else None
+            if cond is not None:
+                if cond[1][0] == "caution" and cond[1] not in indicated:
+                    indicated.append(cond[1])
+                drug_named = max(drug_named, cond[0])
+            kinds.extend(["vocab"] * (drug_named - i))
+            i = drug_named
             continue
         found = _longest(words, i, lookup)
         if found is not None:
@@ -589,6 +634,59 @@ def _suffixed(phrases: Sequence[str], word: str,
     return None
 
 
+_DRUG_SUBJECTS = frozenset("""
+opioid opioids opiate opiates narcotic narcotics benzodiazepine benzodiazepines benzo benzos bzd alcohol etoh
+nicotine tobacco cigarette cigarettes
+""".split())
+"""Drug and class words that also name conditions ("opioid overdose", "alcohol withdrawal")."""
+_DRUG_CONDITIONS = frozenset("overdose overdoses reversal toxicity intoxication poisoning".split())
+"""After a drug word, these make it a condition the line treats (an antidote's), never the drug taken."""
+_DRUG_DEPENDENCE = frozenset("""
+withdrawal withdrawals dependence dependency addiction abuse misuse detox detoxification use
+""".split())
+"""After a drug word, these name a disorder of its use: read so only when the knowledge file knows the
+condition ("opioid use disorder", "alcohol dependence": checked as cautions); otherwise the drug word stays a
+drug, as a line that says "craving" or "withdrawal" may well mean it is still taken."""
+_CAUSED = frozenset("induced related associated".split())
+"""``opioid-induced constipation``: the drug word and this name a symptom (which must be a known one)."""
+_CAUSED_BY = (("due", "to"), ("from",), ("caused", "by"), ("secondary", "to"), ("related", "to"),
+              ("associated", "with"), ("induced", "by"), ("because", "of"))
+"""``constipation due to opioids``: a known symptom, one of these, then a drug word."""
+
+
+def _drug_named_condition(words: Sequence[str], i: int, conditions: Optional[Lookup]) -> Optional[int]:
+    """The end of a condition named after a drug class that starts at ``words[i]``, in an indication: "opioid
+    overdose", "opioid induced constipation" (up to the symptom, which is read on its own), "due to opioids"
+    after a known symptom, and a use disorder the ``conditions`` lookup knows ("opioid use disorder"); else
+    None. Only a fixed set of class words, never a named medicine ("nausea from morphine" keeps morphine: the
+    patient may take it). Without a ``conditions`` lookup (splitting), any use disorder counts."""
+    word = words[i]
+    if word in _DRUG_SUBJECTS:
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if nxt in _DRUG_CONDITIONS:
+            return i + 2
+        if nxt in _CAUSED and i + 2 < len(words) and words[i + 2] in _INDICATIONS:
+            return i + 2
+        if nxt in _DRUG_DEPENDENCE:
+            if conditions is None:
+                return i + 2
+            known = _longest(words, i, conditions)
+            if known is not None and known[0] >= i + 2 and known[1][0] == "caution":
+                return known[0]
+        return None
+    if i == 0 or words[i - 1] not in _INDICATIONS:
+        return None
+    for link in _CAUSED_BY:
+        end = i + len(link)
+        if tuple(words[i:end]) == link and end < len(words) and words[end] in _DRUG_SUBJECTS:
+            return end + 1
+    return None
+
+
+def _no_lookup(phrase: str) -> None:
+    return None
+
+
 def _is_vocab(word: str) -> bool:
     return (word in _FORMS or word in _RELEASE or word in _SALTS or word in _ROUTES or word in _FREQUENCY
             or word in _NUMBER_WORDS or word in _MAKERS)
@@ -693,6 +791,8 @@ def daily_mg(text: str) -> Optional[float]:
     """
     if len(text) > MAX_ITEM_CHARS:
         return None
+    if _TAKING_DIFFERENTLY.search(text):
+        return None  # "(Patient taking differently: ...)": what is written is not what is taken
     if names_baclofen_twice(text):
         # "baclofen 10 mg tid; baclofen 10 mg tid": two lines in one item, never one dose (a brand in
         # brackets, "baclofen (LIORESAL) 10 MG tablet", is the same line)
@@ -718,6 +818,11 @@ def daily_mg(text: str) -> Optional[float]:
     lowered = re.sub(r"(\d)\s+1/2(?![\d/])", r"\1.5", lowered)  # 1 1/2, 1½
     lowered = re.sub(r"(?<![\d/])1/2(?![\d/])", "0.5", lowered)
     lowered = re.sub(r"\s+", " ", lowered)
+    if "start" in lowered:
+        lowered = _rx("spans").sub(lambda m: " " if m.lastgroup == "started" else m.group(0), lowered)
+    if "taken" in lowered and re.search(r"\b(?:tab|tabs|tablets?|caps?|capsules?)\b", lowered) and \
+            not re.search(r"\bml\b|\d\s*ml", lowered):
+        lowered = _TO_BE_TAKEN.sub(lambda m: f"{m.group(1)} {m.group(2) or 'tablet'}", lowered)
     if re.search(r"\d,\s*\d", lowered):
         if re.search(r"\d,\s+\d|\d,\d{3}(?!\d)|\d,\d+,", lowered):
             return None  # "7, 5 mg", "1,500 mg": a decimal comma or a thousands separator, not certain which
@@ -876,14 +981,24 @@ _WEAK_CONTINUATION = ("type ", "on ", "severe", "mild", "moderate", "end stage",
 """These continue a description unless the piece names a condition itself (``..., chronic kidney disease``)."""
 
 
+def split_lines(text: str) -> List[str]:
+    """The non-blank lines of a text, trimmed: a list file's items, and those of a value of several lines.
+    Only a line feed or carriage return ends a line; other controls stay in the item (shown escaped)."""
+    return [line.strip() for line in re.split(r"\r\n|[\r\n]", text) if line.strip()]
+
+
 def split_value(value: str, kind: Optional[str] = None, known: Optional[Callable[[str], bool]] = None) -> List[str]:
-    """One value into items: commas and newlines separate items, except a thousands separator
-    (``1,000 units``); a piece that is only dose and instruction words (``..., 1 tab three times
-    daily``) or, for conditions, an ICD-10-CM style continuation (``..., stage 4 (severe)``)
-    belongs to the item before it, unless ``known`` says the piece names something itself
+    """One value into items. A value of several lines (``--with "$(cat list.txt)"``) is split into its
+    lines and nothing else, as a list file is: one EHR line, commas and all, is one item. A value of one
+    line is split at commas, except a thousands separator (``1,000 units``) and a comma inside brackets
+    (``lisinopril (PRINIVIL,ZESTRIL) 10 MG tablet``); a piece that is only dose and instruction words
+    (``..., 1 tab three times daily``) or, for conditions, an ICD-10-CM style continuation (``..., stage
+    4 (severe)``) belongs to the item before it, unless ``known`` says the piece names something itself
     (``One A Day``, ``chronic kidney disease``)."""
-    pieces = re.split(r"(?<!\d),|,(?!\d{3}(?!\d))|\r\n|[\n\r]", value) if ("," in value or "\n" in value
-                                                                            or "\r" in value) else [value]
+    lines = split_lines(value)
+    if len(lines) > 1:
+        return lines
+    pieces = _comma_pieces(value) if "," in value else [value]
     items: List[str] = []
     for piece in pieces:
         piece = piece.strip()
@@ -897,6 +1012,33 @@ def split_value(value: str, kind: Optional[str] = None, known: Optional[Callable
     return items
 
 
+def _comma_pieces(line: str) -> List[str]:
+    """A line cut at its commas, except a thousands separator (``1,000``) and a comma inside a closed pair of
+    brackets (``(PRINIVIL,ZESTRIL)``); a bracket never closed protects nothing (every item stays visible)."""
+    open_commas: List[Tuple[str, List[int]]] = []
+    protected: set[int] = set()
+    cuts: List[int] = []
+    pairs = {")": "(", "]": "[", "}": "{"}
+    for at, char in enumerate(line):
+        if char in "([{":
+            open_commas.append((char, []))
+        elif char in pairs:
+            if open_commas and open_commas[-1][0] == pairs[char]:
+                protected.update(open_commas.pop()[1])
+        elif char == ",":
+            if open_commas:
+                open_commas[-1][1].append(at)
+            if not (at and line[at - 1].isdigit() and re.match(r"\d{3}(?!\d)", line[at + 1:at + 5])):
+                cuts.append(at)
+    pieces, start = [], 0
+    for at in cuts:
+        if at not in protected:
+            pieces.append(line[start:at])
+            start = at + 1
+    pieces.append(line[start:])
+    return pieces
+
+
 def _continues(piece: str, kind: Optional[str], strong: bool = False) -> bool:
     if len(piece) > MAX_ITEM_CHARS:
         return False  # never read: an item of its own, not checked
@@ -906,20 +1048,23 @@ def _continues(piece: str, kind: Optional[str], strong: bool = False) -> bool:
     if strong:
         return False
     if kind == "with" or kind is None:
-        rest = _rx("spans").sub(" ", lowered)
+        rest = _rx("spans").sub(" ", _TAKING_DIFFERENTLY.sub(" ", lowered) if "differently" in lowered else lowered)
         words = normalize(rest).split()
         if not words and lowered:
             return bool(re.search(r"\d", lowered))
         if not words:
             return False
         indication = False
-        for word in words:
+        i = 0
+        while i < len(words):
+            word = words[i]
             if word in ("for", "prn"):
                 indication = True
+            elif indication and _drug_named_condition(words, i, None) is not None:
+                i = _drug_named_condition(words, i, None) or i + 1
                 continue
-            if indication and word in _INDICATIONS:
-                continue
-            if not (_is_vocab(word) or word.isdigit()):
+            elif not ((indication and word in _INDICATIONS) or _is_vocab(word) or word.isdigit()):
                 return False
+            i += 1
         return True
     return False

@@ -115,7 +115,7 @@ def test_dose_not_read_baclofen_line_is_recognized(run: Any, audience: str) -> N
 
 # MEDIUM 7: --brief lists every item not checked (one line each) and names what each finding resolved to
 EHR = ("baclofen 30 mg TDS, co-codamol 30/500 2 tabs QDS, Zomorph 10 mg BD, "
-       "Oramorph 10mg/5ml 2.5-5 mL 2-hourly PRN")
+       "Oramorph 10mg/5ml 2.5-5 mL 2-hourly PRN as per palliative team")
 
 
 def test_brief_lists_a_partly_checked_item(run: Any) -> None:
@@ -124,7 +124,8 @@ def test_brief_lists_a_partly_checked_item(run: Any) -> None:
     lines = result.stdout.splitlines()
     not_checked = [line for line in lines if line.startswith("NOT CHECKED: ")]
     assert len(not_checked) == len(data["unrecognized"]) >= 1
-    assert not_checked[0].startswith("NOT CHECKED: Oramorph 10mg/5ml 2.5-5 mL 2-hourly PRN: partly checked as morphine")
+    assert not_checked[0].startswith("NOT CHECKED: Oramorph 10mg/5ml 2.5-5 mL 2-hourly PRN as per palliative team: "
+                                  "partly checked as morphine")
     assert "MAJOR: Opioids (codeine, morphine)" in lines
     assert not any("co-codamol 30/500 2 tabs QDS" in line for line in lines)
     assert result.exit_code == code

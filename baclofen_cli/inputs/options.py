@@ -1,20 +1,17 @@
 """The ``--with``, ``--history`` and ``--daily-dose`` options of ``baclo check`` as one ``Record``.
 
-Items are separated by commas or line breaks (``--with "$(cat list.txt)"`` works); a comma
-inside a number (``vitamin D3 1,000 units``) does not split. A value that is itself an
+A value of several lines (``--with "$(cat list.txt)"``) is one item a line, as ``--with-file`` reads
+it; in a value of one line commas separate items, except inside a number (``vitamin D3 1,000
+units``) or inside brackets (``lisinopril (PRINIVIL,ZESTRIL) 10 MG tablet``). A value that is itself an
 option (``--with --json``) is a usage error: the option was given no value.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Iterator, List, Optional, Sequence
 
 from baclofen_cli.inputs import InputError, InputRow, parse_daily_dose
 from baclofen_cli.record import Record
-
-_SPLIT = re.compile(r"[\r\n]+|,(?!\d{3}(?!\d))|(?<!\d),")
-"""Line breaks and commas, but not the comma of a thousands separator (1,000)."""
 
 
 def _clean(text: str) -> str:
@@ -28,13 +25,15 @@ def _clean(text: str) -> str:
 
 def split_values(values: Iterable[str], option: str) -> List[str]:
     """Every item of every value, trimmed; empty pieces are dropped."""
+    from baclofen_cli.lines import split_value  # pure text: the same split as ``baclo check`` makes
+
     items: List[str] = []
     for value in values:
         value = _clean(value)
         if value.startswith("--") and " " not in value.strip():
             raise InputError(f"{option} was given no value (it took {value!r}, which is an option). "
                              f"Example: {option} oxycodone")
-        items.extend(piece.strip() for piece in _SPLIT.split(value) if piece.strip())
+        items.extend(split_value(value, "history" if option == "--history" else "with"))
     return items
 
 
