@@ -1012,22 +1012,29 @@ def split_value(value: str, kind: Optional[str] = None, known: Optional[Callable
     return items
 
 
+MAX_BRACKET_CHARS = 80
+"""Brackets of brand names or a note are short: ``(PRINIVIL,ZESTRIL)``, ``[Roxicodone, Oxaydo]``."""
+
+
 def _comma_pieces(line: str) -> List[str]:
     """A line cut at its commas, except a thousands separator (``1,000``) and a comma inside a closed pair of
-    brackets (``(PRINIVIL,ZESTRIL)``); a bracket never closed protects nothing (every item stays visible)."""
-    open_commas: List[Tuple[str, List[int]]] = []
+    brackets (``(PRINIVIL,ZESTRIL)``). A bracket never closed, or longer than ``MAX_BRACKET_CHARS``, protects
+    nothing: a list of medicines is never joined into one item too long to read."""
+    open_commas: List[Tuple[str, int, List[int]]] = []
     protected: set[int] = set()
     cuts: List[int] = []
     pairs = {")": "(", "]": "[", "}": "{"}
     for at, char in enumerate(line):
         if char in "([{":
-            open_commas.append((char, []))
+            open_commas.append((char, at, []))
         elif char in pairs:
             if open_commas and open_commas[-1][0] == pairs[char]:
-                protected.update(open_commas.pop()[1])
+                _, opened, commas = open_commas.pop()
+                if at - opened <= MAX_BRACKET_CHARS:
+                    protected.update(commas)
         elif char == ",":
             if open_commas:
-                open_commas[-1][1].append(at)
+                open_commas[-1][2].append(at)
             if not (at and line[at - 1].isdigit() and re.match(r"\d{3}(?!\d)", line[at + 1:at + 5])):
                 cuts.append(at)
     pieces, start = [], 0

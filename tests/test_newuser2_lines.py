@@ -192,3 +192,8 @@ def test_baclofen_dose_never_vouched_for(run: Any, line: str) -> None:
     assert daily_mg(line) is None
     item = _item(run, "-w", line)
     assert item["status"] == "not-checked" and item["exit"] == 3 and item["daily_dose_mg"] is None
+
+
+def test_a_long_bracket_never_joins_a_list_into_one_item() -> None:
+    value = "see notes (" + ", ".join(["oxycodone 5 mg"] * 8) + ")"
+    assert len(split_value(value, "with")) == 8
