@@ -820,6 +820,9 @@ def daily_mg(text: str) -> Optional[float]:
     lowered = re.sub(r"\s+", " ", lowered)
     if "start" in lowered:
         lowered = _rx("spans").sub(lambda m: " " if m.lastgroup == "started" else m.group(0), lowered)
+    if "h" in lowered:
+        # UK "4-hourly", "6 hourly": every 4 or 6 hours (a range, "4-6 hourly", stays unread)
+        lowered = re.sub(r"(?<![\d.\-/])(\d+)\s*-?\s*(?:hourly|hrly|hly)\b", r"q\1h", lowered)
     if "taken" in lowered and re.search(r"\b(?:tab|tabs|tablets?|caps?|capsules?)\b", lowered) and \
             not re.search(r"\bml\b|\d\s*ml", lowered):
         lowered = _TO_BE_TAKEN.sub(lambda m: f"{m.group(1)} {m.group(2) or 'tablet'}", lowered)

@@ -174,6 +174,7 @@ def test_long_term_current_use_of_insulin(run: Any) -> None:
     ("baclofen 10 mg t.d.s.", 30), ("baclofen 10 mg q.i.d.", 40), ("baclofen 10 mg q.h.s.", 10),
     ("baclofen 10 mg OM", 10), ("baclofen 10 mg t.i.d. and 20 mg q.h.s.", 50),
     ("baclofen 10 mg tid, start date: 2026-01-01", 30),
+    ("baclofen 10 mg 6-hourly", 40), ("baclofen 10 mg 8 hourly", 30),
 ])
 def test_baclofen_dose_in_uk_and_dotted_wording(run: Any, line: str, mg: int) -> None:
     assert daily_mg(line) == mg
@@ -187,6 +188,8 @@ def test_baclofen_dose_in_uk_and_dotted_wording(run: Any, line: str, mg: int) ->
     "Baclofen 10mg tablets ONE or TWO to be taken THREE times a day",
     "baclofen 5mg/5ml oral solution ONE to be taken THREE times a day",
     "baclofen 10 mg t.i.d. p.r.n.",
+    "baclofen 10 mg 4-6 hourly",
+    "baclofen 10 mg 5-hourly",
 ])
 def test_baclofen_dose_never_vouched_for(run: Any, line: str) -> None:
     assert daily_mg(line) is None
