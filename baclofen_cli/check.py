@@ -704,8 +704,8 @@ def _kidney_limits(knowledge: Knowledge, result: CheckResult) -> List[Tuple[floa
     for item in result.items:
         for ref in item.resolved:
             caution = knowledge.cautions_by_id.get(ref)
-            if caution is None or "renal" not in caution.tags:
-                continue
+            if caution is None or ("renal" not in caution.tags and caution.renal_band is None):
+                continue  # a staged condition (CKD stage 2) carries its band's limit without the kidney-disease tag
             band = bands.get(caution.renal_band) if caution.renal_band else None
             if band is not None and band.max_mg_per_day is not None:
                 limits.append((band.max_mg_per_day, band.grade, f"{caution.name.lower()} ({band.name})", band.sources))

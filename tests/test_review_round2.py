@@ -219,9 +219,11 @@ def test_judged_labels_record_what_the_review_found(knowledge: Any) -> None:
 
 
 def test_early_ckd_is_not_graded_as_kidney_disease(run: Any) -> None:
-    for text in ("ckd stage 2", "N18.2", "N18.1"):
+    # round G: stage 2 (eGFR 60-89) is graded at its worst case, the 50-80 band, as an eGFR of 60; stage 1 stays minor
+    for text, expected in (("ckd stage 2", {"ckd-stage-2": "moderate"}), ("N18.2", {"ckd-stage-2": "moderate"}),
+                           ("N18.1", {"ckd-stage-1": "minor"})):
         code, data = _check(run, "--history", text)
-        assert _sev(data) == {"ckd-stage-1-2": "minor"}, text
+        assert _sev(data) == expected, text
     _, data = _check(run, "--history", "ckd 3a", "--daily-dose", "30")
     # round D 8: stage 3a (eGFR 45-59) is graded at its worst case, the 30-49 band (about 40 mg)
     assert _sev(data)["renal-moderate"] == "moderate" and _sev(data)["ckd-stage-3a"] == "major"

@@ -1,0 +1,41 @@
+"""Clinical review round G: CKD stage 2 graded by its worst case; Lomotil's wording; diabetic complications; high
+spinal cord injuries; sedating medicines in older people; inhaled antimuscarinics."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+import pytest
+
+
+def _sev(payload: Dict[str, Any]) -> Dict[str, str]:
+    return {f["id"]: f["severity"] for f in payload["findings"]}
+
+
+# ---------------------------------------------------------------- E-CKD2: stage 2 is graded like an eGFR of 60
+
+@pytest.mark.parametrize("text", ["CKD stage 2", "N18.2", "ckd g2", "chronic kidney disease stage 2", "ckd stage 1-2"])
+def test_ckd_stage_2_grades_the_dose_in_the_50_to_80_band(run: Any, text: str) -> None:
+    code, payload = run.json("check", "-H", text, "--daily-dose", "80")
+    found = _sev(payload)
+    assert code == 1 and found["ckd-stage-2"] == "moderate" and found["renal-mild"] == "moderate"
+    dose = next(f for f in payload["findings"] if f["id"] == "renal-mild")
+    assert "above about 53" in dose["effect"]
+
+
+def test_ckd_stage_2_is_as_strict_as_an_egfr_of_60(run: Any) -> None:
+    _, staged = run.json("check", "-H", "CKD stage 2", "--daily-dose", "60")
+    _, measured = run.json("check", "--egfr", "60", "--daily-dose", "60")
+    assert max(_sev(staged).values(), key=["minor", "moderate", "major"].index) == "moderate"
+    assert _sev(measured)["renal-mild"] == _sev(staged)["renal-mild"] == "moderate"
+
+
+def test_ckd_stage_2_within_the_reduced_maximum_keeps_the_caution(run: Any) -> None:
+    _, payload = run.json("check", "-H", "CKD stage 2", "--daily-dose", "30")
+    assert _sev(payload) == {"ckd-stage-2": "moderate", "renal-mild": "minor"}
+
+
+@pytest.mark.parametrize("text", ["CKD stage 1", "N18.1", "ckd g1"])
+def test_ckd_stage_1_has_no_band_and_stays_minor(run: Any, text: str) -> None:
+    _, payload = run.json("check", "-H", text, "--daily-dose", "80")
+    assert _sev(payload) == {"ckd-stage-1": "minor"}
