@@ -39,3 +39,28 @@ def test_ckd_stage_2_within_the_reduced_maximum_keeps_the_caution(run: Any) -> N
 def test_ckd_stage_1_has_no_band_and_stays_minor(run: Any, text: str) -> None:
     _, payload = run.json("check", "-H", text, "--daily-dose", "80")
     assert _sev(payload) == {"ckd-stage-1": "minor"}
+
+
+# ---------------------------------------------------------------- E-Lomotil: text, grade and effects agree
+
+def test_lomotil_is_described_as_the_cns_depressant_it_is_graded_as(run: Any) -> None:
+    for audience in ("professional", "patient"):
+        _, payload = run.json("check", "-w", "Lomotil", "--audience", audience)
+        finding = next(f for f in payload["findings"] if "diphenoxylate" in " ".join(f["matched"]))
+        assert finding["severity"] == "moderate"
+        text = finding["effect"].lower()
+        assert "not counted" not in text and "do not add much" not in text and "drows" in text
+
+
+def test_lomotil_takes_part_in_the_depressant_rules(run: Any) -> None:
+    _, payload = run.json("check", "-w", "Lomotil", "-H", "COPD")
+    assert _sev(payload)["depressant-with-respiratory-disease"] == "major"
+    _, payload = run.json("check", "-w", "Lomotil, oxycodone")
+    assert _sev(payload)["opioid-with-depressant"] == "major"
+
+
+def test_loperamide_keeps_the_gut_only_wording(run: Any) -> None:
+    _, payload = run.json("check", "-w", "loperamide", "-H", "COPD")
+    finding = next(f for f in payload["findings"] if f["id"] == "antidiarrhoeal-opioids")
+    assert finding["severity"] == "minor" and "loperamide" in finding["effect"].lower()
+    assert "depressant-with-respiratory-disease" not in _sev(payload)
