@@ -64,3 +64,34 @@ def test_loperamide_keeps_the_gut_only_wording(run: Any) -> None:
     finding = next(f for f in payload["findings"] if f["id"] == "antidiarrhoeal-opioids")
     assert finding["severity"] == "minor" and "loperamide" in finding["effect"].lower()
     assert "depressant-with-respiratory-disease" not in _sev(payload)
+
+
+# ---------------------------------------------------------------- MEDIUM 7: a complication names its condition
+
+@pytest.mark.parametrize("text", ["diabetic neuropathy", "diabetic peripheral neuropathy", "diabetic polyneuropathy",
+                                  "diabetic retinopathy", "diabetic foot ulcer", "diabetic foot", "diabetic gastroparesis",
+                                  "E11.40", "E11.4"])
+def test_a_diabetic_complication_is_read_as_diabetes(run: Any, text: str) -> None:
+    code, payload = run.json("check", "-H", text)
+    assert code == 1 and _sev(payload) == {"diabetes": "minor"}
+
+
+def test_diabetic_nephropathy_is_diabetes_and_kidney_disease(run: Any) -> None:
+    _, payload = run.json("check", "-H", "diabetic nephropathy")
+    assert _sev(payload) == {"kidney-disease": "major", "diabetes": "minor"}
+
+
+def test_no_harmless_condition_name_hides_a_caution_word(knowledge: Any) -> None:
+    """A name on the no-known-caution list is matched whole, before its words are read: none of its words may
+    itself name a caution ("diabetic neuropathy" hid "diabetic")."""
+    from baclofen_cli.resolve import Resolver
+
+    resolver = Resolver(knowledge, suggest=False)
+    hidden = []
+    for condition in knowledge.no_known_caution.conditions:
+        for name in (condition.name, *condition.aliases):
+            for word in name.lower().replace("-", " ").split():
+                found = resolver.resolve(word, "history")
+                if any(t.kind == "caution" for t in found.targets):
+                    hidden.append(f"{name}: {word}")
+    assert hidden == []
