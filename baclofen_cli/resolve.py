@@ -32,6 +32,8 @@ _PATTERN_SOURCES = {
     "icd10": r"(?:icd-?10(?:-?cm)?[\s:]*)?([a-tv-z][0-9][0-9a-z])\.?([0-9a-z]{0,4})",
     "icd10_in_text": _ICD_IN_TEXT,
     # ISMP error-prone abbreviations: MS, MSO4 and MSIR can mean morphine or magnesium sulfate
+    # a spinal level at T6 or above, alone or as the top of a range: C5, C-5, C5-6, C5/C6, T4, T2-T6
+    "spinal_level": r"(?<![\w.])(?:c\s?-?\s?[1-8]|t\s?-?\s?[1-6])(?:\s*(?:-|/|to)\s*[ct]?\s?\d{1,2})?(?![\w.])",
     "ambiguous_abbreviation": r"^\s*(?:ms(?:o4|ir|\s+ir|\s+contin)?|mgso4)\b",
     "gfr": r"\b(?:e?gfr|crcl|creatinine clearance)\s*(?:of|is|=|:|<|>|~|approx\.?)?\s*\d+(?:\.\d+)?"
            r"(?:\s*(?:-|to)\s*\d+(?:\.\d+)?)?"
@@ -269,10 +271,30 @@ class Resolver:
             if kind == HISTORY:
                 coded = self._icd10(text)
                 if coded:
-                    return coded, "ICD-10-CM code", (), False
+                    return self._narrow_spinal(coded), "ICD-10-CM code", (), False
         if kind == WITH:
             return self._read_medication(text)
         return self._read_condition(text)
+
+    def _spinal_refs(self) -> Tuple[Optional[str], Optional[str]]:
+        """The spinal cord injury entry and its narrower entry for an injury at T6 or above (by their names)."""
+        low, high = self._get("spinal cord injury", HISTORY), self._get("tetraplegia", HISTORY)
+        return (low[1] if low else None), (high[1] if high else None)
+
+    def _narrow_spinal(self, targets: Tuple[Target, ...], level: bool = False) -> Tuple[Target, ...]:
+        """An injury known to be at T6 or above (its own entry, or ``level``: C1-C8 or T1-T6 in the line) is
+        that entry only: the general spinal cord injury entry is dropped, as the narrower one says more."""
+        low, high = self._spinal_refs()
+        if low is None or high is None:
+            return targets
+        refs = {t.ref for t in targets if t.kind == "caution"}
+        if level and low in refs and high not in refs:
+            entry = self._get("tetraplegia", HISTORY)
+            targets = targets + ((Target(*entry),) if entry else ())
+            refs.add(high)
+        if high in refs:
+            return tuple(t for t in targets if not (t.kind == "caution" and t.ref == low))
+        return targets
 
     def _read_medication(self, text: str) -> Tuple[Tuple[Target, ...], str, Tuple[str, ...], bool]:
         from baclofen_cli.lines import read_medication
@@ -302,14 +324,22 @@ class Resolver:
             if kidney is not None:
                 found.append(kidney)
         rest = self._age(rest, found)
+        level = _pattern("spinal_level").search(rest) if any(c.isdigit() for c in rest) else None
         reading = read_condition(rest, self._phrase(HISTORY))
+        if level is not None:  # "C5 complete SCI", "SCI T4": a spinal cord injury at T6 or above
+            without = read_condition(rest[:level.start()] + " " + rest[level.end():], self._phrase(HISTORY))
+            low, high = self._spinal_refs()
+            if any(t[1] in (low, high) for t in without.names):
+                reading = without
+            else:
+                level = None
         found.extend(Target(*t) for t in reading.names)
         if renal is not None:  # a stage or measure: the kidney entry for it (CKD IV -> stage 4; stage 5 -> failure)
             staged = self._renal_target(renal.value)
             kidney_refs = {t.ref for t in found if t.kind == "caution"} & self._kidney_refs()
             if staged is not None and kidney_refs:
                 found = [t for t in found if t.ref not in kidney_refs] + [staged]
-        targets = _distinct(found)
+        targets = self._narrow_spinal(_distinct(found), level=level is not None)
         return targets, "line" if targets else "", reading.unaccounted, reading.negated
 
     def _age(self, rest: str, found: List[Target]) -> str:

@@ -95,3 +95,26 @@ def test_no_harmless_condition_name_hides_a_caution_word(knowledge: Any) -> None
                 if any(t.kind == "caution" for t in found.targets):
                     hidden.append(f"{name}: {word}")
     assert hidden == []
+
+
+# ---------------------------------------------------------------- MEDIUM 8: injuries at T6 or above
+
+@pytest.mark.parametrize("text", ["C5 complete SCI", "tetraplegia", "quadriplegia", "SCI T4", "cervical cord injury",
+                                  "C5-6 tetraplegia", "T4 paraplegia", "incomplete tetraplegia", "S14.109A", "S24.102A",
+                                  "G82.53"])
+def test_a_high_spinal_cord_injury_carries_the_dysreflexia_caution(run: Any, text: str) -> None:
+    code, payload = run.json("check", "-H", text)
+    assert code == 1 and _sev(payload) == {"spinal-cord-injury-high": "moderate"}
+    assert payload["findings"][0]["severity"] == _sev(run.json("check", "-H", "autonomic dysreflexia")[1])[
+        "autonomic-dysreflexia"]
+
+
+@pytest.mark.parametrize("text", ["paraplegia", "SCI", "spinal cord injury", "S24.103A", "G82.21", "T10 paraplegia"])
+def test_a_lower_or_unleveled_injury_is_graded_as_before(run: Any, text: str) -> None:
+    _, payload = run.json("check", "-H", text)
+    assert _sev(payload) == {"spinal-cord-injury": "minor"}
+
+
+def test_a_level_word_without_an_injury_is_not_read_as_one(run: Any) -> None:
+    _, payload = run.json("check", "-H", "hepatitis C 5 years ago")
+    assert "spinal-cord-injury-high" not in _sev(payload)
