@@ -510,7 +510,10 @@ def _combination_findings(knowledge: Knowledge, agents: Sequence[_Agent],
             sources=rule.sources,
         )
     rules = {r.id: r for r in knowledge.combinations}
-    return [f for rid, f in fired.items() if not any(s in fired for s in rules[rid].suppressed_by)]
+    # a rule is redundant only when a rule that suppresses it fired over every item it names: "diazepam, lithium"
+    # in an older person keeps the sedating rule for diazepam beside the confusion rule for lithium
+    return [f for rid, f in fired.items()
+            if not any(s in fired and set(f.inputs) <= set(fired[s].inputs) for s in rules[rid].suppressed_by)]
 
 
 def _fill(template: str, dose: float, limit: Optional[float]) -> str:

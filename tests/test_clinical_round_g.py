@@ -118,3 +118,28 @@ def test_a_lower_or_unleveled_injury_is_graded_as_before(run: Any, text: str) ->
 def test_a_level_word_without_an_injury_is_not_read_as_one(run: Any) -> None:
     _, payload = run.json("check", "-H", "hepatitis C 5 years ago")
     assert "spinal-cord-injury-high" not in _sev(payload)
+
+
+# ---------------------------------------------------------------- MEDIUM 9: sedating medicines in older people
+
+@pytest.mark.parametrize("drug", ["diazepam", "lorazepam", "zolpidem", "quetiapine", "olanzapine", "haloperidol",
+                                  "gabapentin", "pregabalin", "oxycodone", "tramadol"])
+def test_a_sedating_medicine_in_an_older_person_is_a_combination(run: Any, drug: str) -> None:
+    _, payload = run.json("check", "-w", drug, "-H", "age 82")
+    combined = [f for f in payload["findings"] if f["kind"] == "combination" and "older" in f["title"].lower()]
+    assert combined and combined[0]["severity"] == "moderate"
+    assert "beers" in " ".join(combined[0]["sources"])
+
+
+def test_the_older_age_rules_do_not_hide_each_others_medicines(run: Any) -> None:
+    _, payload = run.json("check", "-w", "diazepam, lithium", "-H", "age 82")
+    found = _sev(payload)
+    assert found["sedating-drug-in-older-age"] == found["confusion-drug-in-older-age"] == "moderate"
+    _, payload = run.json("check", "-w", "diphenhydramine", "-H", "age 82")
+    assert "confusion-drug-in-older-age" in _sev(payload) and "sedating-drug-in-older-age" not in _sev(payload)
+
+
+@pytest.mark.parametrize("drug", ["melatonin", "cetirizine"])
+def test_a_mildly_sedating_medicine_stays_out_of_the_older_age_rule(run: Any, drug: str) -> None:
+    _, payload = run.json("check", "-w", drug, "-H", "age 82")
+    assert "sedating-drug-in-older-age" not in _sev(payload)
