@@ -143,3 +143,19 @@ def test_the_older_age_rules_do_not_hide_each_others_medicines(run: Any) -> None
 def test_a_mildly_sedating_medicine_stays_out_of_the_older_age_rule(run: Any, drug: str) -> None:
     _, payload = run.json("check", "-w", drug, "-H", "age 82")
     assert "sedating-drug-in-older-age" not in _sev(payload)
+
+
+# ---------------------------------------------------------------- LOW 14: inhaled antimuscarinics
+
+@pytest.mark.parametrize("name", ["tiotropium", "Spiriva", "ipratropium", "Atrovent", "umeclidinium", "Incruse Ellipta",
+                                  "aclidinium", "Tudorza", "glycopyrronium", "Seebri Breezhaler", "Trelegy", "Combivent"])
+def test_an_inhaled_antimuscarinic_is_a_minor_urinary_retention_interaction(run: Any, name: str) -> None:
+    code, payload = run.json("check", "-w", name)
+    assert code == 1 and list(_sev(payload).values()) == ["minor"]
+    finding = payload["findings"][0]
+    assert "urinary retention" in finding["effect"] and "anticholinergic" in finding["id"]
+
+
+def test_an_inhaled_antimuscarinic_is_not_counted_as_sedating(run: Any) -> None:
+    _, payload = run.json("check", "-w", "tiotropium", "-H", "age 82")
+    assert not [f for f in payload["findings"] if f["kind"] == "combination"]
