@@ -3,9 +3,12 @@ spinal cord injuries; sedating medicines in older people; inhaled antimuscarinic
 
 from __future__ import annotations
 
-from typing import Any, Dict
+import json
+from pathlib import Path
+from typing import Any, Dict, List
 
 import pytest
+from test_installed import run as run_installed
 
 
 def _sev(payload: Dict[str, Any]) -> Dict[str, str]:
@@ -159,3 +162,40 @@ def test_an_inhaled_antimuscarinic_is_a_minor_urinary_retention_interaction(run:
 def test_an_inhaled_antimuscarinic_is_not_counted_as_sedating(run: Any) -> None:
     _, payload = run.json("check", "-w", "tiotropium", "-H", "age 82")
     assert not [f for f in payload["findings"] if f["kind"] == "combination"]
+
+
+# ---------------------------------------------------------------- key cases through the installed script
+
+@pytest.mark.parametrize("args,expected", [
+    (["-H", "CKD stage 2", "--daily-dose", "80"], "MODERATE: Daily dose of 80 mg with kidney function 50-80 mL/min"),
+    (["-H", "diabetic neuropathy"], "MINOR: Diabetes"),
+    (["-H", "C5 complete SCI"], "MODERATE: Spinal cord injury at T6 or above"),
+    (["-w", "diazepam", "-H", "age 82"], "MODERATE: Sedating medicine, in an older person"),
+])
+def test_round_g_cases_through_the_installed_script(tmp_path: Path, args: List[str], expected: str) -> None:
+    proc = run_installed(["check", *args, "--brief"], tmp_path, env={"BACLO_CACHE_DIR": str(tmp_path / "cache")})
+    assert proc.returncode == 1 and expected in proc.stdout.decode()
+
+
+def _stage_2_order(tmp_path: Path, maximum: int) -> Path:
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "p1", "birthDate": "1970-01-01"}},
+        {"resource": {"resourceType": "Condition", "subject": {"reference": "Patient/p1"},
+                      "code": {"text": "Chronic kidney disease stage 2"}}},
+        {"resource": {"resourceType": "MedicationRequest", "status": "active", "subject": {"reference": "Patient/p1"},
+                      "medicationCodeableConcept": {"text": "baclofen 10 mg tablet"},
+                      "dosageInstruction": [{
+                          "timing": {"repeat": {"frequency": 3, "period": 1, "periodUnit": "d"}},
+                          "doseAndRate": [{"doseQuantity": {"value": 10, "unit": "mg"}}],
+                          "maxDosePerPeriod": {"numerator": {"value": maximum, "unit": "mg"},
+                                               "denominator": {"value": 1, "unit": "d"}}}]}}]}
+    path = tmp_path / "ckd2.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    return path
+
+
+def test_an_order_maximum_above_the_stage_2_limit_is_flagged(run: Any, tmp_path: Path) -> None:
+    _, payload = run.json("check", "--fhir", str(_stage_2_order(tmp_path, 80)))
+    assert _sev(payload).get("dose-order-kidney") == "moderate"
+    _, payload = run.json("check", "--fhir", str(_stage_2_order(tmp_path, 45)))
+    assert "dose-order-kidney" not in _sev(payload)
