@@ -31,14 +31,33 @@ def check_record(knowledge: Knowledge, record: Record, *, audience: str = PROFES
     resolutions = medications + resolver.resolve_all(record.conditions, HISTORY)
     resolutions += [Resolution(f"{u.text} ({u.where})", HISTORY if u.kind == HISTORY else WITH, (), "", hint=u.reason)
                     for u in record.unreadable]
-    result = check(knowledge, resolutions, record.daily_dose_mg, audience, renal=record.renal, country=country,
+    renal = record.renal + _limits_stated(record.conditions)
+    result = check(knowledge, resolutions, record.daily_dose_mg, audience, renal=renal, country=country,
                    dose_unread=dose_unread, dose_elsewhere=dose_elsewhere)
     # an unreadable part's text already says where it was: "" keeps it from being labelled as an option
     origins = record.origins + dose_origins + tuple(
         (r.text, "") for r in resolutions[len(resolutions) - len(record.unreadable):])
     result = with_order_maximum(knowledge, result, _order_maxima(record, medications), country)
-    return result._replace(skipped=record.skipped, patient_id=record.patient_id, renal=record.renal,
+    return result._replace(skipped=record.skipped, patient_id=record.patient_id, renal=renal,
                            origins=origins)
+
+
+_LIMIT_WORDS = ("<", "\u2264", "less", "under", "below")
+
+
+def _limits_stated(conditions: Tuple[str, ...]) -> Tuple[RenalFunction, ...]:
+    """Kidney values a condition gives only as "less than" (``CrCl <30``): the condition's own entry is
+    the stage below the limit, and the value itself is graded at the worst band it allows (it may be
+    below 15 mL/min), as a measured value is."""
+    from baclofen_cli.resolve import renal_from_condition
+
+    found = []
+    for text in conditions:
+        if any(w in text.lower() for w in _LIMIT_WORDS):
+            renal = renal_from_condition(text)
+            if renal is not None and renal.comparator in ("<", "<="):
+                found.append(renal)
+    return tuple(found)
 
 
 def _order_maxima(record: Record, meds: List[Resolution]) -> List[Tuple[str, float, str]]:

@@ -230,9 +230,33 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
         if band_dose is not None and not band_inputs and renal_finding.severity != band.grade:
             # a dose within the band's reduced maximum never lowers the caution the measurement gives on its own
             findings.append(_renal_finding(band, band_inputs, band_reason, None, patient))
+    findings = _with_us_children_note(knowledge, findings, country, patient)
     findings.sort(key=lambda f: (-GRADE_RANK[f.severity], _KIND_ORDER[f.kind],
                                  min((texts.index(t) for t in f.inputs), default=-1)))
     return CheckResult(tuple(outcomes), tuple(findings), dose, audience)
+
+
+_CHILD_AGE_IDS = ("child-under-8", "child-8-to-17")
+"""The caution entries an age under 18 resolves to: their limits are the UK's (uk-smpc 4.2)."""
+
+
+def _with_us_children_note(knowledge: Knowledge, findings: List[Finding], country: Optional[str],
+                           patient: bool) -> List[Finding]:
+    """With the US named or no country named, a finding for a child's age also says what the US label
+    says of children (not established under 12 years, us-label 8.4): the UK figures are not the only word."""
+    if country not in (None, "us"):
+        return findings
+    note = next((n for n in knowledge.dosing.notes if "us-label 8.4" in n.sources), None)
+    if note is None:
+        return findings
+    said = (note.patient_text or note.text) if patient else note.text
+    said = said if said.startswith("US") else f"US: {said}"
+    out = []
+    for f in findings:
+        if re.sub(r"^dose-(?:order-)?", "", f.id) in _CHILD_AGE_IDS and said not in f.notes:
+            f = f._replace(notes=f.notes + (said,), sources=_unique([*f.sources, *note.sources]))
+        out.append(f)
+    return out
 
 
 def _joins_two_baclofen_lines(text: str) -> bool:
@@ -287,8 +311,7 @@ def summary_line(result: CheckResult) -> str:
 
 def renal_text(renal: Sequence[RenalFunction]) -> str:
     """``eGFR 80 mL/min (Observation/7)``, for each value."""
-    return "; ".join(f"{'eGFR' if r.measure == 'egfr' else 'creatinine clearance'} {r.value:g} mL/min ({r.source})"
-                     for r in renal)
+    return "; ".join(f"{r.shown} ({r.source})" for r in renal)
 
 
 def _agents_of(knowledge: Knowledge, res: Resolution, index: int) -> List[_Agent]:
@@ -590,9 +613,9 @@ def _renal_band(knowledge: Knowledge, renal: Sequence[RenalFunction], cautions: 
     reason = ""
     for value in renal:
         for band in bands:
-            if band.at_least <= value.value < band.below and (best is None or band.below <= best.below):
-                label = "eGFR" if value.measure == "egfr" else "creatinine clearance"
-                best, inputs, reason = band, (), f"{label} {value.value:g} mL/min ({value.source})"
+            # a "less than" value is graded at the worst band it allows (eGFR <30 may be below 15)
+            if band.at_least <= value.graded < band.below and (best is None or band.below <= best.below):
+                best, inputs, reason = band, (), f"{value.shown} ({value.source})"
     by_id = {b.id: b for b in bands}
     for caution, item in cautions:
         if caution.renal_band is not None:
@@ -630,8 +653,15 @@ def _renal_finding(band: RenalBand, inputs: Tuple[str, ...], reason: str, dose: 
                    sources=band.sources, notes=_renal_notes(reason, inputs))
 
 
+_LESS_THAN = re.compile(r"^(?:eGFR|creatinine clearance) (<=?)(\d+(?:\.\d+)?) mL/min")
+
+
 def _renal_notes(reason: str, inputs: Tuple[str, ...]) -> Tuple[str, ...]:
     notes: Tuple[str, ...] = () if inputs else (f"From: {reason}",)
+    less = _LESS_THAN.match(reason) if not inputs else None
+    if less is not None:
+        notes += (f"Given only as {less.group(1)}{less.group(2)} mL/min: the value may be anywhere below it, so it is "
+                  "graded at the worst band it allows; a measured value gives a check by that value.",)
     if reason.startswith("eGFR"):  # the bands come from creatinine clearance studies
         notes += ("The bands are creatinine clearance figures; an eGFR is used as an approximation "
                   "(it can differ, notably at extremes of body size).",)
@@ -660,7 +690,8 @@ def with_order_maximum(knowledge: Knowledge, result: CheckResult, orders: Sequen
             sources=_unique([*limit_sources, *above.sources]), notes=notes,
         ))
     added += _order_kidney_findings(knowledge, result, orders, patient)
-    added += _order_child_findings(knowledge, result, orders, patient)
+    added += _with_us_children_note(knowledge, _order_child_findings(knowledge, result, orders, patient), country,
+                                    patient)
     if not added:
         return result
     texts = [i.resolution.text for i in result.items]

@@ -182,6 +182,9 @@ _NAME_NUMBER = _Lazy(r"(?:#|\bno\.?\s*)\s*(\d{1,2})\b(?!\s*(?:mg|mcg|ml|%|units?
 
 _RX: Dict[str, re.Pattern[str]] = {}
 _NUM = r"(?:\d+(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+)"
+_COMPARATOR = (r"<=|=<|>=|=>|\u2264|\u2265|<|>|(?:less|greater|more)\s+than(?:\s+or\s+equal\s+to)?\b"
+               r"|(?:under|below|over|above)\b")
+"""A kidney value given as a limit (``eGFR <30``, ``CrCl less than 30``): see ``_COMPARATORS``."""
 _UNIT = (r"(?:mg|mgs|milligrams?|mcg|mcgs|micrograms?|ug|µg|μg|g|gm|gms|grams?|ml|mls|millilit(?:er|re)s?|l|"
          r"units?|iu|u|meq|mmol|%|percent|mg/ml|mcg/ml|mg/5ml)"
          r"(?:\s*/\s*(?:\d+(?:\.\d+)?\s*)?(?:ml|l|hr|h|hour|24\s*h(?:rs?|ours?)?|hrs|actuation|act|dose|spray|"
@@ -241,7 +244,7 @@ def _rx(name: str) -> re.Pattern[str]:
                 "hcc": r"\((?:cms\s*[-/]?\s*)?hcc\)|\bcms[-/]hcc\b|\(cms code\)",
                 "roman_qty": rf"\b({_ROMAN_FORMS})\s+(i{{1,3}}|iv)\b|\b(i{{1,3}}|iv)\s+({_ROMAN_FORMS})\b",
                 "stage": r"\b(?:stage|g|grade|ckd)\s*-?\s*(1|2|3a|3b|3|4|5|iiia|iiib|i{1,3}|iv|v)\b",
-                "gfr": r"\b(e?gfr|crcl|creatinine clearance)\s*(?:of|is|=|:|(<(?!=))|<=|>|~|approx\.?)?\s*"
+                "gfr": rf"\b(e?gfr|crcl|creatinine clearance)\s*(?:of|is|=|:|~|approx\.?)?\s*(?:of\s*)?({_COMPARATOR})?\s*"
                        r"(\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*(\d+(?:\.\d+)?))?",
                 "mg": rf"(?<![\w#.])({_NUM})\s*(?:mg|milligrams?)(?![\w/])",
                 "qty": rf"(?<![\w#.])(\d+(?:\.\d+)?|one|two|three|four|half|½|1/2)\s*{_QTY_UNIT}",
@@ -910,6 +913,11 @@ def _leftover_ok(rest: str) -> bool:
 
 # -- conditions: severity -----------------------------------------------------------------------
 
+_COMPARATORS = {"<": "<", "<=": "<=", "\u2264": "<=", "=<": "<=", ">": ">", ">=": ">=", "\u2265": ">=", "=>": ">=",
+                "less than": "<", "under": "<", "below": "<", "less than or equal to": "<=",
+                "greater than": ">", "more than": ">", "over": ">", "above": ">", "greater than or equal to": ">="}
+"""How a kidney value may be given as a limit (``eGFR <30``, ``CrCl less than 30``), as its comparator."""
+
 _STAGE_EGFR: Dict[str, Optional[float]] = {
     "1": None, "i": None, "2": 89.0, "ii": 89.0, "3": 59.0, "iii": 59.0, "3a": 59.0, "3b": 44.0,
                "4": 29.0, "iv": 29.0, "5": 14.0, "v": 14.0, "iiia": 59.0, "iiib": 44.0}
@@ -922,7 +930,9 @@ _FAILURE_WORDS = ("esrd", "eskd", "end stage", "dialysis", "haemodialysis", "hem
 
 def renal_from_condition(text: str) -> Optional[RenalFunction]:
     """A kidney function a condition line states: ``eGFR 25`` -> egfr 25; ``CKD stage 4`` -> egfr 29
-    (the upper bound of the stage's band); ``ESRD on HD`` -> egfr 14. None when it states none."""
+    (the upper bound of the stage's band); ``ESRD on HD`` -> egfr 14. None when it states none.
+    ``CrCl <30`` (also ``< 30``, ``less than 30``, ``under 30``, ``below 30``) -> crcl 30 with the
+    comparator ``<``: graded at the worst band it allows (``RenalFunction.graded``)."""
     lowered = clean(text).lower()
     if _negated(lowered, medication=False):
         return None
@@ -930,9 +940,8 @@ def renal_from_condition(text: str) -> Optional[RenalFunction]:
     if m is not None:
         measure = "crcl" if m.group(1).startswith("cr") else "egfr"
         value = float(m.group(4) or m.group(3))  # a range: its upper bound
-        if m.group(2) and not m.group(4):
-            value -= 0.1  # "eGFR <15" is just below 15: graded in the band below
-        return RenalFunction(measure, value, text) if 0 < value < 200 else None
+        comparator = _COMPARATORS.get(re.sub(r"\s+", " ", m.group(2))) if m.group(2) and not m.group(4) else None
+        return RenalFunction(measure, value, text, comparator) if 0 < value < 200 else None
     lowered = re.sub(r"\b(?:not|no|without|w/o|wo)\s+(?:(?:on|yet|currently|requiring|any)\s+)*[\w-]+", " ",
                      lowered)  # "not on dialysis": a kidney failure word said to be absent
     key = normalize(lowered)
@@ -957,18 +966,32 @@ def renal_from_condition(text: str) -> Optional[RenalFunction]:
 
 
 
-_AGE = (r"\b(?:age|aged|age:)\s*(\d{1,3})(?:\s*(?:years?|yrs?|y)(?:\s*old)?)?(?![\w/])"
-        r"|\b(\d{1,3})(?:\s*|-)(?:yo|y/o|y\.o\.?|(?:years?|yrs?|yr)(?:\s*|-)old)(?![\w/])"
-        r"|^\s*(\d{1,3})\s?(?:[mf]|male|female)\s*$")
-"""An age typed as a condition: ``age 80``, ``aged 80``, ``80 yo``, ``80 y/o``, ``80-year-old``, ``83F``."""
+_YEARS = r"years?|yrs?|yr|y"
+_MONTHS = r"months?|mos?|mths?|mnths?"
+_AGE = (rf"\b(?:age|aged|age:)\s*(?P<a>\d{{1,3}})(?:\s*(?P<au>{_YEARS}|{_MONTHS})\.?(?:\s*old)?)?(?![\w/])"
+        rf"|\b(?P<b>\d{{1,3}})(?:\s*|-)(?:yo|y/o|y\.o\.?|(?P<bu>{_YEARS}|{_MONTHS})(?:\s*|-)old)(?![\w/])"
+        rf"|\b(?P<c>\d{{1,3}})\s*(?P<cu>{_YEARS}|{_MONTHS})\.?\s+of\s+age\b"
+        rf"|^\s*(?P<d>\d{{1,3}})\s*(?:(?P<du>{_YEARS}|{_MONTHS})\.?(?:\s*,?\s*(?:[mf]|male|female))?"
+        rf"|\s?(?:[mf]|male|female))\s*$"
+        r"|^\s*(?:a\s+)?(?P<n>newborn|neonate|neonatal|newborn infant|newborn baby)\s*$")
+"""An age typed as a condition: ``age 80``, ``aged 80``, ``80 yo``, ``80 y/o``, ``80-year-old``, ``83F``,
+``age 18 months``, ``6 months old``, ``9 years of age``; as a whole item also ``7 yrs``, ``12 y``, ``6 mo``,
+``18 months``, ``newborn``, ``neonate``. A bare number of years or months inside a longer line is a duration
+(``epilepsy 7 yrs``), never an age."""
 
 
 def age_from_condition(text: str) -> Optional[Tuple[int, int, int]]:
-    """(start, end, years) of an age a condition line states, or None (an age over 120 is not read)."""
+    """(start, end, whole years) of an age a condition line states, or None (an age over 120 is not
+    read). Months are whole years (18 months -> 1); a newborn or neonate is 0."""
     m = re.search(_AGE, text, re.IGNORECASE)
     if m is None:
         return None
-    years = int(next(g for g in m.groups() if g is not None))
+    if m.group("n"):
+        return m.start(), m.end(), 0
+    number, unit = next((m.group(k), m.group(k + "u")) for k in "abcd" if m.group(k) is not None)
+    years = int(number)
+    if unit and unit.lower().startswith("m"):
+        years //= 12
     return (m.start(), m.end(), years) if years <= 120 else None
 
 # -- splitting a value into items ---------------------------------------------------------------

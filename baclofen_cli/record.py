@@ -43,6 +43,21 @@ class RenalFunction(NamedTuple):
     value: float
     source: str
     """Where it came from: ``--egfr``, ``Observation/7``."""
+    comparator: Optional[str] = None
+    """``<``, ``<=``, ``>`` or ``>=`` when the value was given as a limit (``eGFR <30``). A value below a
+    limit may be anywhere under it, so it is graded at the worst band it allows (``graded``)."""
+
+    @property
+    def graded(self) -> float:
+        """The value a dose is graded at: the worst case it allows. ``<30`` may be below 15 (0 here:
+        the lowest band); ``>60`` is graded at 60, its lower bound, like a plain value."""
+        return 0.0 if self.comparator in ("<", "<=") else self.value
+
+    @property
+    def shown(self) -> str:
+        """``eGFR <30 mL/min``."""
+        label = "eGFR" if self.measure == "egfr" else "creatinine clearance"
+        return f"{label} {self.comparator or ''}{self.value:g} mL/min"
 
 
 class Allergy(NamedTuple):

@@ -35,7 +35,10 @@ _PATTERN_SOURCES = {
     # a spinal level at T6 or above, alone or as the top of a range: C5, C-5, C5-6, C5/C6, T4, T2-T6
     "spinal_level": r"(?<![\w.])(?:c\s?-?\s?[1-8]|t\s?-?\s?[1-6])(?:\s*(?:-|/|to)\s*[ct]?\s?\d{1,2})?(?![\w.])",
     "ambiguous_abbreviation": r"^\s*(?:ms(?:o4|ir|\s+ir|\s+contin)?|mgso4)\b",
-    "gfr": r"\b(?:e?gfr|crcl|creatinine clearance)\s*(?:of|is|=|:|<|>|~|approx\.?)?\s*\d+(?:\.\d+)?"
+    "fhir_history": r"\s*history of icd-10-cm\s",
+    "gfr": r"\b(?:e?gfr|crcl|creatinine clearance)\s*(?:of|is|=|:|~|approx\.?)?\s*(?:of\s*)?"
+           r"(?:<=|=<|>=|=>|\u2264|\u2265|<|>|(?:less|greater|more)\s+than(?:\s+or\s+equal\s+to)?\b"
+           r"|(?:under|below|over|above)\b)?\s*\d+(?:\.\d+)?"
            r"(?:\s*(?:-|to)\s*\d+(?:\.\d+)?)?"
            r"(?:\s*(?:ml\s*/\s*min(?:\s*/\s*1\.73\s*m2)?|ml/min))?",
 }
@@ -320,9 +323,16 @@ class Resolver:
         gfr = _pattern("gfr").search(rest)
         if gfr is not None and renal is not None:
             rest = rest[:gfr.start()] + " " + rest[gfr.end():]
-            kidney = self._renal_target(renal.value)
+            kidney = self._renal_target(renal.value - 0.1 if renal.comparator == "<" else renal.value)
             if kidney is not None:
                 found.append(kidney)
+        if found and _pattern("fhir_history").match(text):
+            # a resolved or inactive FHIR Condition's ICD-10-CM code (inputs.fhir): the line reader's
+            # history rules apply to it as to its words (a past ulcer is the history-of-ulcer caution)
+            from baclofen_cli.lines import _past_ulcer
+
+            named = [(t.kind, t.ref, t.display) for t in found]
+            found = [Target(*t) for t in _past_ulcer(named, text.lower(), self._phrase(HISTORY))]
         rest = self._age(rest, found)
         level = _pattern("spinal_level").search(rest) if any(c.isdigit() for c in rest) else None
         reading = read_condition(rest, self._phrase(HISTORY))
@@ -335,7 +345,7 @@ class Resolver:
                 level = None
         found.extend(Target(*t) for t in reading.names)
         if renal is not None:  # a stage or measure: the kidney entry for it (CKD IV -> stage 4; stage 5 -> failure)
-            staged = self._renal_target(renal.value)
+            staged = self._renal_target(renal.value - 0.1 if renal.comparator == "<" else renal.value)
             kidney_refs = {t.ref for t in found if t.kind == "caution"} & self._kidney_refs()
             if staged is not None and kidney_refs:
                 found = [t for t in found if t.ref not in kidney_refs] + [staged]

@@ -59,10 +59,11 @@ def test_real_world_bundle_reads_everything(run: Any) -> None:
     assert skipped["MedicationRequest/mr-stopped"] == "status stopped"
     assert skipped["MedicationRequest/mr-error"] == "status entered-in-error"
     assert skipped["MedicationStatement/ms-not-taken"] == "status not-taken"
-    assert skipped["Condition/c-pregnancy"] == "clinical status resolved"
+    assert "Condition/c-pregnancy" not in skipped  # resolved: read as a history (clinical round G)
+    assert data["inputs"][texts.index("history of pregnancy")]["from"] == "Condition/c-pregnancy, clinical status resolved"
     assert skipped["Condition/c-epilepsy"] == "verification status refuted"
     assert "other than baclofen" in skipped["AllergyIntolerance/a-penicillin"]
-    for name in ("zolpidem", "oxycodone", "diazepam", "pregnancy", "epilepsy"):
+    for name in ("zolpidem", "oxycodone", "diazepam", "epilepsy"):
         assert not any(name in t.lower() for t in texts), name  # skipped, so not checked...
         assert any(name in s["text"].lower() for s in data["skipped"]), name  # ...but listed
 
@@ -76,7 +77,7 @@ def test_egfr_observation_becomes_renal_function() -> None:
 def test_text_output_lists_skipped_and_patient(run: Any) -> None:
     result = run("check", "--fhir", str(US_CORE))
     assert "Patient: pt-42" in result.stdout
-    assert "Skipped (7)" in result.stdout
+    assert "Skipped (6)" in result.stdout
     assert "MedicationRequest/mr-stopped: zolpidem 10 mg tablet: status stopped" in result.stdout
 
 
@@ -146,9 +147,9 @@ def test_statuses(kind: str, status: str, skipped: bool) -> None:
 
 
 @pytest.mark.parametrize("clinical,verification,skipped", [
-    ("active", None, False), ("resolved", None, True), ("inactive", None, True), ("remission", None, False),
+    ("active", None, False), ("resolved", None, False), ("inactive", None, False), ("remission", None, False),
     (None, "refuted", True), (None, "entered-in-error", True), (None, "unconfirmed", False),
-    ("recurrence", "provisional", False),
+    ("recurrence", "provisional", False), ("resolved", "entered-in-error", True),
 ])
 def test_condition_statuses(clinical: Any, verification: Any, skipped: bool) -> None:
     condition: Dict[str, Any] = {"resourceType": "Condition", "code": {"text": "epilepsy"}}
@@ -159,6 +160,9 @@ def test_condition_statuses(clinical: Any, verification: Any, skipped: bool) -> 
     record = record_from_resources([condition])
     assert (record.conditions == ()) is skipped
     assert len(record.skipped) == int(skipped)
+    if not skipped:  # a resolved or inactive Condition is a history (clinical round G); remission is checked as is
+        past = clinical in ("resolved", "inactive")
+        assert record.conditions == ("history of epilepsy" if past else "epilepsy",)
 
 
 def test_do_not_perform_request_is_skipped() -> None:
@@ -206,10 +210,11 @@ def test_renal_observations(observation: Dict[str, Any], expected: Any) -> None:
     assert [(r.measure, round(r.value, 6)) for r in record.renal] == [expected]
 
 
-def test_less_than_counts_as_just_under() -> None:
+def test_less_than_is_graded_at_its_worst_case() -> None:
     record = record_from_resources([{"resourceType": "Observation", "code": {"text": "eGFR"},
                                      "valueQuantity": {"value": 15, "comparator": "<"}}])
-    assert record.renal[0].value < 15
+    assert (record.renal[0].value, record.renal[0].comparator) == (15, "<")
+    assert record.renal[0].graded == 0  # may be anywhere below 15 (clinical round G)
 
 
 @pytest.mark.parametrize("observation,where", [

@@ -34,7 +34,9 @@ never dropped silently (``NOT_CURRENT``, below). Statuses that leave any doubt a
 checked: a MedicationRequest that is ``completed`` has been fulfilled and the
 medicine may well still be taken; a MedicationAdministration that is ``completed``
 or ``stopped`` gave at least part of the dose; a Condition that is in
-``remission``, ``unconfirmed``, ``provisional`` or ``differential`` is checked.
+``remission``, ``unconfirmed``, ``provisional`` or ``differential`` is checked. A Condition
+whose clinical status is ``resolved`` or ``inactive`` is read as a history (``history of
+Peptic ulcer``, its origin labelled with the status): a past ulcer or past seizures still matter.
 A Patient's birthDate gives the age on the date of the run (65 and over: older age;
 under 18: a child). Resources of other types (an Encounter, other Observations) are counted
 in one skipped line. A file with resources of more than one patient is refused:
@@ -95,7 +97,8 @@ NOT_CURRENT: Dict[str, Dict[str, str]] = {
 
 CLINICAL_NOT_CURRENT = frozenset({"inactive", "resolved"})
 VERIFICATION_NOT_CURRENT = frozenset({"refuted", "entered-in-error"})
-"""Condition and AllergyIntolerance: ``clinicalStatus`` and ``verificationStatus`` codes that skip them."""
+"""Condition and AllergyIntolerance: ``clinicalStatus`` and ``verificationStatus`` codes that are not current.
+A verification status skips either; a clinical status skips an allergy, and makes a Condition a history."""
 
 EGFR_LOINC = frozenset({
     "33914-3", "48642-3", "48643-1", "62238-1", "98979-8", "69405-9", "88293-6", "88294-4", "77147-7",
@@ -347,10 +350,14 @@ class _Reader:
                 patients.subject(found, res.get("subject"))
                 names, codes, problem = _concept(res.get("code"), "code", condition=True)
                 reason = _clinical_reason(res)
-                if reason is not None:
+                where = found.where
+                if reason is not None and reason.startswith("clinical status"):
+                    # resolved or inactive: still a history (a past ulcer, past seizures), read as one
+                    names, where = [_as_history(n) for n in names], f"{found.where}, {reason}"
+                elif reason is not None:
                     skipped.append(Skipped(found.where, _describe(names, codes), reason))
                     continue
-                conditions.extend(names, found.where)
+                conditions.extend(names, where)
                 if problem:
                     unreadable.append(Unreadable(found.where, problem[0], problem[1], HISTORY_KIND))
                 unreadable.extend(Unreadable(found.where, c, _CODED_ONLY_CONDITION, HISTORY_KIND) for c in codes)
@@ -561,7 +568,7 @@ class _Reader:
             if reason is not None:
                 skipped.append(Skipped(where, label, reason))
                 continue
-            value, problem = _renal_value(holder)
+            value, comparator, problem = _renal_value(holder)
             if problem is not None:
                 if holder.get("dataAbsentReason") is not None and problem == "no value":
                     skipped.append(Skipped(where, label, "no value (dataAbsentReason)"))
@@ -571,7 +578,7 @@ class _Reader:
             assert value is not None
             when = res.get("effectiveDateTime") or res.get("issued")
             source = f"{where}, {when}" if isinstance(when, str) and when else where
-            renal.append(RenalFunction(measure, value, source))
+            renal.append(RenalFunction(measure, value, source, comparator))
         return read_any
 
 
@@ -1120,6 +1127,15 @@ def _status_codes(value: Any) -> Set[str]:
     return codes
 
 
+_PAST_WORDS = re.compile(r"\s*(?:history|hx|h/o|past|previous|prior|resolved|healed|old|remote)\b", re.IGNORECASE)
+
+
+def _as_history(name: str) -> str:
+    """A resolved or inactive Condition's name as a history: ``history of Peptic ulcer`` (the line
+    reader's history rules then apply: a past ulcer is the history-of-ulcer caution)."""
+    return name if _PAST_WORDS.match(name) else f"history of {name}"
+
+
 def _clinical_reason(res: Dict[str, Any]) -> Optional[str]:
     """Why a Condition or AllergyIntolerance is not current, or None (checked)."""
     verification = _status_codes(res.get("verificationStatus"))
@@ -1155,8 +1171,9 @@ def _renal_measure(code: Any) -> Optional[str]:
 _VALUE_TEXT = re.compile(r"\s*(<=|>=|<|>)?\s*(\d+(?:\.\d+)?)\s*(.*)")
 
 
-def _renal_value(holder: Dict[str, Any]) -> Tuple[Optional[float], Optional[str]]:
-    """The value in mL/min, or a reason it cannot be read. ``<15`` counts as just under 15."""
+def _renal_value(holder: Dict[str, Any]) -> Tuple[Optional[float], Optional[str], Optional[str]]:
+    """The value in mL/min, its comparator (``<``: graded at the worst band it allows, see
+    ``RenalFunction.graded``), or a reason it cannot be read."""
     quantity = holder.get("valueQuantity")
     comparator: Any = None
     unit: Any = None
@@ -1165,29 +1182,27 @@ def _renal_value(holder: Dict[str, Any]) -> Tuple[Optional[float], Optional[str]
         comparator = quantity.get("comparator")
         unit = quantity.get("unit") or quantity.get("code")
     elif quantity is not None:
-        return None, "valueQuantity is not an object"
+        return None, None, "valueQuantity is not an object"
     elif isinstance(holder.get("valueString"), str):
         match = _VALUE_TEXT.fullmatch(holder["valueString"])
         if not match:
-            return None, f"value {holder['valueString']!r} is not a number"
+            return None, None, f"value {holder['valueString']!r} is not a number"
         comparator, value, unit = match.group(1), float(match.group(2)), match.group(3) or None
     elif "valueInteger" in holder:
         value = holder["valueInteger"]
     else:
-        return None, "no value"
+        return None, None, "no value"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None, f"value {_preview(value)} is not a number"
+        return None, None, f"value {_preview(value)} is not a number"
     number = float(value)
     if not math.isfinite(number) or number < 0 or number > 1000:
-        return None, f"value {number:g} is not a plausible kidney function"
+        return None, None, f"value {number:g} is not a plausible kidney function"
     if unit is not None:
         if not isinstance(unit, str) or not unit.replace(" ", "").lower().startswith("ml/min"):
-            return None, f"unit {_preview(unit)} is not mL/min"
-    if comparator == "<" and number > 0:
-        number = math.nextafter(number, 0.0)
-    elif comparator not in (None, "<", "<=", ">", ">="):
-        return None, f"comparator {_preview(comparator)} is not understood"
-    return number, None
+            return None, None, f"unit {_preview(unit)} is not mL/min"
+    if comparator not in (None, "<", "<=", ">", ">="):
+        return None, None, f"comparator {_preview(comparator)} is not understood"
+    return number, comparator, None
 
 
 def _describe(names: List[str], codes: List[str]) -> str:
