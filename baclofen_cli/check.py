@@ -650,18 +650,21 @@ def _renal_finding(band: RenalBand, inputs: Tuple[str, ...], reason: str, dose: 
         text = _fill(text, 0, band.max_mg_per_day)
     return Finding(kind="dose" if dose is not None else "caution", id=f"renal-{band.id}", severity=severity,
                    title=title, inputs=inputs, matched=(reason,), effect=text, advice=advice,
-                   sources=band.sources, notes=_renal_notes(reason, inputs))
+                   sources=band.sources, notes=_renal_notes(reason, inputs, patient))
 
 
 _LESS_THAN = re.compile(r"^(?:eGFR|creatinine clearance) (<=?)(\d+(?:\.\d+)?) mL/min")
 
 
-def _renal_notes(reason: str, inputs: Tuple[str, ...]) -> Tuple[str, ...]:
+def _renal_notes(reason: str, inputs: Tuple[str, ...], patient: bool = False) -> Tuple[str, ...]:
     notes: Tuple[str, ...] = () if inputs else (f"From: {reason}",)
     less = _LESS_THAN.match(reason) if not inputs else None
     if less is not None:
-        notes += (f"Given only as {less.group(1)}{less.group(2)} mL/min: the value may be anywhere below it, so it is "
-                  "graded at the worst band it allows; a measured value gives a check by that value.",)
+        limit = f"{'less than' if less.group(1) == '<' else 'at most'} {less.group(2)}"
+        notes += ((f"Your kidney result was given only as {limit}, so baclo checked the dose against "
+                   "the lowest level it could be.",) if patient else
+                  (f"Given only as {less.group(1)}{less.group(2)} mL/min: the value may be anywhere below it, so it "
+                   "is graded at the worst band it allows; a measured value gives a check by that value.",))
     if reason.startswith("eGFR"):  # the bands come from creatinine clearance studies
         notes += ("The bands are creatinine clearance figures; an eGFR is used as an approximation "
                   "(it can differ, notably at extremes of body size).",)

@@ -101,6 +101,12 @@ def test_less_than_30_is_graded_below_15(run: Any, text: str) -> None:
     assert "renal-severe" not in ids
 
 
+def test_less_than_note_in_patient_words(run: Any) -> None:
+    out = run("check", "-H", "eGFR <30", "--daily-dose", "20", "--audience", "patient").stdout
+    assert "given only as less than 30, so baclo checked the dose against the lowest level it could be" in out
+    assert "worst band" not in out
+
+
 @pytest.mark.parametrize("text,expected", [("eGFR <=15", "renal-end-stage"), ("eGFR <60", "renal-end-stage"),
                                            ("eGFR 25", "renal-severe"), ("CKD stage 4", "renal-severe")])
 def test_limits_and_plain_values(run: Any, text: str, expected: str) -> None:
