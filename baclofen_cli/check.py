@@ -653,12 +653,13 @@ def _renal_finding(band: RenalBand, inputs: Tuple[str, ...], reason: str, dose: 
                    sources=band.sources, notes=_renal_notes(reason, inputs, patient))
 
 
-_LESS_THAN = re.compile(r"^(?:eGFR|creatinine clearance) (<=?)(\d+(?:\.\d+)?) mL/min")
+_LESS_THAN = r"^(?:eGFR|creatinine clearance) (<=?)(\d+(?:\.\d+)?) mL/min"
+"""A measured value given as "less than" (``RenalFunction.shown``); compiled on first use (re's cache)."""
 
 
 def _renal_notes(reason: str, inputs: Tuple[str, ...], patient: bool = False) -> Tuple[str, ...]:
     notes: Tuple[str, ...] = () if inputs else (f"From: {reason}",)
-    less = _LESS_THAN.match(reason) if not inputs else None
+    less = re.match(_LESS_THAN, reason) if not inputs else None
     if less is not None:
         limit = f"{'less than' if less.group(1) == '<' else 'at most'} {less.group(2)}"
         notes += ((f"Your kidney result was given only as {limit}, so baclo checked the dose against "
