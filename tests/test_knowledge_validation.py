@@ -67,6 +67,9 @@ CASES = [
      "uses[1].evidence: an off-label use needs an evidence note"),
     ("negative max dose", lambda d: d["dosing"].update(max_daily_mg=-5), "dosing.max_daily_mg"),
     ("bad side-effect group", lambda d: d["side_effects"][0].update(groups=["weird"]), "side_effects[0].groups[0]"),
+    ("stray member key (a YAML comma split a note)",
+     lambda d: d["interactions"][0]["members"][0].update({"note": "A prodrug (Apadaz", "with acetaminophen).": None}),
+     "interactions[0].members[0].with acetaminophen).: unknown key"),
     ("empty text", lambda d: d["sections"][0]["entries"][0].update(text="  "), "sections[0].entries[0].text: text is empty"),
 ]
 

@@ -63,6 +63,8 @@ STRUCTURED_SECTIONS = (
     "pharmacokinetics", "uses", "dosing", "side-effects", "interactions", "cautions", "faq",
 )
 T = TypeVar("T")
+MEMBER_KEYS = ("name", "brands", "aliases", "grade", "note", "sources", "effects", "effect", "advice",
+               "patient_effect", "patient_advice")
 
 
 class SchemaError(Exception):
@@ -144,6 +146,12 @@ class _Node:
             raise SchemaError(self.at(key), "required mapping is missing")
         return _Node(self.data[key], self.at(key))
 
+    def only(self, keys: Tuple[str, ...]) -> None:
+        """Refuse a key this mapping does not define (a YAML comma can split a note into a stray key)."""
+        for key in self.data:
+            if key not in keys:
+                raise SchemaError(self.at(str(key)), f"unknown key; expected one of {', '.join(keys)}")
+
 
 def _as_text(value: Any, path: str) -> str:
     if isinstance(value, str):
@@ -189,6 +197,9 @@ class _TrustedNode(_Node):
 
     def items(self, key: str, build: Callable[["_Node"], T], required: bool = True) -> Tuple[T, ...]:
         return tuple(build(_TrustedNode(v, "")) for v in self.data.get(key) or ())
+
+    def only(self, keys: Tuple[str, ...]) -> None:
+        return None
 
     def child(self, key: str) -> "_Node":
         return _TrustedNode(self.data[key], "")
@@ -308,6 +319,7 @@ class _Builder:
         return tuple(pairs)
 
     def member(self, n: _Node) -> Member:
+        n.only(MEMBER_KEYS)
         grade = n.choice("grade", GRADES, required=False)
         note = n.opt_text("note")
         if grade is not None and note is None:
