@@ -295,6 +295,8 @@ AUDIENCE_OPTION = typer.Option(Audience.professional, "--audience", case_sensiti
                                metavar="professional|patient",
                                help="Wording for professionals (the default) or for patients and carers.")
 SOURCES_OPTION = typer.Option(False, "--sources", help="With --audience patient: show the source tags too.")
+COUNTRY_OPTION = typer.Option(None, "--country", metavar="us|uk|ca", envvar="BACLO_COUNTRY",
+                              help="Lead with this country's maximum daily dose (env BACLO_COUNTRY).")
 FAIL_ON_OPTION = typer.Option(Grade.minor, "--fail-on", case_sensitive=False,
                               metavar="contraindicated|major|moderate|minor",
                               help="Lowest grade that makes the exit status 1.")
@@ -342,6 +344,7 @@ def info(
     no_pager: bool = typer.Option(False, "--no-pager", help="With --all: print straight to the terminal."),
     audience: Audience = AUDIENCE_OPTION,
     sources_: bool = SOURCES_OPTION,
+    country: Optional[str] = COUNTRY_OPTION,
     output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
@@ -361,19 +364,20 @@ def info(
     fmt = _format(output_format, json)
     who = audience.value
     name = " ".join(words) if words else None  # baclo info missed dose == baclo info "missed dose"
+    where = _country(country)
     if all_ and name:
         fail("give a TOPIC or --all, not both")
     if all_:
-        _emit(fmt, pages.Everything(k, who, sources_), pager=not no_pager)
+        _emit(fmt, pages.Everything(k, who, sources_, where), pager=not no_pager)
     if name is None:
-        _emit(fmt, pages.Overview(k, who, sources_))
+        _emit(fmt, pages.Overview(k, who, sources_, where))
     from baclofen_cli.topics import find_topic
 
     if not name.strip():
         fail("the TOPIC is empty: give a section or topic name (baclo sections lists them), or leave it out")
     found = find_topic(k, _clean(name))
     if found.section_id:
-        _emit(fmt, pages.SectionPage(k, found.section_id, who, sources_))
+        _emit(fmt, pages.SectionPage(k, found.section_id, who, sources_, where))
     if found.topic is not None:
         _emit(fmt, pages.TopicPage(k, found.topic.title, found.topic.caution_ids, found.topic.entries, who, sources_))
     from baclofen_cli.topics import EXAMPLES
@@ -389,6 +393,16 @@ def info(
     hint = f" Did you mean: {', '.join(found.candidates)}?" if found.candidates else ""
     fail(f"no section or topic named {asked!r}.{hint} Sections: {', '.join(s.id for s in k.sections)}. "
          f"Topics: {', '.join(EXAMPLES)}, or any condition in baclo cautions. Or search: baclo search {_quote(asked)}")
+
+
+def _country(value: Optional[str]) -> Optional[str]:
+    """--country or BACLO_COUNTRY: us, uk (gb) or ca; empty means none."""
+    country = value.strip().lower() if value else None
+    if country == "gb":
+        country = "uk"
+    if country and country not in ("us", "uk", "ca"):
+        fail(f"--country (or BACLO_COUNTRY) must be us, uk or ca, not {country!r}")
+    return country or None
 
 
 def _quote(text: str) -> str:
@@ -552,6 +566,7 @@ def dose(
     ctx: typer.Context,
     audience: Audience = AUDIENCE_OPTION,
     sources_: bool = SOURCES_OPTION,
+    country: Optional[str] = COUNTRY_OPTION,
     output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
 ) -> None:
@@ -561,11 +576,12 @@ def dose(
     Examples:
       baclo dose
       baclo dose --audience patient
+      baclo dose --country uk               lead with the UK maximum (or BACLO_COUNTRY=uk)
       baclo check --daily-dose 90           check one daily dose against the limits
     """
     from baclofen_cli.render import pages
 
-    _emit(_format(output_format, json), pages.DosePage(_knowledge(ctx), audience.value, sources_))
+    _emit(_format(output_format, json), pages.DosePage(_knowledge(ctx), audience.value, sources_, _country(country)))
 
 
 @command(cls=_Command)
@@ -750,11 +766,7 @@ def check(
                 fail(f"{flag} must be a number of mL/min from 0 to 999, not {value:g}")
             renal.append(RenalFunction(measure, value, flag))
     record = record._replace(renal=tuple(renal))
-    country = country.strip().lower() if country else None
-    if country == "gb":
-        country = "uk"
-    if country and country not in ("us", "uk", "ca"):
-        fail(f"--country (or BACLO_COUNTRY) must be us, uk or ca, not {country!r}")
+    country = _country(country)
     if [with_file, history_file, fhir].count("-") > 1:
         fail("only one of --with-file, --history-file and --fhir can read standard input (-)")
     # a list file holds one item per line, as written: EHR lines carry commas of their own

@@ -36,3 +36,59 @@ def test_all_patient_pages_show_the_emergency_action(run: Any) -> None:
     result = run("info", "--all", "--audience", "patient", "--no-pager")
     assert result.exit_code == 0
     assert "Get help now: Call an ambulance" in result.stdout
+
+
+# MEDIUM 7: dose and info take --country (and BACLO_COUNTRY) and lead with that country's maximum
+@pytest.mark.parametrize("country,figure,other", [("uk", "100 mg", "US 80 mg"), ("us", "80 mg", "UK 100 mg"),
+                                                  ("ca", "80 mg", "UK 100 mg"), ("GB", "100 mg", "US 80 mg")])
+def test_dose_leads_with_the_named_countrys_maximum(run: Any, country: str, figure: str, other: str) -> None:
+    result = run("dose", "--country", country)
+    assert result.exit_code == 0, result.stdout
+    lines = result.stdout.splitlines()
+    lead = next(i for i, line in enumerate(lines) if line.startswith("Maximum ("))
+    assert lead < next(i for i, line in enumerate(lines) if line.startswith("days 1-3"))
+    assert figure in lines[lead] and "Other countries differ" in lines[lead] and other in lines[lead]
+    assert "never more than" not in result.stdout
+
+
+def test_dose_honours_baclo_country(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BACLO_COUNTRY", "uk")
+    result = run("dose")
+    assert result.exit_code == 0
+    assert "Maximum (UK): 100 mg per day" in result.stdout
+    assert "maximum (UK)" in result.stdout and "maximum (US)" not in result.stdout
+
+
+def test_dose_without_a_country_gives_every_countrys_maximum(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BACLO_COUNTRY", raising=False)
+    result = run("dose")
+    assert result.exit_code == 0
+    assert "never more than" not in result.stdout and "must not go over 80" not in result.stdout
+    assert "Labelled maximum by country: US 80 mg; Canada 80 mg; UK 100 mg" in result.stdout
+    patient = run("dose", "--audience", "patient")
+    assert "80 mg in the US and Canada" in patient.stdout and "100 mg in the UK" in patient.stdout
+
+
+@pytest.mark.parametrize("audience,expected", [
+    ("professional", "- Maximum (UK): 100 mg per day"),
+    ("patient", "- The most in one day: In the UK, the most in one day is 100 mg"),
+])
+def test_info_overview_leads_with_the_countrys_maximum(run: Any, audience: str, expected: str) -> None:
+    result = run("info", "--country", "uk", "--audience", audience)
+    assert result.exit_code == 0
+    assert expected in result.stdout
+    assert "80 mg a day" not in result.stdout.split(expected)[0]
+
+
+def test_bad_country_is_a_usage_error(run: Any) -> None:
+    for args in (("dose", "--country", "fr"), ("info", "--country", "fr")):
+        result = run(*args)
+        assert result.exit_code == 2
+        assert "must be us, uk or ca" in result.stdout + result.stderr
+
+
+def test_dose_json_names_the_country(run: Any) -> None:
+    import json
+
+    data = json.loads(run("dose", "--country", "uk", "--json").stdout)
+    assert data["country"] == "uk" and data["country_max_daily_mg"] == 100

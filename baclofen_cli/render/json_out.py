@@ -209,7 +209,8 @@ PAGES: Dict[type, Callable[[Any], Dict[str, Any]]] = {
     pages.NoInteractionPage: _no_interaction,
     pages.BaclofenItselfPage: _baclofen_itself,
     pages.CautionsPage: lambda p: envelope(p.k, cautions=to_plain(p.k.cautions)),
-    pages.DosePage: lambda p: envelope(p.k, dosing=to_plain(p.k.dosing)),
+    pages.DosePage: lambda p: envelope(p.k, country=p.country, country_max_daily_mg=next(
+        (m.max_daily_mg for m in p.k.dosing.by_country if m.country == p.country), None), dosing=to_plain(p.k.dosing)),
     pages.FaqPage: lambda p: envelope(p.k, faq=to_plain(p.k.faq)),
     pages.SourcesPage: lambda p: envelope(p.k, sources=to_plain(p.k.sources), reviewed=p.k.meta.reviewed),
     pages.SearchPage: lambda p: search(p.k, p.query, p.hits),

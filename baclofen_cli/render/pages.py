@@ -53,6 +53,8 @@ class Overview(_Page):
     k: Any
     audience: str = PROFESSIONAL
     show_sources: bool = False
+    country: Optional[str] = None
+    """us, uk or ca: lead with that country's maximum daily dose."""
 
 
 class Everything(_Page):
@@ -61,6 +63,8 @@ class Everything(_Page):
     k: Any
     audience: str = PROFESSIONAL
     show_sources: bool = False
+    country: Optional[str] = None
+    """us, uk or ca: lead with that country's maximum daily dose."""
 
 
 class SectionPage(_Page):
@@ -70,6 +74,7 @@ class SectionPage(_Page):
     section_id: str
     audience: str = PROFESSIONAL
     show_sources: bool = False
+    country: Optional[str] = None
 
 
 class TopicPage(_Page):
@@ -159,6 +164,7 @@ class DosePage(_Page):
     k: Any
     audience: str = PROFESSIONAL
     show_sources: bool = False
+    country: Optional[str] = None
 
 
 class FaqPage(_Page):

@@ -50,9 +50,12 @@ def disclaimer(k: Knowledge, audience: str = "professional") -> List[Block]:
     return [Spacer(), Para(text, style="dim")]
 
 
-def section(k: Knowledge, section_id: str) -> List[Block]:
+def section(k: Knowledge, section_id: str, country: Optional[str] = None) -> List[Block]:
     s = next(s for s in k.sections if s.id == section_id)
     blocks: List[Block] = [Heading(s.title)]
+    if section_id == "dosing":
+        blocks.extend(dosing(k, country))
+        return blocks
     builder = _STRUCTURED.get(section_id)
     blocks.extend(builder(k) if builder else _entries(s.entries))
     return blocks
@@ -87,16 +90,67 @@ def uses(k: Knowledge) -> List[Block]:
     return blocks
 
 
-def dosing(k: Knowledge) -> List[Block]:
+COUNTRY_NAMES = {"us": "US", "ca": "Canada", "uk": "UK"}
+
+
+def _country_maximum(k: Knowledge, country: Optional[str]) -> Any:
+    """The named country's maximum (a ``CountryMaximum``), or None (no country, or none recorded)."""
+    return next((m for m in k.dosing.by_country if m.country == country), None) if country else None
+
+
+def _others(k: Knowledge, country: Optional[str]) -> str:
+    return ", ".join(f"{COUNTRY_NAMES.get(m.country, m.country.upper())} {m.max_daily_mg:g} mg"
+                     for m in k.dosing.by_country if m.country != country)
+
+
+def maximum_para(k: Knowledge, country: Optional[str], patient: bool = False) -> Para:
+    """The maximum daily dose: the named country's first, the others beside it; with no country, each country's."""
+    d = k.dosing
+    if not d.by_country:
+        return Para(f"{d.max_daily_mg:g} mg per day", label="Labelled maximum", sources=d.sources)
+    refs = tuple(dict.fromkeys(r for m in d.by_country for r in m.sources))
+    mine = _country_maximum(k, country)
+    if mine is not None:
+        where = COUNTRY_NAMES.get(mine.country, mine.country.upper())
+        if patient:
+            text = (f"In the {where}, the most in one day is {mine.max_daily_mg:g} mg"
+                    f"{' (outside hospital)' if mine.setting else ''}. Other countries set other limits.")
+            return Para(text, label="The most in one day", sources=refs, bullet=True)
+        setting = f" ({mine.setting})" if mine.setting else ""
+        text = f"{mine.max_daily_mg:g} mg per day{setting}. Other countries differ: {_others(k, mine.country)} per day."
+        return Para(text, label=f"Maximum ({where})", sources=refs)
+    figures = "; ".join(
+        f"{COUNTRY_NAMES.get(m.country, m.country.upper())} {m.max_daily_mg:g} mg"
+        + (f" ({m.setting})" if m.setting else "") for m in d.by_country)
+    if patient:
+        text = ("The most in one day depends on the country's rules: "
+                + ", ".join(f"{m.max_daily_mg:g} mg in the {COUNTRY_NAMES.get(m.country, m.country.upper())}"
+                            for m in d.by_country) + ".")
+        return Para(text, label="The most in one day", sources=refs, bullet=True)
+    return Para(f"{figures} per day. Name a country with --country or BACLO_COUNTRY.",
+                label="Labelled maximum by country", sources=refs)
+
+
+def dosing(k: Knowledge, country: Optional[str] = None) -> List[Block]:
     d = k.dosing
     rows = tuple((s.days, s.dose, f"{s.daily_mg:g} mg") for s in d.titration)
-    blocks: List[Block] = [
-        Table(("Days", "Dose", "Per day"), rows, title="Titration (adults, by mouth)"),
-        Bars(tuple((f"days {s.days}", s.daily_mg, s.dose) for s in d.titration)
-               + (("maximum", d.max_daily_mg, "never more than this per day"),),
-               d.max_daily_mg, "mg/day"),
-        Para(f"{d.max_daily_mg:g} mg per day", label="Labelled maximum", sources=d.sources),
-    ]
+    mine = _country_maximum(k, country)
+    top: Tuple[Tuple[str, float, str], ...]
+    if mine is not None:
+        where = COUNTRY_NAMES.get(mine.country, mine.country.upper())
+        top = ((f"maximum ({where})", mine.max_daily_mg, f"the most per day in the {where}"),)
+    elif d.by_country:
+        top = tuple((f"maximum ({COUNTRY_NAMES.get(m.country, m.country.upper())})", m.max_daily_mg,
+                     m.setting or "the labelled maximum there") for m in d.by_country)
+    else:
+        top = (("maximum", d.max_daily_mg, "never more than this per day"),)
+    blocks: List[Block] = [Table(("Days", "Dose", "Per day"), rows, title="Titration (adults, by mouth)")]
+    if mine is not None:
+        blocks.append(maximum_para(k, country))
+    blocks.append(Bars(tuple((f"days {s.days}", s.daily_mg, s.dose) for s in d.titration) + top,
+                       max(t[1] for t in top), "mg/day"))
+    if mine is None:
+        blocks.append(maximum_para(k, None))
     blocks.extend(_entries(d.notes))
     return blocks
 
@@ -216,10 +270,10 @@ _STRUCTURED = {
 }
 
 
-def everything(k: Knowledge) -> List[Block]:
+def everything(k: Knowledge, country: Optional[str] = None) -> List[Block]:
     blocks: List[Block] = []
     for s in k.sections:
-        blocks.extend(section(k, s.id))
+        blocks.extend(section(k, s.id, country))
     extra = discrepancies(k)
     if extra:
         blocks.append(Heading("Where the article and the reference sources disagree"))
@@ -472,7 +526,7 @@ PROFESSIONALS_ONLY = ("This part is written for health professionals. Your docto
                       "means for you.")
 
 
-def dosing_summary(k: Knowledge, patient: bool = False) -> List[Block]:
+def dosing_summary(k: Knowledge, patient: bool = False, country: Optional[str] = None) -> List[Block]:
     """How baclofen is dosed, in a few short lines: start, how it goes up, the maximum, a missed dose
     (and, for patients, stopping: professionals read it among the warnings just above)."""
     wanted = ("Start", "Titration", "Maximum") if not patient else (
@@ -481,6 +535,9 @@ def dosing_summary(k: Knowledge, patient: bool = False) -> List[Block]:
     blocks: List[Block] = []
     for label in wanted:
         e = notes.get(label)
+        if label == "Maximum" and _country_maximum(k, country) is not None:
+            blocks.append(maximum_para(k, country, patient)._replace(bullet=True))
+            continue
         if e is None:
             continue
         text = patient_text(e) if patient else e.text
@@ -490,7 +547,7 @@ def dosing_summary(k: Knowledge, patient: bool = False) -> List[Block]:
     return blocks
 
 
-def overview_document(k: Knowledge, patient: bool) -> List[Block]:
+def overview_document(k: Knowledge, patient: bool, country: Optional[str] = None) -> List[Block]:
     """``baclo info``: what it is, the warnings that matter most, how it is dosed; then where to go next.
 
     It fits one screen of 100 x 40: the long material (key points, pharmacokinetics, the
@@ -513,7 +570,7 @@ def overview_document(k: Knowledge, patient: bool) -> List[Block]:
         if chosen:
             blocks.append(Heading("Important" if patient else "Most important warnings", level=2, style="warning"))
             blocks.extend(chosen)
-    dose = dosing_summary(k, patient)
+    dose = dosing_summary(k, patient, country)
     if dose:
         blocks.append(Heading("How it is taken" if patient else "How it is dosed (adults, by mouth)", level=2))
         blocks.extend(dose)
@@ -546,24 +603,27 @@ def write(page: Any, out: Any, options: Any) -> None:
 
 
 def _overview(p: Any) -> List[Block]:
-    return overview_document(p.k, _patient(p)) + disclaimer(p.k, p.audience)
+    return overview_document(p.k, _patient(p), p.country) + disclaimer(p.k, p.audience)
 
 
 def _everything(p: Any) -> List[Block]:
     if _patient(p):
         blocks: List[Block] = []
         for s in p.k.sections:
-            blocks.extend(_patient_section(p.k, s.id))
+            blocks.extend(_patient_section(p.k, s.id, p.country))
         return blocks + disclaimer(p.k, p.audience)
-    return everything(p.k) + disclaimer(p.k)
+    return everything(p.k, p.country) + disclaimer(p.k)
 
 
-def _patient_section(k: Knowledge, section_id: str) -> List[Block]:
+def _patient_section(k: Knowledge, section_id: str, country: Optional[str] = None) -> List[Block]:
     s = next(s for s in k.sections if s.id == section_id)
     title = getattr(s, "patient_title", None) or s.title
     blocks: List[Block] = [Heading(title)]
     structured = _PATIENT_STRUCTURED.get(section_id)
-    body = structured(k) if structured else _patient_entries(s.entries)
+    if section_id == "dosing":
+        body = _patient_dosing(k, country)
+    else:
+        body = structured(k) if structured else _patient_entries(s.entries)
     return blocks + (body or [Para(PROFESSIONALS_ONLY, style="dim")])
 
 
@@ -577,8 +637,8 @@ def _rows(n: int) -> str:
 
 def _section(p: Any) -> List[Block]:
     if _patient(p):
-        return _patient_section(p.k, p.section_id) + disclaimer(p.k, p.audience)
-    return section(p.k, p.section_id) + disclaimer(p.k)
+        return _patient_section(p.k, p.section_id, p.country) + disclaimer(p.k, p.audience)
+    return section(p.k, p.section_id, p.country) + disclaimer(p.k)
 
 
 def _topic(p: Any) -> List[Block]:
@@ -806,8 +866,8 @@ def _cautions(p: Any) -> List[Block]:
 
 def _dose(p: Any) -> List[Block]:
     if _patient(p):
-        return _patient_section(p.k, "dosing") + disclaimer(p.k, p.audience)
-    return section(p.k, "dosing") + disclaimer(p.k)
+        return _patient_section(p.k, "dosing", p.country) + disclaimer(p.k, p.audience)
+    return section(p.k, "dosing", p.country) + disclaimer(p.k)
 
 
 def _faq(p: Any) -> List[Block]:
@@ -945,13 +1005,14 @@ def screen_document(k: Knowledge, summary: Any, flagged: Sequence[Any], source: 
     return blocks
 
 
-def _patient_dosing(k: Knowledge) -> List[Block]:
+def _patient_dosing(k: Knowledge, country: Optional[str] = None) -> List[Block]:
     d = k.dosing
     rows = tuple((s.days, s.dose, f"{s.daily_mg:g} mg") for s in d.titration)
     blocks: List[Block] = [Table(("Days", "Dose", "Each day"), rows, title="A usual way to start (adults)")]
-    notes = _patient_entries(d.notes)
-    if not any(e.label == "Maximum" and patient_text(e) for e in d.notes):
-        blocks.append(Para(f"{d.max_daily_mg:g} mg", label="The most in one day", sources=d.sources, bullet=True))
+    mine = _country_maximum(k, country) is not None
+    notes = _patient_entries(e for e in d.notes if not (mine and e.label == "Maximum"))
+    if mine or not any(e.label == "Maximum" and patient_text(e) for e in d.notes):
+        blocks.append(maximum_para(k, country, patient=True))
     blocks.extend(notes)
     return blocks
 
