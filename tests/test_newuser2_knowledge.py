@@ -92,3 +92,17 @@ def test_dose_json_names_the_country(run: Any) -> None:
 
     data = json.loads(run("dose", "--country", "uk", "--json").stdout)
     assert data["country"] == "uk" and data["country_max_daily_mg"] == 100
+
+
+# MEDIUM 11: sources carry links and dates where they were checked; the two labels say why they have none
+def test_sources_with_checked_links_and_dates(run: Any) -> None:
+    import json
+
+    data = json.loads(run("sources", "--json").stdout)["sources"]
+    with_url = {tag for tag, s in data.items() if s.get("url")}
+    assert {"fda-dsc-2016", "fda-dsc-2019", "hc-dpd", "nhs-baclofen", "poison-help-us", "nhs-poisoning"} <= with_url
+    assert len(with_url) >= 12
+    assert data["fda-dsc-2016"]["date"] == "2016-08-31"
+    for tag in ("uk-smpc", "ca-monograph"):
+        assert not data[tag].get("url") and not data[tag].get("date")
+        assert "not recorded" in data[tag]["note"]
