@@ -106,3 +106,28 @@ def test_sources_with_checked_links_and_dates(run: Any) -> None:
     for tag in ("uk-smpc", "ca-monograph"):
         assert not data[tag].get("url") and not data[tag].get("date")
         assert "not recorded" in data[tag]["note"]
+
+
+# UK names a new user typed
+@pytest.mark.parametrize("name,expected", [
+    ("water tablets", "MODERATE: Blood pressure medicines (water tablets)"),
+    ("Lemsip Max Day & Night", "MINOR: Other medicines that act on the brain (caffeine, phenylephrine)"),
+    ("Kalms", "MODERATE: Cannabis and sedating herbal products (valerian)"),
+    ("Dalmane", "MODERATE: Benzodiazepines (flurazepam)"),
+])
+def test_uk_names_are_recognized(run: Any, name: str, expected: str) -> None:
+    result = run("check", "-w", name, "--brief")
+    assert expected in result.stdout
+    assert "not checked" not in result.stdout.lower()
+
+
+def test_esrf_is_the_end_stage_kidney_caution(run: Any) -> None:
+    result = run("check", "-H", "ESRF", "--brief")
+    assert "MAJOR: Kidney failure on dialysis or end-stage (ESRF)" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["Lemsip", "Benylin", "Gaviscon", "Dioralyte", "Fortisip"])
+def test_ambiguous_or_unreviewed_products_stay_not_checked(run: Any, name: str) -> None:
+    result = run("check", "-w", name, "--brief")
+    assert result.exit_code == 3
+    assert f"NOT CHECKED: {name}" in result.stdout
