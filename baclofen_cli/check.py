@@ -91,6 +91,8 @@ class CheckResult(NamedTuple):
     """The measured kidney function the dose bands were read against."""
     origins: Tuple[Tuple[str, str], ...] = ()
     """(item text, the resource it was read from) for items read from a FHIR file."""
+    country: Optional[str] = None
+    """The country named (--country): its own names for medicines are shown where the file has them."""
 
     def origin(self, text: str) -> Optional[str]:
         """Where an item came from (``MedicationStatement/3``), or None for an item given as an option."""
@@ -233,7 +235,7 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
     findings = _with_us_children_note(knowledge, findings, country, patient)
     findings.sort(key=lambda f: (-GRADE_RANK[f.severity], _KIND_ORDER[f.kind],
                                  min((texts.index(t) for t in f.inputs), default=-1)))
-    return CheckResult(tuple(outcomes), tuple(findings), dose, audience)
+    return CheckResult(tuple(outcomes), tuple(findings), dose, audience, country=country)
 
 
 _CHILD_AGE_IDS = ("child-under-8", "child-8-to-17")

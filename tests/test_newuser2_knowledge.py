@@ -131,3 +131,20 @@ def test_ambiguous_or_unreviewed_products_stay_not_checked(run: Any, name: str) 
     result = run("check", "-w", name, "--brief")
     assert result.exit_code == 3
     assert f"NOT CHECKED: {name}" in result.stdout
+
+
+# MEDIUM 7: with a country named, the country's own generic name is shown where the file has it
+def test_uk_check_says_paracetamol(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BACLO_COUNTRY", raising=False)
+    uk = run("check", "-w", "Panadol", "--country", "uk")
+    assert "Medicines: Panadol (paracetamol)" in uk.stdout and "acetaminophen" not in uk.stdout
+    us = run("check", "-w", "Panadol")
+    assert "Medicines: Panadol (acetaminophen)" in us.stdout
+    ca = run("check", "-w", "Panadol", "--country", "ca")
+    assert "Panadol (acetaminophen)" in ca.stdout
+
+
+def test_paracetamol_still_resolves_without_a_country(run: Any) -> None:
+    result = run("check", "-w", "paracetamol", "--brief")
+    assert result.exit_code == 0
+    assert "No findings" in result.stdout

@@ -5,6 +5,8 @@ brand, product, class or condition) or ``ingredients`` (names of drugs already i
 file, for a product such as co-codamol), the countries that use it and its sources.
 The entries add names only: everything said about a medicine or condition stays with
 the entry the name points to.
+An entry with ``generic: true`` is those countries' own generic name for what ``means`` names
+(paracetamol for acetaminophen): ``check --country`` shows it in place of the file's name.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ class RegionalName(NamedTuple):
     countries: Tuple[str, ...]
     sources: Tuple[str, ...]
     note: Optional[str] = None
+    generic: bool = False
+    """The countries' own generic name for the medicine it means (paracetamol): shown instead of the file's
+    name when one of those countries is named."""
 
 
 def build_regional_names(root: _Node, b: _Builder) -> Tuple[RegionalName, ...]:
@@ -49,7 +54,10 @@ def regional_name(n: _Node, b: _Builder) -> RegionalName:
         for i, c in enumerate(countries):
             if c not in COUNTRIES:
                 raise SchemaError(f"{n.at('countries')}[{i}]", f"{c!r} is not one of {', '.join(COUNTRIES)}")
-    return RegionalName(n.text("name"), means, ingredients, countries, b.refs(n), n.opt_text("note"))
+    generic = n.flag("generic")
+    if generic and not b.trusted and means is None:
+        raise SchemaError(n.at("generic"), "a generic regional name gives the name it stands for in means")
+    return RegionalName(n.text("name"), means, ingredients, countries, b.refs(n), n.opt_text("note"), generic)
 
 
 def add_regional_names(k: Knowledge, meds: _NameRegistry, conditions: _NameRegistry) -> None:
@@ -65,6 +73,9 @@ def add_regional_names(k: Knowledge, meds: _NameRegistry, conditions: _NameRegis
             key = normalize(entry.means)
             if key in meds.index:
                 meant = meds.index[key]
+                existing = meds.index.get(normalize(entry.name))
+                if entry.generic and existing is not None and tuple(existing[:2]) == tuple(meant[:2]):
+                    continue  # already a name of the same medicine: the entry only says where it is the generic name
                 meds.add(entry.name, Target(meant[0], meant[1], entry.name), f"{path}.name")
             elif key in conditions.index:
                 meant = conditions.index[key]
@@ -100,3 +111,11 @@ def regional_ingredients(k: Knowledge) -> Mapping[str, Tuple[Target, ...]]:
                     targets.append(Target("drug", found[1], entry.name))
             table[entry.name] = tuple(dict.fromkeys(targets))
     return table
+
+
+def local_names(k: Knowledge, country: Optional[str]) -> Mapping[str, str]:
+    """The file's generic name -> the named country's own generic name (acetaminophen -> paracetamol for uk)."""
+    if not country:
+        return {}
+    entries: Tuple[RegionalName, ...] = k.part("regional_names")
+    return {e.means: e.name for e in entries if e.generic and e.means and country in e.countries}

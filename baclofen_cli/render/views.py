@@ -314,7 +314,8 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
             blocks.append(Para(finding_title(k, f, patient), label=None if patient else f.kind.capitalize(),
                                style=grade, bullet=True))
             if f.inputs:
-                blocks.append(Para(_triggers(items_by_text, f, _plain_name(k, patient)), label="From", indent=1))
+                blocks.append(Para(_triggers(items_by_text, f, _plain_name(k, patient, result.country)),
+                                   label="From", indent=1))
             blocks.append(Para(f.effect, label="What happens", indent=1))
             blocks.append(Para(f.advice, label="What to do", indent=1))
             for note in f.notes:
@@ -344,7 +345,7 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
         conds = [i for i in harmless if i.status == NO_KNOWN_CAUTION]
         patient = result.audience == PATIENT
         if meds:
-            blocks.append(Para(_named(meds), label="Medicines", bullet=True))
+            blocks.append(Para(_named(meds, _plain_name(k, False, result.country)), label="Medicines", bullet=True))
             nki = k.no_known_interaction
             blocks.append(Para(nki.patient_statement if patient else nki.statement, sources=nki.sources,
                                indent=1, style="dim"))
@@ -421,11 +422,17 @@ def _patient_note(k: Knowledge, f: Any, note: str) -> str:
     return _no_options(note)
 
 
-def _plain_name(k: Knowledge, patient: bool) -> Any:
-    """A resolved name as the reader should see it: a class or condition id becomes its (patient) name."""
+def _plain_name(k: Knowledge, patient: bool, country: Optional[str] = None) -> Any:
+    """A resolved name as the reader should see it: a class or condition id becomes its (patient) name,
+    and a generic the named country calls otherwise takes that country's name (paracetamol in the UK)."""
+    from baclofen_cli.knowledge.regional import local_names
+
     by_name = {c.name.casefold(): c for c in k.cautions} if patient else {}
+    local = local_names(k, country)
 
     def name(ref: str) -> str:
+        if ref in local:
+            return local[ref]
         if ref in k.classes_by_id:
             return class_name(k.classes_by_id[ref], patient)
         caution = k.cautions_by_id.get(ref) or by_name.get(ref.casefold())
@@ -478,10 +485,11 @@ def _clip_list(texts: Sequence[str], limit: int = 30) -> str:
     return head + (f", ... ({len(texts) - limit} more)" if len(texts) > limit else "")
 
 
-def _named(items: Sequence) -> str:  # type: ignore[type-arg]
+def _named(items: Sequence, name: Any = str) -> str:  # type: ignore[type-arg]
     parts = []
     for item in items:
-        resolved = [r for r in item.resolved if r.lower() != item.text.lower()]
+        resolved = [name(r) for r in item.resolved]
+        resolved = list(dict.fromkeys(r for r in resolved if r.lower() != item.text.lower()))
         parts.append(shown(item.text) + (f" ({', '.join(resolved)})" if resolved else ""))
     return ", ".join(parts)
 
