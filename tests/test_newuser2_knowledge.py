@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from test_installed import run as run_installed
 
 # HIGH 3: the overdose page leads with what to do now, for each country, in both audiences
 EMERGENCY_NUMBERS = ["911", "999", "000", "1-800-222-1222", "1-844-764-7669", "NHS 111", "13 11 26"]
@@ -148,3 +150,12 @@ def test_paracetamol_still_resolves_without_a_country(run: Any) -> None:
     result = run("check", "-w", "paracetamol", "--brief")
     assert result.exit_code == 0
     assert "No findings" in result.stdout
+
+
+def test_installed_script_overdose_and_country(tmp_path: Path) -> None:
+    proc = run_installed(["info", "too", "much", "--audience", "patient"], tmp_path)
+    assert proc.returncode == 0
+    assert proc.stdout.decode().splitlines()[2].startswith("- Get help now: Call an ambulance")
+    proc = run_installed(["dose"], tmp_path, env={"BACLO_COUNTRY": "uk"})
+    assert proc.returncode == 0
+    assert "Maximum (UK): 100 mg per day" in proc.stdout.decode()
