@@ -1003,7 +1003,14 @@ _CONTINUATION = ("stage ", "with ", "without ", "unspecified", "uncomplicated", 
                  "complete", "incomplete")
 """Pieces starting so continue an ICD-10-CM style description (``Chronic kidney disease, stage 4``)."""
 _WEAK_CONTINUATION = ("type ", "on ", "severe", "mild", "moderate", "end stage", "end-stage", "chronic", "acute",
-                      "intractable", "controlled", "uncontrolled")
+                      "intractable", "controlled", "uncontrolled",
+                      # when and whether it is present: "history of PUD, still on treatment", "..., recurrence 2026"
+                      "still", "active", "current", "now", "ongoing", "diagnosed", "recurren", "recurred", "relapse",
+                      "treated", "unhealed", "healed", "last ", "this ", "since", "recent", "bleeding", "perforat")
+_WITH_CONTINUATION = ("plus ", "+", "also ", "then ", "and then ", "followed by ", "increase", "increasing ",
+                      "extra ", "additional ", "another ", "taper", "reduce", "reducing ", "decrease", "or ")
+"""A medication piece starting so goes on with the line before it ("baclofen 20 mg qid, plus 20 mg at night"),
+unless it names a medicine itself: a baclofen line is never read as only its first part (clinical round G)."""
 """These continue a description unless the piece names a condition itself (``..., chronic kidney disease``)."""
 
 
@@ -1081,6 +1088,8 @@ def _continues(piece: str, kind: Optional[str], strong: bool = False) -> bool:
     if strong:
         return False
     if kind == "with" or kind is None:
+        if lowered.startswith(_WITH_CONTINUATION):
+            return True
         rest = _rx("spans").sub(" ", _TAKING_DIFFERENTLY.sub(" ", lowered) if "differently" in lowered else lowered)
         words = normalize(rest).split()
         if not words and lowered:
