@@ -227,9 +227,15 @@ def _rewrite(path: Path, edit: Any) -> None:
 
     blob = path.read_bytes()
     end = blob.find(b"\n")
-    header, payload = json.loads(blob[:end]), json.loads(blob[end + 1:])
+    header, lines = json.loads(blob[:end]), blob[end + 1:].split(b"\n")
+    index = json.loads(lines[0])  # the name indexes and the parts' keys, then one line per part
+    payload = {"medication_names": index["medication_names"], "condition_names": index["condition_names"],
+               "data": {key: json.loads(line) for key, line in zip(index["parts"], lines[1:], strict=True)}}
     edit(payload)
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    index = {"medication_names": payload["medication_names"], "condition_names": payload["condition_names"],
+             "parts": list(payload["data"])}
+    body = b"\n".join(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+                      for value in [index, *payload["data"].values()])
     header["checksum"] = blake2b(body, digest_size=32).hexdigest()
     path.write_bytes(json.dumps(header).encode() + b"\n" + body)
 
@@ -297,6 +303,25 @@ def test_m5_cache_of_the_wrong_shape_with_valid_checksum_is_rebuilt(tmp_path: Pa
                              tmp_path, env={"BACLO_CACHE_DIR": str(cache)})
         assert proc.returncode == 1, proc.stderr
         assert {f["id"] for f in json.loads(proc.stdout)["findings"]} >= {f["id"] for f in expected["findings"]}
+
+
+def test_a_cache_part_that_is_not_json_is_rebuilt_when_first_used(tmp_path: Path) -> None:
+    """Each part of the cache is decoded on first use: a damaged line fails then, and the YAML is read instead."""
+    from _blake2 import blake2b
+
+    cache = tmp_path / "cache"
+    code, expected = _check_tramadol(tmp_path, cache)
+    (file,) = _cache_files(cache)
+    blob = file.read_bytes()
+    end = blob.find(b"\n")
+    header, lines = json.loads(blob[:end]), blob[end + 1:].split(b"\n")
+    lines[1 + json.loads(lines[0])["parts"].index("interactions")] = b'{"broken'
+    body = b"\n".join(lines)
+    header["checksum"] = blake2b(body, digest_size=32).hexdigest()
+    file.write_bytes(json.dumps(header).encode() + b"\n" + body)
+    code2, data = _check_tramadol(tmp_path, cache)
+    assert code2 == code == 1
+    assert data["findings"] == expected["findings"]
 
 
 # ---------------------------------------------------------------- M6 Ctrl-C during start-up

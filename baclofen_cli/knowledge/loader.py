@@ -42,7 +42,7 @@ MAX_BYTES = 4 * 1024 * 1024
 """Refuse larger files before parsing: the bundled file is well under 1 MiB."""
 MAX_NODES = 500_000
 """Refuse parsed content with more values than this (bounds time and memory)."""
-CACHE_FORMAT = f"2-{__version__}"
+CACHE_FORMAT = f"3-{__version__}"
 ENV_DATA = "BACLO_DATA"
 ENV_CACHE = "BACLO_CACHE_DIR"
 ENV_NO_CACHE = "BACLO_NO_CACHE"
@@ -296,11 +296,14 @@ def _from_cache(digest: str, shown: str, content: bytes) -> Optional[Knowledge]:
                 or header.get("code") != code_digest()
                 or header.get("checksum") != _hash(body, digest_size=32).hexdigest()):
             return None
-        payload = json.loads(body.tobytes())
-        data, meds, conditions = payload["data"], payload["medication_names"], payload["condition_names"]
-        if not (isinstance(data, dict) and isinstance(meds, dict) and isinstance(conditions, dict)
+        lines = body.tobytes().split(b"\n")
+        index = json.loads(lines[0])
+        meds, conditions, keys = index["medication_names"], index["condition_names"], index["parts"]
+        if not (isinstance(meds, dict) and isinstance(conditions, dict) and isinstance(keys, list)
+                and len(keys) == len(lines) - 1 and all(type(k) is str for k in keys)
                 and _name_index(meds) and _name_index(conditions)):
             return None
+        data = _LazyParts(zip(keys, lines[1:], strict=True))
         knowledge = build_knowledge(data, path=shown, digest=digest, names=(meds, conditions))
         knowledge.meta  # noqa: B018 - a first part built from the cache: its shape is as expected
     except Exception:  # noqa: BLE001 - a missing or damaged cache is simply rebuilt from the YAML
@@ -314,6 +317,22 @@ def _from_cache(digest: str, shown: str, content: bytes) -> Optional[Knowledge]:
         return _from_yaml(content, digest, shown)
 
     return knowledge.guard(rebuild)
+
+
+class _LazyParts(dict):  # type: ignore[type-arg]
+    """The top-level parts of a cached knowledge file, each decoded from its own JSON line on first use:
+    ``info`` never decodes the interaction tables, ``check`` never the sections. A damaged line fails when
+    its part is built, which ``Knowledge.guard`` answers by rebuilding from the YAML."""
+
+    def __getitem__(self, key: str) -> Any:
+        value = dict.__getitem__(self, key)
+        if type(value) is bytes:
+            value = json.loads(value)
+            dict.__setitem__(self, key, value)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
 
 
 def _name_index(index: Dict[str, Any]) -> bool:
@@ -334,15 +353,18 @@ def _write_cache(digest: str, raw: Any, knowledge: Knowledge) -> None:
     cache = _cache_file(digest)
     if cache is None:
         return
-    payload = {
-        "data": raw,
+    index = {
         "medication_names": {k: list(t) for k, t in knowledge.medication_names.items()},
         "condition_names": {k: list(t) for k, t in knowledge.condition_names.items()},
+        "parts": list(raw),
     }
     try:
         import tempfile  # deferred: only a cache miss writes
 
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # one line for the name indexes, then one line per part of the file (JSON has no raw line breaks),
+        # so a run decodes only the parts it uses (see _LazyParts)
+        body = b"\n".join(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                          for value in [index, *raw.values()])
         header = {"format": CACHE_FORMAT, "digest": digest, "code": code_digest(),
                   "checksum": _hash(body, digest_size=32).hexdigest()}
         cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: see the module doc
