@@ -1082,6 +1082,8 @@ def _comma_pieces(line: str) -> List[str]:
 def _continues(piece: str, kind: Optional[str], strong: bool = False) -> bool:
     if len(piece) > MAX_ITEM_CHARS:
         return False  # never read: an item of its own, not checked
+    if strong and kind != "history":
+        return False  # only conditions have continuations strong enough to join whatever they say
     lowered = clean(piece).lower().strip()
     if kind == "history":
         return lowered.startswith(_CONTINUATION if strong else _CONTINUATION + _WEAK_CONTINUATION)
