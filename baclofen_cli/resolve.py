@@ -106,8 +106,8 @@ def split_items(values: Iterable[str], kind: Optional[str] = None,
 
 MEMO_LIMIT = 50_000
 """Distinct items remembered per kind; past this, items are still resolved, just not remembered."""
-PHRASE_MEMO_LIMIT = 200_000
-"""Distinct phrases whose index answer the line reader remembers (about 40 MB at most)."""
+PHRASE_MEMO_LIMIT = 50_000
+"""Distinct phrases whose index answer the line reader remembers (a few MB at most)."""
 
 _AMBIGUOUS_HINT = ("an error-prone abbreviation (MS, MSO4, MSIR can mean morphine or magnesium sulfate): "
                    "not checked; write the medicine's name in full")
