@@ -215,7 +215,10 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
     band, band_inputs, band_reason = _renal_band(knowledge, renal, cautions, texts)
     # a measured value in a major band (below 50 mL/min) counts as kidney disease for combination rules
     measured = band_reason if band is not None and not band_inputs and band.grade == "major" else None
-    findings += _combination_findings(knowledge, agents, cautions, texts, patient, measured)
+    # a measured value below 60 mL/min (or "less than" one at most 60): what the Beers older-age rule reads
+    below_60 = next((renal_text([r]) for r in renal if r.value < 60 or (r.comparator in ("<", "<=") and r.value <= 60)),
+                    None)
+    findings += _combination_findings(knowledge, agents, cautions, texts, patient, measured, below_60)
     dose, dose_findings = _effective_dose(daily_dose_mg, baclofen_items, texts, patient, unread)
     findings += dose_findings
     if dose is not None:
@@ -495,7 +498,8 @@ def _caution_findings(cautions: Sequence[Tuple[Caution, int]], texts: Sequence[s
 
 def _combination_findings(knowledge: Knowledge, agents: Sequence[_Agent],
                           cautions: Sequence[Tuple[Caution, int]], texts: Sequence[str],
-                          patient: bool, measured_renal: Optional[str] = None) -> List[Finding]:
+                          patient: bool, measured_renal: Optional[str] = None,
+                          measured_below_60: Optional[str] = None) -> List[Finding]:
     # one participant per distinct drug (or class named as a class) and per distinct condition
     # a co-medication takes part through its own effects and its own grade, never its class's
     with_parts: Dict[str, Tuple[Tuple[str, ...], List[int], str]] = {}
@@ -509,7 +513,9 @@ def _combination_findings(knowledge: Knowledge, agents: Sequence[_Agent],
     for c, item in cautions:
         history_parts.setdefault("condition:" + c.id, (c.tags, [], c.name))[1].append(item)
     if measured_renal is not None:  # a measured eGFR or CrCl in a reduced band counts as kidney disease
-        history_parts["measured:renal"] = (("renal",), [], measured_renal)
+        history_parts["measured:renal"] = (("renal", "renal-below-60"), [], measured_renal)
+    elif measured_below_60 is not None:
+        history_parts["measured:renal-below-60"] = (("renal-below-60",), [], measured_below_60)
 
     fired: Dict[str, Finding] = {}
     for rule in knowledge.combinations:

@@ -1038,11 +1038,19 @@ def split_value(value: str, kind: Optional[str] = None, known: Optional[Callable
         if not piece:
             continue
         if items and (_continues(piece, kind, strong=True)
-                      or (_continues(piece, kind) and not (known is not None and known(piece)))):
+                      or ((_continues(piece, kind) or _after_baclofen(items[-1], piece, kind))
+                          and not (known is not None and known(piece)))):
             items[-1] = f"{items[-1]}, {piece}"
         else:
             items.append(piece)
     return items
+
+
+def _after_baclofen(item: str, piece: str, kind: Optional[str]) -> bool:
+    """A piece after a baclofen line that names no medicine goes on with that line, whatever its words ("...,
+    with an extra 20 mg at bedtime", "..., may take another", "..., double dose on bad days"): its dose is then
+    read whole or not at all, never as the part before the comma (clinical rounds G and H)."""
+    return kind != "history" and bool(_BACLOFEN_NAMES.search(item)) and not _BACLOFEN_NAMES.search(piece)
 
 
 MAX_BRACKET_CHARS = 80
