@@ -206,6 +206,20 @@ def check(knowledge: Knowledge, resolutions: Sequence[Resolution],
             harmless = NOT_CHECKED if res.unaccounted else NO_KNOWN_CAUTION
             outcomes.append(ItemOutcome(res, FLAGGED if item_cautions else harmless, resolved))
 
+    # an item that names nothing but states an amount or a time ("plus 20 mg at night" on a line of its own,
+    # a screening cell "baclofen 20 mg qid; 20 mg at night") may be the rest of a baclofen line: the list's
+    # baclofen total is then not known, never the smaller figure (hostile round 6)
+    fragments = [r.text for r in resolutions if r.kind == WITH and not r.recognized and not r.hint
+                 and _DOSE_WORDS.search(r.text)]
+    if fragments:
+        for form, index, mg in baclofen_items:
+            if form == "oral" and mg is not None and index not in unread:
+                unread.append(index)
+                outcome = outcomes[index]
+                hint = (f"baclofen recognized, but its dose may go on in another item ({fragments[0]}), "
+                        "so the dose was not checked; give the total with --daily-dose")
+                outcomes[index] = outcome._replace(status=NOT_CHECKED, resolution=outcome.resolution._replace(
+                    hint=hint))
     texts = [r.text for r in resolutions]
     findings = _interaction_findings(knowledge, agents, texts, patient)
     findings += _baclofen_findings(knowledge, baclofen_items, texts, patient,

@@ -588,6 +588,8 @@ def _past_ulcer(names: List[Tuple[str, str, str]], lowered: str, lookup: Lookup)
     if _rx("present").search(text) or _recent(lowered):
         # "history of peptic ulcer (2026)", "hx PUD 1 month ago", "still on treatment": may be active now
         return list(dict.fromkeys(active if n[:2] == past[:2] else n for n in names))
+    # a diagnosis date says when the ulcer was found, not that it healed ("peptic ulcer, diagnosed 2015": hostile 6)
+    text = re.sub(r"\b(?:diagnosed|diagnosis|dx)\s*(?:in\s+|:\s*)?(?:19|20)\d\d\b", " ", text)
     if not _rx("past").search(text):
         return names
     return list(dict.fromkeys(past if n[:2] == active[:2] else n for n in names))
@@ -936,12 +938,18 @@ def renal_from_condition(text: str) -> Optional[RenalFunction]:
     lowered = clean(text).lower()
     if _negated(lowered, medication=False):
         return None
-    m = _rx("gfr").search(lowered)
-    if m is not None:
+    found: List[RenalFunction] = []
+    for m in _rx("gfr").finditer(lowered):  # several values ("eGFR 45, now 12"): the worst is graded
         measure = "crcl" if m.group(1).startswith("cr") else "egfr"
-        value = float(m.group(4) or m.group(3))  # a range: its upper bound
+        # a range ("eGFR 10-40"): its lower bound, the worst case it allows (hostile round 6)
+        value = min(float(m.group(3)), float(m.group(4))) if m.group(4) else float(m.group(3))
         comparator = _COMPARATORS.get(re.sub(r"\s+", " ", m.group(2))) if m.group(2) and not m.group(4) else None
-        return RenalFunction(measure, value, text, comparator) if 0 < value < 200 else None
+        if 0 < value < 200:
+            found.append(RenalFunction(measure, value, text, comparator))
+        else:
+            return None
+    if found:
+        return min(found, key=lambda r: r.graded)
     lowered = re.sub(r"\b(?:not|no|without|w/o|wo)\s+(?:(?:on|yet|currently|requiring|any)\s+)*[\w-]+", " ",
                      lowered)  # "not on dialysis": a kidney failure word said to be absent
     key = normalize(lowered)
@@ -958,10 +966,9 @@ def renal_from_condition(text: str) -> Optional[RenalFunction]:
         return None
     if any(w in f" {key} " for w in (f" {f} " for f in _FAILURE_WORDS)):
         return RenalFunction("egfr", 14.0, text)
-    stage = _rx("stage").search(lowered)
-    if stage is not None:
-        staged = _STAGE_EGFR.get(stage.group(1).lower())
-        return RenalFunction("egfr", staged, text) if staged is not None else None
+    stages = [_STAGE_EGFR.get(stage.group(1).lower()) for stage in _rx("stage").finditer(lowered)]
+    if stages:  # "CKD stage 3, stage 5": the worst stage stated (hostile round 6)
+        return None if None in stages else RenalFunction("egfr", min(s for s in stages if s is not None), text)
     return None
 
 
@@ -996,13 +1003,13 @@ def age_from_condition(text: str) -> Optional[Tuple[int, int, int]]:
 
 # -- splitting a value into items ---------------------------------------------------------------
 
-_CONTINUATION = ("stage ", "with ", "without ", "unspecified", "uncomplicated", "in remission", "in ", "or ",
-                 "and ", "not ", "due to ", "secondary to ", "w/", "w/o", "g1", "g2", "g3", "g4", "g5", "(",
+_CONTINUATION = ("stage ", "with ", "without ", "unspecified", "uncomplicated", "in remission", "in ",
+                 "not ", "due to ", "secondary to ", "w/", "w/o", "g1", "g2", "g3", "g4", "g5", "(",
                  "initial encounter", "subsequent", "sequela", "gfr", "egfr", "relapsing", "remitting",
                  "progressive", "primary progressive", "secondary progressive", "cervical", "thoracic", "lumbar",
                  "complete", "incomplete")
 """Pieces starting so continue an ICD-10-CM style description (``Chronic kidney disease, stage 4``)."""
-_WEAK_CONTINUATION = ("type ", "on ", "severe", "mild", "moderate", "end stage", "end-stage", "chronic", "acute",
+_WEAK_CONTINUATION = ("and ", "or ", "type ", "on ", "severe", "mild", "moderate", "end stage", "end-stage", "chronic", "acute",
                       "intractable", "controlled", "uncontrolled",
                       # when and whether it is present: "history of PUD, still on treatment", "..., recurrence 2026"
                       "still", "active", "current", "now", "ongoing", "diagnosed", "recurren", "recurred", "relapse",
@@ -1071,7 +1078,10 @@ def _comma_pieces(line: str) -> List[str]:
         elif char in pairs:
             if open_commas and open_commas[-1][0] == pairs[char]:
                 _, opened, commas = open_commas.pop()
-                if at - opened <= MAX_BRACKET_CHARS:
+                inside = re.split(r",", line[opened + 1:at])
+                # brand names in brackets are one word each ("(PRINIVIL,ZESTRIL)", "[Roxicodone, Oxaydo]"); a note
+                # with phrases in it ("(held, on diazepam)") is cut as usual, so no medicine hides in it (hostile 6)
+                if at - opened <= MAX_BRACKET_CHARS and all(len(part.split()) <= 1 for part in inside):
                     protected.update(commas)
         elif char == ",":
             if open_commas:

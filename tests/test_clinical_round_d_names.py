@@ -76,7 +76,7 @@ def test_oral_magnesium_stays_the_supplement_and_mgso4_stays_ambiguous(run: Any)
 
 @pytest.mark.parametrize("text", [
     "history of bleeding ulcer", "peptic ulcer 10 years ago", "PUD (2015)", "gastric ulcer in 2015",
-    "duodenal ulcer dx 2009", "remote bleeding ulcer", "h/o perforated ulcer", "PUD 2 yrs ago",
+    "remote bleeding ulcer", "h/o perforated ulcer", "PUD 2 yrs ago",
     "stomach ulcer many years ago", "bleeding duodenal ulcer (2012)",
 ])
 def test_a_past_ulcer_is_the_history_caution_not_the_contraindication(run: Any, text: str) -> None:
@@ -87,7 +87,9 @@ def test_a_past_ulcer_is_the_history_caution_not_the_contraindication(run: Any, 
     assert code == 0
 
 
-@pytest.mark.parametrize("text", ["bleeding ulcer", "active PUD", "perforated ulcer", "NSAID ulcer",
+# "duodenal ulcer dx 2009": a diagnosis date says when it was found, not that it healed (hostile round 6)
+@pytest.mark.parametrize("text", ["duodenal ulcer dx 2009", "peptic ulcer, diagnosed 2015",
+                                  "bleeding ulcer", "active PUD", "perforated ulcer", "NSAID ulcer",
                                   "peptic ulcer, active since 2015", "active gastric ulcer", "current duodenal ulcer"])
 def test_a_present_ulcer_stays_the_contraindication(run: Any, text: str) -> None:
     _, data = _check(run, "--history", text)

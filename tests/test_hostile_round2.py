@@ -186,10 +186,22 @@ def test_m1_minor_a_medication_like_column_not_read_stops_the_run(run: Any, tmp_
 
 def test_m1_minor_other_unread_columns_are_listed_not_refused(run: Any, tmp_path: Path) -> None:
     source = tmp_path / "p.csv"
-    source.write_bytes(b"id,medications,conditions,age\nP1,Tylenol,,40\n")
+    source.write_bytes(b"id,medications,conditions,ward\nP1,Tylenol,,40\n")
     result = screen(run, str(source), "--json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["summary"]["columns_not_read"] == ["age"]
+    assert json.loads(result.stdout)["summary"]["columns_not_read"] == ["ward"]
+
+
+def test_an_age_or_kidney_column_is_never_passed_over_in_silence(run: Any, tmp_path: Path) -> None:
+    """Hostile round 6: age and kidney function change the grading (children's maxima, kidney bands), so a
+    column holding them stops the run unless the user says it holds nothing to check."""
+    for column in ("age", "Age (years)", "eGFR", "CrCl", "Home Meds", "Active Problems", "PMH", "Dx Codes"):
+        source = tmp_path / "p.csv"
+        source.write_text(f"id,medications,conditions,{column}\nP1,Tylenol,,4\n", encoding="utf-8")
+        result = screen(run, str(source), "--json")
+        assert result.exit_code == 2 and "would not be read" in result.stderr, column
+        result = screen(run, str(source), "--json", "--ignore-column", column)
+        assert result.exit_code == 0, column
 
 
 def test_m1_minor_ignore_column_naming_nothing_is_an_error(run: Any, tmp_path: Path) -> None:

@@ -121,10 +121,21 @@ _CLINICAL = ("med", "drug", "rx", "condition", "diagnos", "problem", "allerg", "
 _CLINICAL_INSIDE = ("medic", "drug", "condition", "diagnos", "prescri", "allerg", "comorbid", "dose", "dosage")
 
 
+_CLINICAL_WORDS = ("med", "drug", "rx", "condition", "diagnos", "problem", "allerg", "comorbid", "prescri", "histor",
+                   "icd", "egfr", "gfr", "crcl", "creatinine", "renal", "kidney", "opioid", "sedativ", "benzo",
+                   "pharm", "therap", "snomed", "rxnorm", "ndc", "dose", "dosage")
+_CLINICAL_TOKENS = frozenset(("dx", "hx", "pmh", "rx", "age", "meds", "ckd", "esrd", "dob"))
+
+
 def _looks_clinical(name: str) -> bool:
-    """A column name that may hold medicines or conditions (``Medications_2``, ``home_medications``, ``Dx``)."""
+    """A column name that may hold medicines, conditions, a dose or what grades them (``Medications_2``,
+    ``Home Meds``, ``Active Problems``, ``Dx Codes``, ``ICD10``, ``eGFR``, ``Age``): such a column is never
+    passed over in silence (hostile round 6)."""
     norm = normalize_name(name)
-    return norm.startswith(_CLINICAL) or any(w in norm for w in _CLINICAL_INSIDE) or norm in ("dx", "rx")
+    if norm.startswith(_CLINICAL) or any(w in norm for w in _CLINICAL_INSIDE) or norm in ("dx", "rx"):
+        return True
+    tokens = [t for t in re.split(r"[^a-z0-9]+", norm) if t]
+    return any(t in _CLINICAL_TOKENS or t.startswith(_CLINICAL_WORDS) for t in tokens)
 
 
 def _problem(names: Sequence[str], field: str) -> str:

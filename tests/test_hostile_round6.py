@@ -1,0 +1,68 @@
+"""Hostile input, round 6: findings that failed before their fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def _check(run: Any, *args: str) -> Any:
+    result = run("check", *args, "--json")
+    return result.exit_code, json.loads(result.stdout)
+
+
+# CRITICAL 2: a dose fragment in an item of its own never lets the baclofen line before it be read as the total
+@pytest.mark.parametrize("args", [["-w", "baclofen 20 mg qid\nplus 20 mg at night"],
+                                  ["-w", "baclofen 20 mg qid", "-w", "20 mg at night"],
+                                  ["-w", "baclofen 20 mg qid, top-up 20 mg at night"],
+                                  ["-w", "baclofen 20 mg qid\nand 20 mg at night"]])
+def test_a_dose_fragment_leaves_the_baclofen_total_unread(run: Any, args: list[str]) -> None:
+    code, data = _check(run, *args)
+    assert data["daily_dose_mg"] is None and code in (3, 4)
+    assert any(i["status"] == "not-checked" and i["text"].startswith("baclofen") for i in data["inputs"])
+
+
+def test_a_dose_fragment_in_a_screening_cell_leaves_the_row_not_fully_checked(run: Any, tmp_path: Path) -> None:
+    source = tmp_path / "p.csv"
+    source.write_text("id,medications,conditions\n1,baclofen 20 mg qid; 20 mg at night,\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run("screen", str(source), "--out", str(out))
+    [row] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert result.exit_code == 3 and row["status"] == "not-fully-checked"
+    assert "baclofen 20 mg qid" in row["unrecognized"]
+
+
+# CRITICAL 3 and MAJOR 4/5: several kidney values or stages, or a range: the worst is graded
+@pytest.mark.parametrize("history, band", [("CKD stage 3, stage 5", "kidney-failure"), ("eGFR 10-40", "kidney-failure"),
+                                           ("CrCl 10 to 40", "kidney-failure"),
+                                           ("CKD stage 3a, stage 4 (severe)", "ckd-stage-4")])
+def test_the_worst_kidney_value_stated_is_graded(run: Any, history: str, band: str) -> None:
+    code, data = _check(run, "-w", "baclofen 5 mg tid", "-H", history)
+    ids = {f["id"] for f in data["findings"]}
+    assert band in ids, ids
+    assert not any("30-49" in f["title"] or "50-80" in f["title"] for f in data["findings"])
+
+
+# MAJOR 6: a negation before a comma never swallows a condition named after it
+@pytest.mark.parametrize("history, caution", [("no seizures, and active peptic ulcer", "active-peptic-ulcer"),
+                                              ("denies alcohol use, and CKD stage 5", "kidney-failure")])
+def test_a_negation_stays_in_its_own_clause(run: Any, history: str, caution: str) -> None:
+    code, data = _check(run, "-H", history)
+    assert caution in {f["id"] for f in data["findings"]} and code == 4
+
+
+# MAJOR 7: a note in brackets is cut at its commas, so no medicine hides in it
+def test_a_medicine_in_a_bracketed_note_is_read(run: Any) -> None:
+    code, data = _check(run, "-w", "metformin (held, on diazepam)", "-w", "oxycodone 5 mg qid")
+    assert {"benzodiazepines", "opioid-with-depressant"} <= {f["id"] for f in data["findings"]}
+    code, data = _check(run, "-w", "lisinopril (PRINIVIL,ZESTRIL) 10 MG tablet, [Roxicodone, Oxaydo] 5 mg")
+    assert len(data["inputs"]) == 2
+
+
+# MAJOR 9: a diagnosis date is when the ulcer was found, not that it healed
+def test_a_diagnosis_date_keeps_the_ulcer_active(run: Any) -> None:
+    code, data = _check(run, "-H", "peptic ulcer, diagnosed 2015")
+    assert [f["id"] for f in data["findings"]] == ["active-peptic-ulcer"]
