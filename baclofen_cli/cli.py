@@ -646,8 +646,30 @@ def search(
     query = _clean(" ".join(words))  # baclo search too much == baclo search "too much"
     if not query.strip():
         fail("the search text is empty")
-    hits = tuple(run_search(k, query, patient=audience.value == "patient"))
+    hits = tuple(run_search(k, query, patient=audience.value == "patient")) or _name_hits(k, query)
     _emit(_format(output_format, json), pages.SearchPage(k, query, hits), code=EXIT_OK if hits else EXIT_FLAGGED)
+
+
+def _name_hits(k: Any, query: str) -> Tuple[Tuple[str, str, str, str], ...]:
+    """No text mentions the query, but it may be a name ``check`` reads ("marijuana", "Tylenol PM"):
+    point to the command that answers for it, never "no entry" for a medicine baclo knows (new-user trial 3)."""
+    from baclofen_cli.resolve import HISTORY, WITH, Resolver
+
+    resolver = Resolver(k, suggest=False)
+    for kind, command in ((WITH, "baclo interactions"), (HISTORY, "baclo check -H")):
+        res = resolver.resolve(query, kind)
+        if res.complete:
+            names = ", ".join(dict.fromkeys(t.ref.replace("-", " ") for t in res.targets))
+            what = "a name baclo reads as" if kind == WITH else "a condition baclo reads as"
+            return ((query, f"{query} is {what} {names}; no text mentions the word itself.", "",
+                     f"{command} {_shell_quote(query)}"),)
+    return ()
+
+
+def _shell_quote(text: str) -> str:
+    import shlex  # deferred: only a search that falls back to names needs it
+
+    return shlex.quote(text)
 
 
 def _file_items(text: str) -> List[str]:

@@ -45,3 +45,27 @@ def test_patient_hints_have_no_option_names(run: Any, args: list[str], plain: st
 def test_professional_not_checked_heading_covers_partly_read_items(run: Any) -> None:
     result = run("check", "-H", "Opioid use disorder, on methadone")
     assert "NOT CHECKED (1): not recognized or not fully read, so not known to be safe" in result.stdout
+
+
+# round 3, MEDIUM 4: search falls back to the names check reads, never "no entry" for a medicine baclo knows
+@pytest.mark.parametrize("query, command", [("marijuana", "baclo interactions marijuana"),
+                                           ("Tylenol PM", "baclo interactions 'Tylenol PM'")])
+def test_search_points_a_known_name_to_its_command(run: Any, query: str, command: str) -> None:
+    result = run("search", *query.split())
+    assert result.exit_code == 0 and command in result.stdout
+    assert "No entry mentions" not in result.stdout
+
+
+def test_search_for_an_unknown_word_still_says_no_entry(run: Any) -> None:
+    result = run("search", "xyzzyq")
+    assert result.exit_code == 1 and "No entry mentions 'xyzzyq'" in result.stdout
+
+
+# round 3, MEDIUM 1: interactions NAME leads with the grade check gives the medicine, not only its class's
+@pytest.mark.parametrize("name", ["melatonin", "letrozole", "allopurinol"])
+def test_interactions_gives_the_members_own_grade_as_check_does(run: Any, name: str) -> None:
+    checked = json.loads(run("check", "-w", name, "--json").stdout)["findings"][0]["severity"]
+    text = run("interactions", name).stdout
+    assert text.splitlines()[0] == f"{name}: {checked}"
+    data = json.loads(run("interactions", name, "--json").stdout)
+    assert [m["grade"] for m in data["medicines"]] == [checked]

@@ -167,6 +167,10 @@ def _class(p: pages.InteractionClassPage) -> Dict[str, Any]:
         from baclofen_cli.render.itself import notes
 
         extra["baclofen_itself"] = notes(p.k, p.itself, p.audience == pages.PATIENT)
+    # each medicine asked about, with the grade check gives it (a member may be graded apart from its class)
+    members = [(drug, p.k.members_by_name.get(drug)) for drug in p.drugs]
+    extra["medicines"] = [{"name": drug, "class": m[0].id, "grade": m[1].grade or m[0].grade}
+                          for drug, m in members if m is not None]
     return envelope(p.k, asked=p.asked, via=list(p.via), known_interaction=True,
                     interaction=classes[0] if len(classes) == 1 else None, interactions=classes, **extra)
 

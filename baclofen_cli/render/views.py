@@ -815,6 +815,18 @@ def _interaction_class(p: Any) -> List[Block]:
         blocks.append(Para("; ".join(p.via), label=shown(p.asked), style="dim"))
     if getattr(p, "itself", ()):
         blocks.extend(_baclofen_itself(p))
+    for drug in p.drugs:  # a member graded apart from its class: its own grade first, as check grades it
+        membership = p.k.members_by_name.get(drug)
+        if membership is None or not membership[1].grade or membership[1].grade == membership[0].grade:
+            continue
+        cls, grade = membership[0], membership[1].grade
+        word = PATIENT_GRADES[grade].lower() if patient else grade
+        blocks.append(Heading(f"{drug}: {word}", style=grade))
+        blocks.append(Para(f"{drug} has its own grade ({word}); the group below, {class_name(cls, patient)}, "
+                           f"is graded {PATIENT_GRADES[cls.grade].lower() if patient else cls.grade} as a whole."
+                           if not patient else
+                           f"For {drug} this is the level that applies; the group it belongs to, "
+                           f"{class_name(cls, patient)}, is shown below.", style="dim"))
     for class_id in p.class_ids:
         shown_class = interaction_class(p.k, class_id, p.audience)
         for drug in p.drugs:  # a member with its own wording: what it says for this medicine, after the class's
