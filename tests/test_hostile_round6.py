@@ -66,3 +66,20 @@ def test_a_medicine_in_a_bracketed_note_is_read(run: Any) -> None:
 def test_a_diagnosis_date_keeps_the_ulcer_active(run: Any) -> None:
     code, data = _check(run, "-H", "peptic ulcer, diagnosed 2015")
     assert [f["id"] for f in data["findings"]] == ["active-peptic-ulcer"]
+
+
+# MAJOR 8: an eGFR Observation coded by LOINC under its OID, a trailing-slash URI, or another eGFR code is read
+@pytest.mark.parametrize("system, code", [("urn:oid:2.16.840.1.113883.6.1", "33914-3"), ("http://loinc.org/", "33914-3"),
+                                          ("http://loinc.org", "50044-7"), ("http://loinc.org", "70969-1")])
+def test_egfr_observations_coded_other_ways_are_read(run: Any, tmp_path: Path, system: str, code: str) -> None:
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "MedicationStatement", "status": "active",
+                      "medicationCodeableConcept": {"text": "baclofen 20 mg tid"}}},
+        {"resource": {"resourceType": "Observation", "status": "final",
+                      "code": {"coding": [{"system": system, "code": code}]},
+                      "valueQuantity": {"value": 12, "unit": "mL/min/1.73m2"}}}]}
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    code_, data = _check(run, "--fhir", str(path))
+    assert [r["value"] for r in data["renal"]] == [12]
+    assert any("below 15" in f["title"] for f in data["findings"]) and code_ == 1

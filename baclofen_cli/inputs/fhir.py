@@ -102,7 +102,12 @@ A verification status skips either; a clinical status skips an allergy, and make
 
 EGFR_LOINC = frozenset({
     "33914-3", "48642-3", "48643-1", "62238-1", "98979-8", "69405-9", "88293-6", "88294-4", "77147-7",
+    # GFR predicted per 1.73 m2 by other equations and reporting groups (hostile round 6, clinical round H)
+    "50044-7", "50384-7", "70969-1", "94677-2", "98980-6", "50210-4",
 })
+LOINC_SYSTEMS = frozenset({LOINC, LOINC + "/", "https://loinc.org", "https://loinc.org/", "loinc.org",
+                           "urn:oid:2.16.840.1.113883.6.1", None})
+"""LOINC as systems write it: the canonical URI, with a trailing slash or https, and its OID."""
 CRCL_LOINC = frozenset({"2164-2"})
 _EGFR_WORDS = re.compile(r"\begfr\b|glomerular filtration", re.IGNORECASE)
 _CRCL_WORDS = re.compile(r"creatinine (?:renal )?clearance|\bcrcl\b", re.IGNORECASE)
@@ -1152,7 +1157,8 @@ def _renal_measure(code: Any) -> Optional[str]:
     if not isinstance(code, dict):
         return None
     for coding in _list(code.get("coding")):
-        if isinstance(coding, dict) and coding.get("system") in (LOINC, None):
+        system = coding.get("system") if isinstance(coding, dict) else None
+        if isinstance(coding, dict) and (system is None or (isinstance(system, str) and system in LOINC_SYSTEMS)):
             value = coding.get("code")
             if value in EGFR_LOINC:
                 return "egfr"
