@@ -396,6 +396,8 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     if medication and "zq" in rest:
         rest = _BOUND.sub(r" \1 ", rest).replace("zqs", " ")
     elif not medication:
+        if "mg" in rest:  # "creatinine 2.5 mg/dL", "Mg 1.2": a lab unit or level, never myasthenia gravis (round H)
+            rest = re.sub(r"\d\s*mg\b(?:\s*/\s*\w+)?|\bmg\s*[:=]?\s*\d[\d.]*", " ", rest)
         if "(" in rest:
             rest = re.sub(r"\((?:19|20)\d\d\)", " ", rest)  # "eGFR 25 (2019)": the year of a result
         if "ago" in rest:

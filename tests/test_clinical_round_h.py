@@ -55,3 +55,16 @@ def test_a_medicine_after_a_baclofen_line_stays_its_own_item(run: Any) -> None:
 def test_specific_codes_under_harmless_prefixes_are_cautions(run: Any, code: str, caution: str) -> None:
     status, data = _check(run, "-H", code)
     assert caution in {f["id"] for f in data["findings"]} and status == 1
+
+
+# MEDIUM 6: "mg" beside a number in a condition line is a lab unit or level, never myasthenia gravis
+@pytest.mark.parametrize("text", ["creatinine 2.5 mg/dL", "glucose 250 mg/dL", "Mg 1.2"])
+def test_a_lab_value_in_mg_is_not_myasthenia_gravis(run: Any, text: str) -> None:
+    code, data = _check(run, "-H", text)
+    assert "myasthenia-gravis" not in {f["id"] for f in data["findings"]}
+    assert code == 3  # not read, so not checked: never clear
+
+
+def test_mg_alone_is_still_myasthenia_gravis(run: Any) -> None:
+    code, data = _check(run, "-H", "MG")
+    assert [f["id"] for f in data["findings"]] == ["myasthenia-gravis"]
