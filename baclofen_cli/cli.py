@@ -490,6 +490,12 @@ def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bo
     from baclofen_cli.resolve import WITH, Resolver
 
     res = Resolver(k).resolve(name, WITH)
+    if res.recognized and res.unaccounted:
+        # "Tylenol xyzzy", "Tylenol РМ": never answered by the part that was read (a different product may be meant)
+        read = ", ".join(dict.fromkeys(t.display for t in res.targets))
+        fail(f"{name!r} was only partly read (as {read}); not understood: {', '.join(res.unaccounted)}. "
+             f"It is not checked. Name one medicine exactly, or check the whole line: baclo check -w {_quote(name)}",
+             EXIT_NOT_RECOGNIZED)
     classes: List[str] = []
     via: List[str] = []
     drugs: List[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,3 +70,18 @@ def test_interactions_gives_the_members_own_grade_as_check_does(run: Any, name: 
     assert text.splitlines()[0] == f"{name}: {checked}"
     data = json.loads(run("interactions", name, "--json").stdout)
     assert [m["grade"] for m in data["medicines"]] == [checked]
+
+
+# found while fixing round 3: interactions NAME never answers "no known interaction" for a name only partly read
+@pytest.mark.parametrize("name", ["Tylenol xyzzy", "Tylenol \u0420\u041c", "Tylenol PM xyz"])
+def test_interactions_for_a_partly_read_name_is_not_checked(run: Any, name: str) -> None:
+    result = run("interactions", name)
+    assert result.exit_code == 3
+    assert "no known interaction" not in result.stdout and "only partly read" in result.stderr
+
+
+def test_interactions_for_a_partly_read_name_installed(tmp_path: Path) -> None:
+    from test_installed import run as run_installed
+
+    proc = run_installed(["interactions", "Tylenol xyzzy", "--json"], tmp_path)
+    assert proc.returncode == 3 and b"no known interaction" not in proc.stdout and b"Traceback" not in proc.stderr
