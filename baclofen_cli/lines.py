@@ -381,7 +381,10 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
         if "use" in lowered:
             # ICD-10-CM Z79: "long-term (current) use of insulin" is being on it ("on insulin": diabetes)
             lowered = _LONG_TERM_USE.sub(" on ", lowered)
-    negated = _negated(lowered, medication)
+    # a negation covers the whole item only when the item is one clause: "no seizures; active peptic ulcer" and
+    # "metformin (held, on diazepam)" go on to name something present (hostile round 6); each part is read
+    said_negated = _negated(lowered, medication)
+    negated = said_negated and not re.search(r"[;,]|\.\s|\bbut\b", lowered)
     if medication:
         if "differently" in lowered:
             # Epic's "(Patient taking differently: ...)": the words that follow are read as any sig is; the
@@ -568,6 +571,8 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     for word in non_latin_words(text):
         if word not in unaccounted:
             unaccounted.append(word)
+    if medication and said_negated and not negated:  # "metformin (held, on diazepam)": never fully read
+        unaccounted.append("(a negation or stop word: which medicine it covers was not read)")
     if not medication and names:
         names = _past_ulcer(names, lowered, lookup)
     # a condition said to be absent is never added; unless the line names it anyway, the item is only
@@ -968,7 +973,13 @@ def renal_from_condition(text: str) -> Optional[RenalFunction]:
         return None
     if any(w in f" {key} " for w in (f" {f} " for f in _FAILURE_WORDS)):
         return RenalFunction("egfr", 14.0, text)
-    stages = [_STAGE_EGFR.get(stage.group(1).lower()) for stage in _rx("stage").finditer(lowered)]
+    matches = list(_rx("stage").finditer(lowered))
+    stages = [_STAGE_EGFR.get(stage.group(1).lower()) for stage in matches]
+    if matches:  # "CKD stage 3 or 5", "CKD 3-5", "CKD 3/5", "CKD 3b-4", "stage 3 -> 5": every stage named counts
+        tail = lowered[matches[0].end():]
+        stages += [_STAGE_EGFR.get(m.group(1)) for m in re.finditer(
+            r"(?:\bor\b|\band\b|\bto\b|-+>?|\u2013|/|,)\s*(?:stage\s*)?(3a|3b|iiia|iiib|1|2|3|4|5|iv|v|i{1,3})\b",
+            tail)]
     if stages:  # "CKD stage 3, stage 5": the worst stage stated (hostile round 6)
         return None if None in stages else RenalFunction("egfr", min(s for s in stages if s is not None), text)
     return None

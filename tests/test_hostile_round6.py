@@ -83,3 +83,32 @@ def test_egfr_observations_coded_other_ways_are_read(run: Any, tmp_path: Path, s
     code_, data = _check(run, "--fhir", str(path))
     assert [r["value"] for r in data["renal"]] == [12]
     assert any("below 15" in f["title"] for f in data["findings"]) and code_ == 1
+
+
+# final re-test 2: every stage named in one line counts; the worst is graded
+@pytest.mark.parametrize("history", ["CKD stage 3 or 5", "CKD stage 3 and 5", "CKD 3-5", "CKD 3/5", "CKD stage 3 -> 5"])
+def test_every_stage_named_counts(run: Any, history: str) -> None:
+    code, data = _check(run, "-w", "baclofen 5 mg tid", "-H", history)
+    assert "kidney-failure" in {f["id"] for f in data["findings"]}
+    assert not any("30-49" in f["title"] for f in data["findings"])
+
+
+# final re-test 3 and 4: a negation covers one clause; what the item goes on to name is read
+@pytest.mark.parametrize("history", ["no seizures; active peptic ulcer", "no seizures but active peptic ulcer",
+                                     "no seizures. Active peptic ulcer"])
+def test_a_negated_clause_never_hides_the_next(run: Any, history: str) -> None:
+    code, data = _check(run, "-H", history)
+    assert "active-peptic-ulcer" in {f["id"] for f in data["findings"]} and code == 4
+
+
+@pytest.mark.parametrize("line", ["metformin (held; on diazepam)", "metformin (held, on diazepam)"])
+def test_a_held_medicine_never_hides_the_one_named_after_it(run: Any, line: str) -> None:
+    code, data = _check(run, "-w", line, "-w", "oxycodone 5 mg qid")
+    assert {"benzodiazepines", "opioid-with-depressant"} <= {f["id"] for f in data["findings"]}
+    assert code == 4  # the held medicine's item stays not checked
+
+
+def test_a_negation_alone_is_still_not_checked(run: Any) -> None:
+    for args in (["-H", "no seizures"], ["-w", "stopped oxycodone"], ["-w", "oxycodone 5 mg (discontinued)"]):
+        code, data = _check(run, *args)
+        assert code == 3 and data["findings"] == []
