@@ -128,7 +128,8 @@ class Screener:
         """The verdict for one row (from the memo when a row with the same content was seen)."""
         if row.error is not None:
             return Verdict(MALFORMED, None, row.error)
-        key = row.record._replace(patient_id=None)
+        record = self._with_unread_cells(row) if row.unread_cells else row.record
+        key = record._replace(patient_id=None)
         found = self._memo.get(key)
         if found is None:
             if sum(map(len, key.medications)) + sum(map(len, key.conditions)) > MEMO_TEXT_LIMIT:
@@ -138,6 +139,25 @@ class Screener:
                 self._memo.clear()
             self._memo[key] = found
         return found
+
+    def _with_unread_cells(self, row: InputRow) -> Any:
+        """The record, with each item of a column baclo does not read that names a medicine or a condition
+        ("OTC: diphenhydramine 50 mg") added as not checked: the row is never clean past it (hostile round 6)."""
+        from baclofen_cli.record import Unreadable
+        from baclofen_cli.resolve import HISTORY, WITH
+
+        found = []
+        for column, text in row.unread_cells:
+            for item in split_cell(text):
+                for kind in (WITH, HISTORY):
+                    if self.resolver.resolve(item, kind).recognized:
+                        found.append(Unreadable(f"column {column.strip()!r}, not read", item,
+                                                f"the column {column.strip()!r} is not read, but it names a "
+                                                "medicine or condition: name the column to read it", kind))
+                        break
+        if not found:
+            return row.record
+        return row.record._replace(unreadable=row.record.unreadable + tuple(found))
 
     def _new_verdict(self, record: Any, resolver: Optional[Resolver] = None) -> Verdict:
         if record.empty:

@@ -112,3 +112,22 @@ def test_a_negation_alone_is_still_not_checked(run: Any) -> None:
     for args in (["-H", "no seizures"], ["-w", "stopped oxycodone"], ["-w", "oxycodone 5 mg (discontinued)"]):
         code, data = _check(run, *args)
         assert code == 3 and data["findings"] == []
+
+
+# final re-test 1: a column under a name nobody foresaw ("OTC", "Supplements", "PRN") never passes a medicine over
+@pytest.mark.parametrize("column", ["OTC", "Supplements", "PRN", "Sig", "Cr Cl", "Herbals"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_medicine_in_a_column_not_read_keeps_the_row_from_clean(run: Any, tmp_path: Path, column: str,
+                                                                   jobs: str) -> None:
+    source = tmp_path / "p.csv"
+    source.write_text(f"id,medications,conditions,{column},Name\n1,baclofen 20 mg tid,gout,diphenhydramine 50 mg,Jo\n"
+                      "2,paracetamol,,,Ann\n3,paracetamol,,nothing known here,Bo\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run("screen", str(source), "--out", str(out), "--jobs", jobs, "--ignore-column", "Name")
+    if result.exit_code == 2:  # a column whose name looks clinical stops the run: also never clean
+        assert "would not be read" in result.stderr
+        return
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert result.exit_code == 3
+    assert [r["status"] for r in rows] == ["not-fully-checked", "clean", "clean"]
+    assert any("diphenhydramine" in u for u in rows[0]["unrecognized"])

@@ -40,6 +40,9 @@ class InputRow(NamedTuple):
     """Set when the row cannot be read at all: it is reported as malformed, never checked as clean."""
     notes: Tuple[str, ...] = ()
     """Things worth telling that do not stop the check (an empty id, a field spanning lines)."""
+    unread_cells: Tuple[Tuple[str, str], ...] = ()
+    """(column, text) of non-empty cells in columns baclo does not read (and the user did not ignore):
+    screening looks them up, so a column under a name nobody foresaw never passes a medicine over."""
 
 
 class Adapter(Protocol):

@@ -285,6 +285,7 @@ class TableAdapter:
         self.delimiter = delimiter or ("\t" if fmt == "tsv" else ",")
         self.header: Tuple[str, ...] = ()
         self.not_read: Tuple[str, ...] = ()
+        self._unread_at: Optional[Tuple[int, ...]] = None
         """Columns of the header that baclo does not read (reported in the summary)."""
         self.multiline_rows = 0
         self._mapping: Optional[Dict[str, int]] = None
@@ -487,7 +488,14 @@ class TableAdapter:
              notes: Tuple[str, ...], doubt: Tuple[Unreadable, ...] = ()) -> InputRow:
         ident = cells[mapping["id"]] if "id" in mapping else ""
         values: Dict[str, Any] = {f: cells[i] for f, i in mapping.items() if f != "id"}
-        return self._record(number, ident, values, undecodable, notes, doubt)
+        row = self._record(number, ident, values, undecodable, notes, doubt)
+        if self._unread_at is None:
+            ignored = {normalize_name(n) for n in self.columns.ignore}
+            self._unread_at = tuple(i for i, h in enumerate(self.header)
+                                    if i not in mapping.values() and normalize_name(h) not in ignored)
+        extra = tuple((self.header[i], cells[i][:MAX_CELL]) for i in self._unread_at
+                      if i < len(cells) and cells[i].strip())
+        return row._replace(unread_cells=extra) if extra and row.error is None else row
 
     def _record(self, number: int, ident: Any, values: Dict[str, Any], undecodable: bool,
                 notes: Tuple[str, ...], doubt: Tuple[Unreadable, ...] = ()) -> InputRow:
