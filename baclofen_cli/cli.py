@@ -481,10 +481,10 @@ def interactions(
     name = " ".join(words) if words else None  # baclo interactions sleeping pills == "sleeping pills"
     if name is None:
         _emit(fmt, pages.InteractionList(k, audience.value, sources_))
-    _emit(fmt, _interaction_page(k, _clean(name), audience.value, sources_))
+    _emit(fmt, _interaction_page(k, _clean(name), audience.value, sources_, fmt))
 
 
-def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bool) -> Any:
+def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bool, fmt: str = "text") -> Any:
     """The page for ``interactions NAME``: its classes, or "no known interaction"."""
     from baclofen_cli.render import pages
     from baclofen_cli.resolve import WITH, Resolver
@@ -493,9 +493,11 @@ def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bo
     if res.recognized and res.unaccounted:
         # "Tylenol xyzzy", "Tylenol РМ": never answered by the part that was read (a different product may be meant)
         read = ", ".join(dict.fromkeys(t.display for t in res.targets))
-        fail(f"{name!r} was only partly read (as {read}); not understood: {', '.join(res.unaccounted)}. "
-             f"It is not checked. Name one medicine exactly, or check the whole line: baclo check -w {_quote(name)}",
-             EXIT_NOT_RECOGNIZED)
+        message = (f"{name!r} was only partly read (as {read}); not understood: {', '.join(res.unaccounted)}. "
+                   f"It is not checked. Name one medicine exactly, or check the whole line: "
+                   f"baclo check -w {_quote(name)}")
+        _not_checked_json(k, fmt, name, res, message)
+        fail(message, EXIT_NOT_RECOGNIZED)
     classes: List[str] = []
     via: List[str] = []
     drugs: List[str] = []
@@ -542,8 +544,25 @@ def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bo
     if res.hint and "condition" in res.hint:
         fail(f"{name!r} is a condition, not a medicine: baclo info {_quote(name)} shows what it means for baclofen")
     hint = f" Did you mean: {', '.join(res.suggestions)}?" if res.suggestions else ""
-    fail(f"no interaction class or medicine named {name!r}.{hint} "
-         f"Classes: {', '.join(c.id for c in k.interactions)}.")
+    message = f"no interaction class or medicine named {name!r}.{hint}"
+    _not_checked_json(k, fmt, name, res, message)
+    fail(f"{message} Classes: {', '.join(c.id for c in k.interactions)}.", EXIT_NOT_RECOGNIZED)
+
+
+def _not_checked_json(k: "Knowledge", fmt: str, name: str, res: Any, message: str) -> None:
+    """With --json, a name not (fully) recognized still gets an answer a script can read, on standard
+    output, before the error line and exit status 3 (not checked, as ``check`` uses it)."""
+    if fmt != "json":
+        return
+    import json as json_module
+
+    from baclofen_cli.render.json_out import envelope
+
+    sys.stdout.write(json_module.dumps(envelope(
+        k, asked=name, checked=False, recognized=bool(res.targets), read_as=[t.display for t in res.targets],
+        unaccounted=list(res.unaccounted), known_interaction=None, suggestions=list(res.suggestions),
+        error=message), indent=2) + "\n")
+    sys.stdout.flush()
 
 
 @command(cls=_Command)

@@ -85,3 +85,13 @@ def test_interactions_for_a_partly_read_name_installed(tmp_path: Path) -> None:
 
     proc = run_installed(["interactions", "Tylenol xyzzy", "--json"], tmp_path)
     assert proc.returncode == 3 and b"no known interaction" not in proc.stdout and b"Traceback" not in proc.stderr
+
+
+# round 3, MEDIUM 6: a script asking about a name baclo cannot read gets JSON and exit 3, apart from usage errors
+@pytest.mark.parametrize("name, recognized", [("xyzzy", False), ("Tylenol xyzzy", True)])
+def test_interactions_json_for_a_name_not_checked(run: Any, name: str, recognized: bool) -> None:
+    result = run("interactions", name, "--json")
+    assert result.exit_code == 3
+    data = json.loads(result.stdout)
+    assert data["checked"] is False and data["recognized"] is recognized and data["asked"] == name
+    assert data["known_interaction"] is None

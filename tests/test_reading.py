@@ -129,7 +129,7 @@ def test_no_known_interaction_is_an_answer(run: Any) -> None:
 
 def test_unknown_name_is_still_an_error(run: Any) -> None:
     result = run("interactions", "xyzzy")
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     condition = run("interactions", "ckd")
     assert condition.exit_code == 2 and "is a condition, not a medicine: baclo info ckd" in condition.stderr
     assert run("info", " ").exit_code == 2
