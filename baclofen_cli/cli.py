@@ -465,7 +465,8 @@ def interactions(
     """Interacting classes, most severe first; with NAME, what it does with baclofen.
 
     Any name that 'baclo check' recognizes works. A medicine with no known interaction
-    is an answer (exit status 0), not an error.
+    is an answer (exit status 0), not an error; a name not recognized, or only partly
+    read, is not checked (exit status 3).
 
     \b
     Examples:
