@@ -54,7 +54,7 @@ else:
         _is_root = True
 
     def NamedTuple(typename, fields=None, /, **kwargs):  # noqa: N802 (typing's name)
-        """The functional form, ``NamedTuple("Name", [("field", type), ...])``."""
-        return collections.namedtuple(typename, [name for name, _ in (fields or [])])
+        """Only the class form is supported here (baclo uses no other): refuse, never half-build."""
+        raise TypeError("baclofen_cli._records.NamedTuple: declare records with the class form")
 
     NamedTuple.__mro_entries__ = lambda bases: (_Root,)

@@ -68,3 +68,8 @@ def test_refuses_what_typing_refuses() -> None:
         class Bad2(NamedTuple):
             x: int = 0
             y: int  # type: ignore[misc]
+
+
+def test_the_functional_form_is_refused_not_half_built() -> None:
+    with pytest.raises(TypeError):
+        NamedTuple("Point", [("x", int)])  # type: ignore[call-overload]
