@@ -72,4 +72,4 @@ def test_refuses_what_typing_refuses() -> None:
 
 def test_the_functional_form_is_refused_not_half_built() -> None:
     with pytest.raises(TypeError):
-        NamedTuple("Point", [("x", int)])  # type: ignore[call-overload]
+        NamedTuple("Point", [("x", int)])
