@@ -390,6 +390,8 @@ class _Reader:
                 unreadable.extend(Unreadable(found.where, c, _CODED_ONLY_MED) for c in codes)
                 if not names and not codes and not problem:
                     unreadable.append(Unreadable(found.where, "no medication named", "the resource names no medication"))
+            elif kind == "OperationOutcome":
+                _outcome(found, unreadable, skipped)
             elif kind not in ("Bundle", "Medication", "Parameters"):
                 others[kind] = others.get(kind, 0) + 1
         for found in self.found:  # a Medication no other resource refers to is still a medicine
@@ -869,6 +871,34 @@ def _doses_per_day(timing: Any) -> Tuple[Optional[float], Optional[str]]:
 
 
 _BIRTH_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _outcome(found: _Found, unreadable: List[Unreadable], skipped: List[Skipped]) -> None:
+    """An OperationOutcome in the input: a server saying what it could not return (a search that withheld
+    resources, "not authorized for some resources") or a reader saying a resource was lost. Anything but an
+    issue of severity ``information`` means the list may be incomplete, so the record is not fully checked;
+    information is listed with its text."""
+    issues = found.resource.get("issue")
+    issues = issues if isinstance(issues, list) and issues else [None]
+    for issue in issues:
+        issue = issue if isinstance(issue, dict) else {}
+        severity = issue.get("severity")
+        details = issue.get("details")
+        said = issue.get("diagnostics")
+        if not isinstance(said, str) or not said.strip():
+            said = details.get("text") if isinstance(details, dict) else None
+        if not isinstance(said, str) or not said.strip():
+            code = issue.get("code")
+            said = f"issue code {code}" if isinstance(code, str) and code else "no text given"
+        said = _preview(said, 200)
+        if severity == "information":
+            skipped.append(Skipped(found.where, f"OperationOutcome (information): {said}",
+                                   "a message from the sender, not a medicine or condition"))
+        else:
+            shown = severity if isinstance(severity, str) and severity else "no severity"
+            unreadable.append(Unreadable(
+                found.where, f"OperationOutcome ({shown}): {said}",
+                "the sender reports a problem, so this list may be incomplete: not everything was checked"))
 
 
 def _age(found: _Found, conditions: _Items, unreadable: List[Unreadable], skipped: List[Skipped]) -> None:
