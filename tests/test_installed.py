@@ -119,3 +119,16 @@ def test_screen_records_into_a_closed_pipe_exit_74_never_0(tmp_path: Path) -> No
         proc = subprocess.run(["bash", "-c", shell], cwd=tmp_path, capture_output=True, timeout=120)
         assert proc.stdout.decode().strip() == "status=74", args
         assert proc.stderr.count(b"\n") == 1 and b"incomplete" in proc.stderr, args
+
+
+def test_sources_name_the_revision_read_through_the_console_script(tmp_path: Path) -> None:
+    """Issue 13: the installed script shows document, date, link and check date of a source."""
+    import json
+
+    proc = run(["sources", "--json"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    uk = json.loads(proc.stdout)["sources"]["uk-smpc"]
+    assert uk["url"].startswith("https://www.medicines.org.uk/emc/") and uk["checked"] == "2026-11-25"
+    text = run(["sources"], tmp_path).stdout.decode()
+    assert "Document: Baclofen Tablets 10 mg, Generics [UK] Ltd t/a Mylan" in text
+    assert "Checked: 2026-11-25" in text and "Not recorded:" in text

@@ -105,9 +105,11 @@ def test_sources_with_checked_links_and_dates(run: Any) -> None:
     assert {"fda-dsc-2016", "fda-dsc-2019", "hc-dpd", "nhs-baclofen", "poison-help-us", "nhs-poisoning"} <= with_url
     assert len(with_url) >= 12
     assert data["fda-dsc-2016"]["date"] == "2016-08-31"
-    for tag in ("uk-smpc", "ca-monograph"):
-        assert not data[tag].get("url") and not data[tag].get("date")
-        assert "not recorded" in data[tag]["note"]
+    # issue 13: the UK SmPC now names the revision read; the Canadian text was read only in a reproduction,
+    # so it still has no link or date, and its note says why
+    assert data["uk-smpc"]["url"].startswith("https://www.medicines.org.uk/emc/") and data["uk-smpc"]["date"]
+    assert not data["ca-monograph"].get("url") and not data["ca-monograph"].get("date")
+    assert "No official copy" in data["ca-monograph"]["note"]
 
 
 # UK names a new user typed

@@ -60,6 +60,10 @@ class Source(NamedTuple):
     """The date of the version cited (revision, publication or last update), as the source gives it."""
     version: Optional[str] = None
     """The source's own version label (a DailyMed version number, an SmPC revision)."""
+    document: Optional[str] = None
+    """The exact document read: product, holder and its official identifier (PL number, DIN, set id)."""
+    checked: Optional[str] = None
+    """The day (YYYY-MM-DD) the statements citing this source were last compared with that document."""
 
 
 class Meta(NamedTuple):

@@ -458,6 +458,39 @@ class _Builder:
         )
 
 
+SOURCE_KEYS = ("title", "citation", "kind", "note", "url", "date", "version", "document", "checked")
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def _source_url(s: _Node) -> Optional[str]:
+    """A link is an absolute http(s) address with no spaces, or absent."""
+    url = s.opt_text("url")
+    if url is not None and (not url.startswith(("https://", "http://")) or any(c.isspace() for c in url)):
+        raise SchemaError(s.at("url"), f"expected an http(s) address without spaces, found {url!r}")
+    return url
+
+
+def _source_date(s: _Node, key: str, form: "re.Pattern[str]") -> Optional[str]:
+    """A date written as ISO text (quoted in the YAML): a real calendar date, or a year (and month) where allowed."""
+    value = s.data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SchemaError(s.at(key), f"expected an ISO date in quotes (YYYY-MM-DD), found {_kind(value)}")
+    wanted = "YYYY-MM-DD" if form is _FULL_DATE else "YYYY, YYYY-MM or YYYY-MM-DD"
+    if not form.fullmatch(value):
+        raise SchemaError(s.at(key), f"expected a date as {wanted}, found {value!r}")
+    import datetime  # deferred: only a source that carries a date pays for it
+
+    parts = [int(p) for p in value.split("-")]
+    try:
+        datetime.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        raise SchemaError(s.at(key), f"{value!r} is not a real date") from None
+    return value
+
+
 def _sources(root: _Node) -> Mapping[str, Source]:
     node = root.child("sources")
     sources = {}
@@ -465,9 +498,12 @@ def _sources(root: _Node) -> Mapping[str, Source]:
         if not isinstance(tag, str) or not tag or " " in tag:
             raise SchemaError(node.at(str(tag)), "a source tag is one word")
         s = _Node(value, node.at(tag))
+        s.only(SOURCE_KEYS)
         sources[tag] = Source(tag, s.text("title"), s.text("citation"),
                               s.choice("kind", SOURCE_KINDS) or "", s.opt_text("note"),
-                              s.opt_text("url"), s.opt_text("date"), s.opt_text("version"))
+                              _source_url(s), _source_date(s, "date", _PARTIAL_DATE),
+                              s.opt_text("version"), s.opt_text("document"),
+                              _source_date(s, "checked", _FULL_DATE))
     if not sources:
         raise SchemaError(node.path, "no sources are defined")
     return MappingProxyType(sources)

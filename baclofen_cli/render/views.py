@@ -227,16 +227,31 @@ def faq(k: Knowledge, patient: bool = False) -> List[Block]:
     return blocks
 
 
+_SOURCE_FIELDS = (("Document", "document"), ("Date", "date"), ("Version", "version"), ("Link", "url"),
+                  ("Checked", "checked"))
+"""What ``baclo sources`` shows of each source, in this order: what was read, which revision, where, and when."""
+
+
 def sources(k: Knowledge) -> List[Block]:
-    """Every source: tag, what it is, and where to find the version cited (link, date, version)."""
+    """Every source: tag, what it is, the document and revision read, its link, and when it was checked.
+
+    A link, date or check a source does not record is named under "Not recorded" rather than
+    left out silently (baclo's own inferences have none to record; where no document is
+    named, the title is the document).
+    """
     blocks: List[Block] = [Heading("Sources")]
     for s in k.sources.values():
         blocks.append(Para(s.title, label=s.tag, bullet=True))
         blocks.append(Para(s.citation, indent=1, style="dim"))
-        for label, value in (("Version", getattr(s, "version", None)), ("Date", getattr(s, "date", None)),
-                             ("Link", getattr(s, "url", None))):
+        missing = []
+        for label, field in _SOURCE_FIELDS:
+            value = getattr(s, field, None)
             if value:
                 blocks.append(Para(str(value), label=label, indent=1))
+            elif field in ("url", "date", "checked") and s.kind != "inference":
+                missing.append(label.lower())
+        if missing:
+            blocks.append(Para(", ".join(missing), label="Not recorded", indent=1, style="dim"))
         if s.note:
             blocks.append(Para(s.note, label="Note", indent=1, style="note"))
     return blocks
