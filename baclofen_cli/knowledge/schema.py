@@ -474,8 +474,8 @@ def _source_url(s: _Node) -> Optional[str]:
 def _source_date(s: _Node, key: str, form: "re.Pattern[str]") -> Optional[str]:
     """A date written as ISO text (quoted in the YAML): a real calendar date, or a year (and month) where allowed."""
     value = s.data.get(key)
-    if value is None:
-        return None
+    if value is None or isinstance(s, _TrustedNode):  # the compiled cache was checked when written
+        return value
     if not isinstance(value, str):
         raise SchemaError(s.at(key), f"expected an ISO date in quotes (YYYY-MM-DD), found {_kind(value)}")
     wanted = "YYYY-MM-DD" if form is _FULL_DATE else "YYYY, YYYY-MM or YYYY-MM-DD"
