@@ -295,6 +295,8 @@ AUDIENCE_OPTION = typer.Option(Audience.professional, "--audience", case_sensiti
                                metavar="professional|patient",
                                help="Wording for professionals (the default) or for patients and carers.")
 SOURCES_OPTION = typer.Option(False, "--sources", help="With --audience patient: show the source tags too.")
+NO_PAGER_OPTION = typer.Option(False, "--no-pager", help="On a terminal, print straight out rather than through "
+                               "the pager (BACLO_PAGER, else PAGER, else less; never when piped).")
 COUNTRY_OPTION = typer.Option(None, "--country", metavar="us|uk|ca", envvar="BACLO_COUNTRY",
                               help="Lead with this country's maximum daily dose (env BACLO_COUNTRY).")
 FAIL_ON_OPTION = typer.Option(Grade.minor, "--fail-on", case_sensitive=False,
@@ -435,6 +437,7 @@ def side_effects(
     sources_: bool = SOURCES_OPTION,
     output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
+    no_pager: bool = NO_PAGER_OPTION,
 ) -> None:
     """Side effects with frequency and source. Filters add up: --common --serious shows both groups.
 
@@ -448,7 +451,8 @@ def side_effects(
     from baclofen_cli.render import pages
 
     groups = tuple(g for g, on in (("common", common), ("serious", serious), ("rare", rare)) if on)
-    _emit(_format(output_format, json), pages.SideEffects(_knowledge(ctx), groups, audience.value, sources_))
+    _emit(_format(output_format, json), pages.SideEffects(_knowledge(ctx), groups, audience.value, sources_),
+          pager=not no_pager)
 
 
 @command(cls=_Command)
@@ -461,6 +465,7 @@ def interactions(
     sources_: bool = SOURCES_OPTION,
     output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
+    no_pager: bool = NO_PAGER_OPTION,
 ) -> None:
     """Interacting classes, most severe first; with NAME, what it does with baclofen.
 
@@ -481,8 +486,8 @@ def interactions(
     fmt = _format(output_format, json)
     name = " ".join(words) if words else None  # baclo interactions sleeping pills == "sleeping pills"
     if name is None:
-        _emit(fmt, pages.InteractionList(k, audience.value, sources_))
-    _emit(fmt, _interaction_page(k, _clean(name), audience.value, sources_, fmt))
+        _emit(fmt, pages.InteractionList(k, audience.value, sources_), pager=not no_pager)
+    _emit(fmt, _interaction_page(k, _clean(name), audience.value, sources_, fmt), pager=not no_pager)
 
 
 def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bool, fmt: str = "text") -> Any:
@@ -531,7 +536,10 @@ def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bo
                 if target.kind == "drug" and drug.casefold() != said.casefold():
                     # a combination's name (co-codamol) resolves to each of its ingredients: name them all
                     same = [t.ref for t in res.targets if t.kind == "drug" and t.display == target.display]
-                    via.append(f"{said} contains {' + '.join(same)}" if len(same) > 1 else f"{said} is {drug}")
+                    # "Neurontin is gabapentin", but "gabapentin 300 mg TID is read as gabapentin"
+                    verb = "is read as" if said.casefold() != target.display.casefold() or \
+                        drug.casefold() in said.casefold() else "is"
+                    via.append(f"{said} contains {' + '.join(same)}" if len(same) > 1 else f"{said} {verb} {drug}")
     classes = list(dict.fromkeys(classes))
     if classes:
         return pages.InteractionClassPage(k, tuple(classes), name, tuple(dict.fromkeys(via)), audience, show_sources,
@@ -573,6 +581,9 @@ def cautions(
     sources_: bool = SOURCES_OPTION,
     output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
+    no_pager: bool = NO_PAGER_OPTION,
+    all_names: bool = typer.Option(False, "--all-names", help="Every other name of each condition (the "
+                                   "longest lists are shortened otherwise; --json always has them all)."),
 ) -> None:
     """Conditions to take care with, graded (contraindicated, major, moderate, minor).
 
@@ -584,7 +595,8 @@ def cautions(
     """
     from baclofen_cli.render import pages
 
-    _emit(_format(output_format, json), pages.CautionsPage(_knowledge(ctx), audience.value, sources_))
+    _emit(_format(output_format, json), pages.CautionsPage(_knowledge(ctx), audience.value, sources_, all_names),
+          pager=not no_pager)
 
 
 @command(cls=_Command)
@@ -631,7 +643,8 @@ def faq(
 
 
 @command(cls=_Command)
-def sources(ctx: typer.Context, output_format: OutputFormat = FORMAT_OPTION, json: bool = JSON_OPTION) -> None:
+def sources(ctx: typer.Context, output_format: OutputFormat = FORMAT_OPTION, json: bool = JSON_OPTION,
+            no_pager: bool = NO_PAGER_OPTION) -> None:
     """Every source the knowledge file cites: tag, citation, and link, date and version where known.
 
     \b
@@ -641,7 +654,7 @@ def sources(ctx: typer.Context, output_format: OutputFormat = FORMAT_OPTION, jso
     """
     from baclofen_cli.render import pages
 
-    _emit(_format(output_format, json), pages.SourcesPage(_knowledge(ctx)))
+    _emit(_format(output_format, json), pages.SourcesPage(_knowledge(ctx)), pager=not no_pager)
 
 
 @command(cls=_Command)
@@ -802,6 +815,9 @@ def check(
     from baclofen_cli.record import RenalFunction
     from baclofen_cli.resolve import HISTORY, WITH, Resolver, split_items
 
+    if brief and _format(output_format, json) != "text":  # never ignored without a word
+        fail(f"--brief shortens the text report only; with --{'json' if json else 'format ' + output_format.value} "
+             "leave it out (that output always has every finding)")
     history = [*history, *history_c]  # -c: the old short form of --history, kept working
     try:
         record = record_from_options(with_, history, daily_dose)
@@ -881,6 +897,25 @@ SCREEN_EPILOG = (
 class OutFormat(str, Enum):
     csv = "csv"
     jsonl = "jsonl"
+
+
+@command("help", cls=_Command, hidden=True)
+def help_(ctx: typer.Context,
+          words: Optional[List[str]] = typer.Argument(None, metavar="[COMMAND]", help="A command to explain.")) -> None:
+    """Show the help: baclo help, or baclo help COMMAND (the same as baclo COMMAND --help)."""
+    root = ctx.parent if ctx.parent is not None else ctx
+    if not words:
+        typer.echo(root.get_help())
+        raise typer.Exit(EXIT_OK)
+    name = _clean(words[0])
+    sub = root.command.get_command(root, name) if hasattr(root.command, "get_command") else None
+    if sub is None or len(words) > 1:
+        names = ", ".join(c for c in root.command.list_commands(root) if c != "help") \
+            if hasattr(root.command, "list_commands") else ""
+        fail(f"no command named {' '.join(words)!r}; commands: {names}")
+    with sub.make_context(name, ["--help"], parent=root, resilient_parsing=True) as sub_ctx:
+        typer.echo(sub.get_help(sub_ctx))
+    raise typer.Exit(EXIT_OK)
 
 
 @command(cls=_Command, epilog=SCREEN_EPILOG)
@@ -1316,6 +1351,8 @@ def _app_for(argv: List[str]) -> typer.Typer:
     for arg in remaining:
         if arg == "--data":
             next(remaining, None)
+        elif arg == "help":  # baclo help [COMMAND] lists or explains every command: the whole app
+            return app
         elif not arg.startswith("-"):
             chosen = [c for c in app.registered_commands
                       if (c.name or (c.callback.__name__ if c.callback else "")) == arg]

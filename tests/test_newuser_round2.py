@@ -197,14 +197,14 @@ def test_screen_summary_has_no_placeholder_title(run: Any, tmp_path: Path) -> No
                      "R2,Tylenol,CKD stage 3,40\n", encoding="utf-8")
     out = run("screen", str(table)).stdout
     assert "N mg" not in out
-    assert "Daily dose (it differs by row) with kidney function 30-49 mL/min" in out
+    assert "Daily dose with kidney function 30-49 mL/min (graded by each row's dose)" in out
 
 
 # LOW 14: a combination's name resolved to its ingredients names them all
 @pytest.mark.parametrize("name", ["co-codamol 30/500", "co-codamol"])
 def test_combination_name_lists_every_ingredient(run: Any, name: str) -> None:
     out = run("interactions", name).stdout
-    assert out.splitlines()[0] == f"{name}: {name} contains codeine + acetaminophen"
+    assert out.splitlines()[0] == f"{name[:1].upper()}{name[1:]} contains codeine + acetaminophen"  # named once
     code, page = run.json("interactions", name)
     assert code == 0 and page["via"] == [f"{name} contains codeine + acetaminophen"]
 

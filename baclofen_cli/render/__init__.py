@@ -63,7 +63,7 @@ def draw(document: Any, out: IO[str], options: TextOptions) -> None:
     if options.pager:
         from baclofen_cli.render.pager import page_through
 
-        if page_through(document, options):
+        if page_through(document, options, out):
             return
     if options.plain:
         from baclofen_cli.render import plain

@@ -25,10 +25,11 @@ def heading(names: Sequence[str], form_id: str) -> str:
     """"Lioresal is baclofen, the medicine being checked"."""
     listed = ", ".join(names)
     if [n.casefold() for n in names] == ["baclofen"]:
-        return "baclofen is the medicine being checked"
+        return "Baclofen is the medicine being checked"
     verb = "is" if len(names) == 1 else "are"
     how = " (by pump into the spinal fluid)" if form_id == "intrathecal" else ""
-    return f"{listed} {verb} baclofen{how}, the medicine being checked"
+    text = f"{listed} {verb} baclofen{how}, the medicine being checked"
+    return text[:1].upper() + text[1:]  # a heading: "Intrathecal baclofen is baclofen ..."
 
 
 def notes(k: Any, itself: Sequence[Tuple[str, str]], patient: bool) -> List[Dict[str, Any]]:

@@ -24,8 +24,22 @@ def pager_command(environ: Optional[Any] = None) -> Optional[str]:
     return "less"
 
 
-def page_through(document: Any, options: Any) -> bool:
-    """Send the drawn document to the pager; False (nothing written) when the pager cannot start."""
+def screen_lines() -> int:
+    """The terminal's height (``LINES`` first, as Rich reads it), or 24."""
+    from baclofen_cli.render.safe import columns
+
+    if os.environ.get("LINES", "").strip().isdigit():
+        return columns(os.environ["LINES"], 24)
+    try:
+        return os.get_terminal_size().lines or 24
+    except OSError:
+        return 24
+
+
+def page_through(document: Any, options: Any, out: Any = None) -> bool:
+    """Send the drawn document to the pager; False (nothing written) when the pager cannot start.
+
+    A page that fits on the screen is written to ``out`` as it is: no pager for a few lines."""
     try:
         argv = shlex.split(options.pager)
     except ValueError:
@@ -45,6 +59,9 @@ def page_through(document: Any, options: Any) -> bool:
         console = terminal.make_console(file=buffer, force_terminal=True, width=width)
         terminal.render(document, console)
         text = buffer.getvalue()
+    if out is not None and text.count("\n") < screen_lines():
+        out.write(text)
+        return True
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")
     env.setdefault("LV", "-c")

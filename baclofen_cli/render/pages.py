@@ -158,6 +158,8 @@ class CautionsPage(_Page):
     k: Any
     audience: str = PROFESSIONAL
     show_sources: bool = False
+    all_names: bool = False
+    """Every other name of each condition; otherwise a long list shows its first ALSO_CALLED_SHOWN."""
 
 
 class DosePage(_Page):

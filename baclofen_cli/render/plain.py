@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import IO, List, Sequence
 
-from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text, stacked, stacked_rows
+from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text, stacked_rows
 from baclofen_cli.render.safe import visible
 
 
@@ -69,7 +69,7 @@ def _table(t: Table, width: int) -> List[str]:
     for row in t.rows:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
-    if sum(widths) + 2 * (len(widths) - 1) <= width and not stacked(t, width):
+    if sum(widths) + 2 * (len(widths) - 1) <= width:  # one line per row: aligned
         def aligned(cells: Sequence[str]) -> str:
             return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()
 

@@ -11,7 +11,7 @@ from rich.padding import Padding
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, sources_text, stacked, stacked_rows
+from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table, layout, sources_text, stacked_rows
 from baclofen_cli.render.plain import safe_block
 from baclofen_cli.render.safe import columns
 
@@ -52,12 +52,20 @@ def render(document: Sequence[Block], console: Optional[Console] = None) -> None
             console.print()  # headings open a new block on screen
             console.print(Text(block.text, style=style))
         elif isinstance(block, Para):
+            room = console.width - 2 * block.indent - (2 if block.bullet else 0)
+            if any(len(word) > room for word in block.text.split()):
+                # a word longer than the line (a link): never folded mid-word; the terminal wraps it, so it
+                # stays one word to copy or click
+                prefix = "  " * block.indent + ("• " if block.bullet else "")
+                console.print(Text.assemble(prefix, _para(block)), soft_wrap=True)
+                continue
             console.print(Padding(_bulleted(block, console), (0, 0, 0, 2 * block.indent), expand=False))
         elif isinstance(block, Table):
-            if stacked(block, console.width):
+            widths = layout(block, console.width)
+            if widths is None:
                 _stacked(block, console)
             else:
-                console.print(_table(block))
+                console.print(_table(block, widths))
         elif isinstance(block, Bars):
             console.print(_bars(block, console.width))
         elif isinstance(block, Spacer):
@@ -103,12 +111,13 @@ def _tags(sources: Sequence[str], text: Text, console: Optional[Console], width:
     return tail
 
 
-def _table(t: Table) -> RichTable:
+def _table(t: Table, widths: Sequence[int]) -> RichTable:
+    """The table with the widths ``blocks.layout`` chose: each at least its longest word (wrap on words only)."""
     table = RichTable(title=Text(t.title, style="bold") if t.title else None, box=box.SIMPLE_HEAD,
-                      show_lines=False, expand=False, title_justify="left")
-    for i, column in enumerate(t.columns):  # never narrower than its longest word: wrap on words only
-        longest_word = max((len(w) for row in t.rows if i < len(row) for w in row[i].split()), default=0)
-        table.add_column(Text(column), min_width=max(len(column), longest_word))
+                      show_lines=False, expand=False, title_justify="left", show_edge=False, pad_edge=False,
+                      padding=(0, 1, 0, 0))  # columns GAP (2) apart: a space and the (blank) divider
+    for column, width in zip(t.columns, widths, strict=False):
+        table.add_column(Text(column), width=width)
     for i, row in enumerate(t.rows):
         style = t.row_styles[i] if i < len(t.row_styles) else None
         table.add_row(*(Text(cell) for cell in row), style=STYLES.get(style or "", None))

@@ -158,11 +158,28 @@ def dosing(k: Knowledge, country: Optional[str] = None) -> List[Block]:
 def side_effects(k: Knowledge, groups: Sequence[str] = ()) -> List[Block]:
     chosen = [s for s in k.side_effects if not groups or set(groups) & set(s.groups)]
     rows = tuple(
-        (s.name if not s.patient_name else f"{s.name} ({s.patient_name})", ", ".join(s.groups),
+        (s.name if not s.patient_name else f"{s.name} ({s.patient_name})", ", ".join(group_order(s.groups)),
          s.frequency or "-", "yes" if s.in_article else "", "; ".join(s.sources))
         for s in chosen
     )
-    return [Table(("Side effect", "Group", "Frequency", "In article", "Sources"), rows)]
+    return [Table(("Side effect", "Group", "Frequency", "In article", "Sources"), rows, weights=(3, 0, 0, 0, 1),
+                  no_wrap=(1, 2, 3), max_widths=((4, 26),), main=0)]
+
+
+GROUP_ORDER = ("common", "rare", "serious")
+"""Side-effect groups in one order everywhere: how often, then how serious ("rare, serious")."""
+
+
+def group_order(groups: Sequence[str]) -> List[str]:
+    """``groups`` in GROUP_ORDER (any other group after, as given): the same row always reads the same."""
+    rank = {g: i for i, g in enumerate(GROUP_ORDER)}
+    return sorted(groups, key=lambda g: rank.get(g, len(rank)))
+
+
+def source_tags(refs: Sequence[str]) -> str:
+    """Sources in a table cell, compact: each source's tag once ("drug-labels; uk-smpc"); the
+    sections and labels cited are on the class's own page (``baclo interactions CLASS``) and in JSON."""
+    return "; ".join(dict.fromkeys(r.split()[0] for r in refs if r.split()))
 
 
 def interactions(k: Knowledge) -> List[Block]:
@@ -170,11 +187,12 @@ def interactions(k: Knowledge) -> List[Block]:
     styles = []
     for c in k.interactions:
         examples = ", ".join(m.name for m in c.members[:4]) + (" ..." if len(c.members) > 4 else "")
-        rows.append((c.name, c.grade, examples, "; ".join(c.sources)))
+        rows.append((c.name, c.grade, examples, source_tags(c.sources)))
         styles.append(c.grade)
     return [
-        Table(("Class", "Grade", "Examples", "Sources"), tuple(rows), row_styles=tuple(styles)),
-        Para("Show one class with its members, effect and advice: baclo interactions CLASS", style="dim"),
+        Table(("Class", "Grade", "Examples", "Sources"), tuple(rows), row_styles=tuple(styles), inline=(1,),
+              weights=(2, 0, 3, 0), no_wrap=(1,), max_widths=((3, 14),), main=2),
+        Para("Show one class with its members, effect, advice and the sections cited: baclo interactions CLASS", style="dim"),
     ]
 
 
@@ -201,7 +219,20 @@ def interaction_class(k: Knowledge, class_id: str, audience: str = "professional
     return blocks
 
 
-def cautions(k: Knowledge, audience: str = "professional") -> List[Block]:
+ALSO_CALLED_SHOWN = 12
+"""How many other names of a condition ``baclo cautions`` shows before "and K more" (--all-names: all)."""
+
+
+def also_called(aliases: Sequence[str], all_names: bool = False) -> str:
+    """The other names of a condition, the first ALSO_CALLED_SHOWN of a long list and how many more."""
+    if all_names or len(aliases) <= ALSO_CALLED_SHOWN + 2:  # "and 1 more" would save nothing
+        return ", ".join(aliases)
+    more = len(aliases) - ALSO_CALLED_SHOWN
+    return (", ".join(aliases[:ALSO_CALLED_SHOWN])
+            + f", and {more} more (baclo cautions --all-names, or --json, lists them all)")
+
+
+def cautions(k: Knowledge, audience: str = "professional", all_names: bool = False) -> List[Block]:
     patient = audience == PATIENT
     blocks: List[Block] = []
     for grade in GRADES:
@@ -214,7 +245,7 @@ def cautions(k: Knowledge, audience: str = "professional") -> List[Block]:
             blocks.append(Para(c.patient_why if patient else c.why, label=name, sources=c.sources, bullet=True))
             blocks.append(Para(c.patient_advice if patient else c.advice, label="What to do", indent=1))
             if c.aliases and not patient:
-                blocks.append(Para(", ".join(c.aliases), label="Also called", indent=1, style="dim"))
+                blocks.append(Para(also_called(c.aliases, all_names), label="Also called", indent=1, style="dim"))
     return blocks
 
 
@@ -475,7 +506,7 @@ def _triggers(items_by_text: Dict[str, Any], f: Any, name: Any = str) -> str:
         inner = list(dict.fromkeys(inner))
         inner = list(dict.fromkeys(name(n) for n in inner))
         parts.append(shown(text) + (f" ({', '.join(inner)})" if inner else ""))
-    return ", ".join(parts)
+    return ("; " if any("," in t for t in f.inputs) else ", ").join(parts)  # record lines hold commas
 
 
 def _inputs_line(result: CheckResult) -> List[Block]:
@@ -484,10 +515,16 @@ def _inputs_line(result: CheckResult) -> List[Block]:
     blocks: List[Block] = []
     if result.patient_id is not None:
         blocks.append(Para(shown(result.patient_id), label="Patient", style="dim"))
-    if meds:
-        blocks.append(Para(_clip_list(meds), label="Medicines", style="dim"))
-    if conds:
-        blocks.append(Para(_clip_list(conds), label="History", style="dim"))
+    for label, texts in (("Medicines", meds), ("History", conds)):
+        if not texts:
+            continue
+        if _one_per_line(texts):  # pasted record lines ("oxycodone 5 mg, 1 tab q6h"): never run together
+            blocks.append(Para(f"{label} ({len(texts)}):", style="dim"))
+            blocks.extend(Para(shown(t), bullet=True, indent=1, style="dim") for t in texts[:LISTED_LIMIT])
+            if len(texts) > LISTED_LIMIT:
+                blocks.append(Para(f"... and {len(texts) - LISTED_LIMIT} more", indent=1, style="dim"))
+        else:
+            blocks.append(Para(_clip_list(texts), label=label, style="dim"))
     if result.daily_dose_mg is not None:
         blocks.append(Para(f"{result.daily_dose_mg:g} mg per day", label="Daily dose", style="dim"))
     if result.renal:
@@ -495,7 +532,17 @@ def _inputs_line(result: CheckResult) -> List[Block]:
     return blocks
 
 
-def _clip_list(texts: Sequence[str], limit: int = 30) -> str:
+LISTED_LIMIT = 30
+"""The most items the header of ``check`` lists (the findings and the JSON name every one)."""
+ONE_LINE_ITEMS = 6
+"""More items than this, or any with a comma in it, are listed one per line."""
+
+
+def _one_per_line(texts: Sequence[str]) -> bool:
+    return len(texts) > ONE_LINE_ITEMS or any("," in t for t in texts)
+
+
+def _clip_list(texts: Sequence[str], limit: int = LISTED_LIMIT) -> str:
     head = ", ".join(shown(t) for t in texts[:limit])
     return head + (f", ... ({len(texts) - limit} more)" if len(texts) > limit else "")
 
@@ -609,7 +656,7 @@ def _more(patient: bool) -> List[Block]:
         ("Interactions", f"baclo interactions{audience}"),
         ("Check medicines and conditions", f"baclo check -w MEDICINES -H CONDITIONS{audience}"),
         ("Topics (pregnancy, kidney, overdose, missed dose)", f"baclo info TOPIC{audience}"),
-        ("Everything", "baclo sections, baclo info --all"),
+        ("Everything", f"baclo sections, baclo info --all{audience}"),
     )
     return [Para(command, label=what, style="dim") for what, command in rows]
 
@@ -700,8 +747,9 @@ def _side_effects(p: Any) -> List[Block]:
         return heading + side_effects(p.k, p.groups) + disclaimer(p.k)
     chosen = [s for s in p.k.side_effects if not p.groups or set(p.groups) & set(s.groups)]
     how_often = {"common": "common", "serious": "serious: get medical help", "rare": "rare"}
-    rows = tuple((s.patient_name or s.name, ", ".join(how_often.get(g, g) for g in s.groups)) for s in chosen)
-    blocks: List[Block] = heading + [Table(("Side effect", "Kind"), rows)]
+    rows = tuple((s.patient_name or s.name, ", ".join(how_often.get(g, g) for g in group_order(s.groups)))
+                 for s in chosen)
+    blocks: List[Block] = heading + [Table(("Side effect", "Kind"), rows, weights=(3, 1), no_wrap=(1,), main=0)]
     if p.show_sources:
         blocks.append(Para("; ".join(dict.fromkeys(r for s in chosen for r in s.sources)), label="Sources",
                            style="dim"))
@@ -791,15 +839,19 @@ def _interaction_list(p: Any) -> List[Block]:
         grade = PATIENT_GRADES[c.grade].lower() if patient else c.grade
         row: List[str] = [class_name(c, patient), grade, what_happens(c, patient), examples]
         if _sources_shown(p):
-            row.append("; ".join(c.sources))
+            row.append(source_tags(c.sources))
         rows.append(tuple(row))
         styles.append(c.grade)
     columns: Tuple[str, ...] = ("Medicines" if patient else "Class", "Grade", "What happens", "Examples")
     if _sources_shown(p):
         columns += ("Sources",)
     hint = ("More about one kind, or about one of your medicines: baclo interactions NAME --audience patient"
-            if patient else "One class or medicine in full (members, effect, advice): baclo interactions NAME")
-    blocks: List[Block] = [Table(columns, tuple(rows), row_styles=tuple(styles), inline=(1,)), Para(hint, style="dim")]
+            if patient else "One class or medicine in full (members, effect, advice, the sections cited): "
+            "baclo interactions NAME")
+    title = "Medicines that can mix badly with baclofen" if patient else "Interactions with baclofen, most severe first"
+    table = Table(columns, tuple(rows), row_styles=tuple(styles), inline=(1,), weights=(1, 0, 8, 1, 0),
+                  no_wrap=(1,), max_widths=((0, 22), (3, 32), (4, 14)), main=2)
+    blocks: List[Block] = [Heading(title), table, Para(hint, style="dim")]
     return blocks + disclaimer(p.k, p.audience)
 
 
@@ -827,7 +879,10 @@ def _interaction_class(p: Any) -> List[Block]:
     if getattr(p, "word", None):
         blocks.extend(_class_word(p, patient))
     if p.asked and p.via:
-        blocks.append(Para("; ".join(p.via), label=shown(p.asked), style="dim"))
+        # "gabapentin 300 mg TID is read as gabapentin", not headed by the name a second time
+        said = all(v.casefold().startswith(p.asked.casefold() + " ") for v in p.via)
+        text = "; ".join(p.via)
+        blocks.append(Para(_sentence(text), style="dim") if said else Para(text, label=shown(p.asked), style="dim"))
     if getattr(p, "itself", ()):
         blocks.extend(_baclofen_itself(p))
     for drug in p.drugs:  # a member graded apart from its class: its own grade first, as check grades it
@@ -896,7 +951,7 @@ def _baclofen_itself_page(p: Any) -> List[Block]:
 
 
 def _cautions(p: Any) -> List[Block]:
-    return cautions(p.k, p.audience) + disclaimer(p.k, p.audience)
+    return cautions(p.k, p.audience, getattr(p, "all_names", False)) + disclaimer(p.k, p.audience)
 
 
 def _dose(p: Any) -> List[Block]:
@@ -927,6 +982,11 @@ def _screen(p: Any) -> List[Block]:
     return screen_document(p.k, p.summary, p.flagged, p.source)
 
 
+def _sentence(text: str) -> str:
+    """``text`` with its first letter a capital, as a line that starts a sentence should be."""
+    return text[:1].upper() + text[1:]
+
+
 def _says(title: str, name: str) -> bool:
     """Whether ``title`` already names ``name`` as whole words ("Gabapentinoids" does not name gabapentin)."""
     import re
@@ -954,8 +1014,10 @@ def check_brief(k: Knowledge, result: CheckResult) -> List[Block]:
 
 
 def _screen_title(title: str) -> str:
-    """A dose finding counted over rows with different doses: no "N mg" placeholder in the title shown."""
-    return title.replace("Daily dose of N mg with ", "Daily dose (it differs by row) with ", 1)
+    """A dose finding counted over rows (each with its own dose): no "N mg" placeholder in the title shown."""
+    if title.startswith("Daily dose of N mg with "):
+        return f"Daily dose with {title[len('Daily dose of N mg with '):]} (graded by each row's dose)"
+    return title.replace("of N mg", "(each row's own)", 1)
 
 
 def screen_document(k: Knowledge, summary: Any, flagged: Sequence[Any], source: str) -> List[Block]:
@@ -1022,7 +1084,8 @@ def screen_document(k: Knowledge, summary: Any, flagged: Sequence[Any], source: 
         blocks.append(Heading("Notes", level=2, style="warning"))
         blocks.extend(Para(n, bullet=True) for n in notes)
     if flagged:
-        title = (f"Flagged rows (all {flagged_n:,})" if len(flagged) == flagged_n
+        title = (("The flagged row" if flagged_n == 1 else f"Flagged rows (all {flagged_n:,})")
+                 if len(flagged) == flagged_n
                  else f"Flagged rows (the {len(flagged):,} most severe of {flagged_n:,}; --out lists every row)")
         blocks.append(Heading(title, level=2))
         table_rows = []
@@ -1057,7 +1120,7 @@ def _patient_side_effects(k: Knowledge) -> List[Block]:
 
 
 def _patient_interactions(k: Knowledge) -> List[Block]:
-    return _interaction_list(pages.InteractionList(k, PATIENT))[:2]
+    return _interaction_list(pages.InteractionList(k, PATIENT))[1:3]  # the table and its hint (the section has a title)
 
 
 def _patient_cautions(k: Knowledge) -> List[Block]:
