@@ -5,7 +5,7 @@ All text in blocks is literal: it is never parsed as markup by either renderer.
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Set, Tuple, Union
 
 from baclofen_cli._records import NamedTuple
 
@@ -82,7 +82,7 @@ def column_widths(t: Table, width: int) -> Optional[List[int]]:
     return _widths(t, width, set(t.no_wrap)) or (_widths(t, width, set()) if t.no_wrap else None)
 
 
-def _widths(t: Table, width: int, no_wrap: "set[int]") -> Optional[List[int]]:
+def _widths(t: Table, width: int, no_wrap: Set[int]) -> Optional[List[int]]:
     """Each column's width for drawing ``t`` as a table in ``width`` characters, or None when it
     cannot be drawn without breaking a word (or squeezing a column unreadably).
 
