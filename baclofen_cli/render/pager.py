@@ -26,10 +26,9 @@ def pager_command(environ: Optional[Any] = None) -> Optional[str]:
 
 def screen_lines() -> int:
     """The terminal's height (``LINES`` first, as Rich reads it), or 24."""
-    from baclofen_cli.render.safe import columns
-
-    if os.environ.get("LINES", "").strip().isdigit():
-        return columns(os.environ["LINES"], 24)
+    lines = os.environ.get("LINES", "").strip()
+    if lines.isdigit() and 0 < int(lines) < 10_000:
+        return int(lines)
     try:
         return os.get_terminal_size().lines or 24
     except OSError:
