@@ -749,6 +749,10 @@ def _read_list(option: str, path: str) -> str:
     return text
 
 
+MAX_KIDNEY_FUNCTION = 200
+"""The highest --egfr or --crcl accepted (mL/min)."""
+
+
 @command(cls=_Command, epilog=EXIT_CODES_HELP)
 def check(
     ctx: typer.Context,
@@ -813,7 +817,7 @@ def check(
     from baclofen_cli.inputs import InputError
     from baclofen_cli.inputs.options import record_from_options
     from baclofen_cli.record import RenalFunction
-    from baclofen_cli.resolve import HISTORY, WITH, Resolver, split_items
+    from baclofen_cli.resolve import HISTORY, WITH, Resolver, attach_lines, split_items
 
     if brief and _format(output_format, json) != "text":  # never ignored without a word
         fail(f"--brief shortens the text report only; with --{'json' if json else 'format ' + output_format.value} "
@@ -826,8 +830,10 @@ def check(
     renal = []
     for measure, value, flag in (("egfr", egfr, "--egfr"), ("crcl", crcl, "--crcl")):
         if value is not None:
-            if not (0 <= value < 1000):
-                fail(f"{flag} must be a number of mL/min from 0 to 999, not {value:g}")
+            # above 200 mL/min is not a kidney function anyone measures (a typo: 900 for 90), as a condition line
+            # "eGFR 900" is not read either: refused, never graded as normal (new-user round 3, L8)
+            if not (0 <= value <= MAX_KIDNEY_FUNCTION):
+                fail(f"{flag} must be a number of mL/min from 0 to {MAX_KIDNEY_FUNCTION}, not {value:g}")
             renal.append(RenalFunction(measure, value, flag))
     record = record._replace(renal=tuple(renal))
     country = _country(country)
@@ -841,6 +847,9 @@ def check(
     history_values = list(history)
     k = _knowledge(ctx)
     resolver = Resolver(k)
+    # a list file's lines: a Sig, Dispense or Refill line, or a start date, goes with the medicine above it
+    with_lines = attach_lines(with_lines, WITH, resolver) if with_lines else with_lines
+    history_lines = attach_lines(history_lines, HISTORY, resolver) if history_lines else history_lines
     # items as the line reader splits them: a sig after a comma stays with its medicine
     record = record._replace(
         medications=tuple(split_items((_clean(v) for v in with_values), WITH, resolver)) + tuple(with_lines),

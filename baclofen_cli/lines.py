@@ -42,6 +42,7 @@ tsp teaspoon teaspoons tbsp tablespoon tablespoons ml scoop scoops capful capful
 accuhaler evohaler easyhaler clickhaler autohaler turbohaler novolizer genuair breezhaler spiromax melt melts
 liquigels liquigel liquicaps oromucosal mucoadhesive glass glasses drink drinks cup cups pint pints can cans
 bottle bottles shot shots nebulization nebulisation nebulizations nebulisations
+oil oils gummy gummies tincture tinctures edible edibles
 """.split())
 
 _RELEASE = frozenset("""
@@ -78,7 +79,7 @@ take takes taking taken give given use used using apply applied inhale instill i
 place spray rinse wash shake well inject injected
 sig disp dispense qty quantity refill refills rf dx for directed instructed on be hourly onset do than more
 exceed doses crush total into onto lung lungs nare nares remove discard within md doctor physician
-prescriber provider wc pc ac om inr contents content
+prescriber provider wc pc ac om inr contents content medication medications
 """.split())
 """Frequency, timing and instruction words. "for" starts an indication (handled separately)."""
 
@@ -117,9 +118,11 @@ _TREATMENTS = {
     "oxygen": "respiratory failure", "hypoxia": "respiratory failure", "hypoxemia": "respiratory failure",
     "hypoxaemia": "respiratory failure", "hypercapnia": "respiratory failure", "hypercarbia": "respiratory failure",
     "insulin": "diabetes", "epilepticus": "seizures", "ascites": "liver disease",
+    "gestational": "pregnancy",
 }
 """A treatment or finding in a condition line names a condition of its own: "Gout on HD" is also kidney
-failure, "on home O2" a respiratory disease, "on insulin" diabetes. After "on" the treatment reading wins
+failure, "on home O2" a respiratory disease, "on insulin" diabetes, "gestational diabetes" a pregnancy (gestational
+means during pregnancy; ICD-10-CM O24.4 is listed under pregnancy). After "on" the treatment reading wins
 ("ESKD on PD" is peritoneal dialysis, not Parkinson's disease)."""
 _PRODUCT_SUFFIXES = frozenset("pm night nighttime nite sleep max maximum extra plus forte ultra".split())
 _NIGHT_SUFFIXES = frozenset("pm night nighttime nite".split())
@@ -174,7 +177,7 @@ episodic relapsing remitting rrms spms ppms progressive secondary-progressive pr
 disorder disorders condition hyperglycemia hyperglycaemia status intermittent trimester first second
 third residual deficit deficits adult pediatric paediatric esophagitis oesophagitis
 hepatic through iiia iiib mwf tts tths tth sequela sequelae cervical thoracic lumbar complete incomplete weeks
-gestation wks dependent renal kidney level or
+gestation wks dependent renal kidney level or previous previously prev prior
 """.split())
 
 # a product number ("Tylenol #3", "Tylenol No. 3") is data, written as the bare number a name can include
@@ -208,7 +211,10 @@ _SPAN_SOURCES = {
              rf"|\b{_NUM}(?:\s*(?:-|to)\s*{_NUM})?\s*-?\s*(?:hourly|hrly|hly)\b",
     # a most-per-day limit ("max 8 in 24h", "maximum 4 tablets per day"): an instruction, read as one span
     "limit": rf"\bmax(?:imum)?\.?\s*:?\s*(?:of\s+)?{_NUM}\s*(?:{_QTY_UNIT}|{_UNIT})?(?:\s*\(s\))?\s*"
-             rf"(?:in|per|a|/|every|each)\s*(?:24\s*(?:h|hrs?|hours?)|day|d)\b",
+             rf"(?:in|per|a|/|every|each)\s*(?:24\s*(?:h|hrs?|hours?)|day|d)\b"
+             # Epic's "Max Daily Amount: 6 tablets", "Max Daily Amount: 4,000 mg": the most allowed, never the dose
+             rf"|\bmax(?:imum)?\.?\s*daily\s+(?:amount|dose)\s*:?\s*{_NUM}\s*(?:{_QTY_UNIT}|{_UNIT})?(?:\s*\(s\))?"
+             rf"(?![a-z0-9])",
     # when it was started ("Start date: 2026-01-01", "started 01/02/2026"): a date, not a dose
     "started": r"\bstart(?:ed)?(?:\s+date)?\s*:?\s*(?:on\s+)?(?:(?:19|20)\d\d-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/(?:19|20)?\d\d)\b",
     "take": rf"\b(?:take|takes|give|use|inhale|apply|instill|insert|chew|dissolve|inject|sig|disp|dispense|qty|"
@@ -251,7 +257,7 @@ def _rx(name: str) -> re.Pattern[str]:
                 "ago": r"\b(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|many|several|few|some)\s*"
                        r"(?:years?|yrs?|y|months?|mos?|decades?)\s+ago\b|\blong\s+ago\b",
                 "past": r"\b(?:history|hx|h\s*o|past|previous|previously|prior|remote|old|healed|resolved|ago|"
-                        r"pmh|phx|pmhx|s\s*p|status\s+post)\b|\((?:19|20)\d\d\)|\b(?:in|dx|diagnosed|from)\s+"
+                        r"pmh|phx|pmhx|s\s*p|status\s+post|prev)\b|\((?:19|20)\d\d\)|\b(?:in|dx|diagnosed|from)\s+"
                         r"(?:19|20)\d\d\b|,?\s(?:19|20)\d\d\s*$",
                 "present": r"\b(?:active|current|currently|now|ongoing|recent|recently|since|new)\b",
                 "repeat": r"\((?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -395,7 +401,7 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
         lowered = _bind_name_numbers(lowered, lookup)
     # spans of the dose and instruction vocabulary with numbers in them
     rest = _rx("spans").sub(" ", lowered) if medication else _rx("spans").sub(
-        lambda m: " " if m.lastgroup in ("year", "every") else m.group(0), lowered)
+        lambda m: " " if m.lastgroup in ("year", "every", "started") else m.group(0), lowered)
     if medication and "zq" in rest:
         rest = _BOUND.sub(r" \1 ", rest).replace("zqs", " ")
     elif not medication:
@@ -403,6 +409,8 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             rest = re.sub(r"\d\s*mg\b(?:\s*/\s*\w+)?|\bmg\s*[:=]?\s*\d[\d.]*", " ", rest)
         if "(" in rest:
             rest = re.sub(r"\((?:19|20)\d\d\)", " ", rest)  # "eGFR 25 (2019)": the year of a result
+        # "Stroke 2019", "peptic ulcer, 2015": a year ending the line says when, as "CVA (2019)" does
+        rest = re.sub(r",?\s(?:19|20)\d\d\s*$", " ", rest)
         if "ago" in rest:
             rest = _rx("ago").sub(" ", rest)  # "10 years ago": when, not what
         if "w/" in rest:
@@ -435,6 +443,8 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
                 continue
         if not medication and word in _TREATMENTS and (i and words[i - 1] == "on" or lookup(word) is None):
             target = lookup(_TREATMENTS[word])  # "Gout on HD": kidney failure too
+            if word == "gestational" and _rx("past").search(lowered):
+                target = None  # "history of gestational diabetes": a past pregnancy, or not; never read as either
             if target is None:
                 kinds.append("unknown")
                 unaccounted.append(word)
@@ -789,6 +799,11 @@ def names_baclofen_twice(text: str) -> bool:
     return len(_BACLOFEN_NAMES.findall(re.sub(r"[(\[][^)\]]*[)\]]", " ", text))) > 1
 
 
+_MAX_DAILY = _Lazy(r"\bmax(?:imum)?\.?\s*daily\s+(?:amount|dose)\b", re.IGNORECASE)
+_DISPENSED = _Lazy(rf"\b(?:disp|dispense|dispensed|qty|quantity)\s*:?\s*#?\s*{_NUM}\s*"
+                   rf"(?:{_QTY_UNIT}|ml|mls|millilit(?:er|re)s?)?(?:\s*\(s\))?(?![\w/])"
+                   r"|\b(?:refills?|rf)\s*:?\s*#?\s*\d{1,3}(?![\w.])|(?<![\w.])\d{1,3}\s*refills?\b")
+"""What a prescription dispenses (``Disp: 90 tablet``, ``Qty: 30``) and its refills (``Refill: 2``, ``3 refills``)."""
 _TOTAL_PER_DOSE = _Lazy(r"\(\s*(\d+(?:\.\d+)?)\s*mg\s+total\s*\)", re.IGNORECASE)
 """The amount of one dose restated in brackets, as EHRs print it: ``(10 mg total)``."""
 
@@ -808,6 +823,10 @@ def daily_mg(text: str) -> Optional[float]:
     if names_baclofen_twice(text):
         # "baclofen 10 mg tid; baclofen 10 mg tid": two lines in one item, never one dose (a brand in
         # brackets, "baclofen (LIORESAL) 10 MG tablet", is the same line)
+        return None
+    if _MAX_DAILY.search(text):
+        # Epic's "Max Daily Amount: 6 tablets": the most the order allows, not the dose taken; what is taken up to
+        # it is not known, so the dose is not read (never the sig's smaller figure, never the limit as a dose)
         return None
     totals = list(_TOTAL_PER_DOSE.finditer(text))
     if totals:
@@ -832,6 +851,9 @@ def daily_mg(text: str) -> Optional[float]:
     lowered = re.sub(r"\s+", " ", lowered)
     if "start" in lowered:
         lowered = _rx("spans").sub(lambda m: " " if m.lastgroup == "started" else m.group(0), lowered)
+    if re.search(r"\b(?:disp|dispense|dispensed|qty|quantity|refills?|rf)\b", lowered):
+        # "Disp: 90 tablet", "Refill: 2", "3 refills": the supply dispensed and its refills, never a dose
+        lowered = _DISPENSED.sub(" ", lowered)
     if "h" in lowered:
         # UK "4-hourly", "6 hourly": every 4 or 6 hours (a range, "4-6 hourly", stays unread)
         lowered = re.sub(r"(?<![\d.\-/])(\d+)\s*-?\s*(?:hourly|hrly|hly)\b", r"q\1h", lowered)
@@ -1040,6 +1062,105 @@ def split_lines(text: str) -> List[str]:
     return [line.strip() for line in re.split(r"\r\n|[\r\n]", text) if line.strip()]
 
 
+_HEADER_CELLS = frozenset(("medication", "medications", "sig", "dispense", "disp", "quantity", "qty", "refill", "refills",
+                           "start date"))
+"""Column headings of an EHR medication table (Epic: Medication, Sig, Dispense, Refill), the first being the medicine."""
+
+
+def _header(line: str) -> Optional[List[str]]:
+    """The column headings of a table heading line (tab-separated, or one heading alone), else None."""
+    cells = [cell.strip() for cell in line.split("\t")]
+    if all(normalize(cell) in _HEADER_CELLS for cell in cells):
+        return cells
+    return None
+
+
+def attach_fields(lines: List[str], kind: Optional[str] = None,
+                  known: Optional[Callable[[str], bool]] = None) -> List[str]:
+    """The lines of a list, with the lines that only say something about the medicine above attached to it, so
+    each is read with its medicine instead of as an item nobody understands.
+
+    A medication table pasted from an EHR (Epic: ``Medication``, ``Sig``, ``Dispense``, ``Refill``), its rows one
+    line each with tab-separated cells, or one cell a line: the heading gives the cells their labels (``baclofen
+    10 MG tablet, Sig: Take 1 tablet ..., Dispense: 90 tablet, Refill: 2``), and the heading line is read as the
+    labels it gives; under it, a line of only dose, instruction and quantity words (``Take 1 tablet by mouth
+    daily.``, ``90 tablet``) or a bare number (a refill count) goes with the medicine above. With or without a
+    heading, so does a start date (``Start date: 2026-01-01``) and a heading word alone (``Refill``). A line that
+    names anything (``known``) or denies anything is always an item of its own, as is a line before any medicine,
+    and nothing is attached past ``MAX_ITEM_CHARS``: no medicine line is ever lost or joined to another."""
+    items: List[List[str]] = []  # each item: its line, then the lines attached to it
+    labelled: List[Optional[List[str]]] = []  # the column labels in force for each item's attached lines
+    columns: Optional[List[str]] = None
+    at = 0
+    while at < len(lines):
+        line = lines[at]
+        heading = _header(line) if kind != "history" else None
+        if heading is not None and normalize(heading[0]) in ("medication", "medications"):
+            if len(heading) == 1:  # one heading a line: "Medication", "Sig", "Dispense", "Refill"
+                end = at + 1
+                while end < len(lines) and len(_header(lines[end]) or ()) == 1:
+                    end += 1
+                heading = [h.strip() for h in lines[at:end]]
+            else:
+                end = at + 1
+            if len(heading) > 1 and end < len(lines):  # a heading with rows after it: read as their labels
+                columns = heading
+                at = end
+                continue
+        if columns is not None and "\t" in line:
+            cells = [cell.strip() for cell in line.split("\t")]
+            if len(cells) == len(columns) and cells[0]:
+                joined = cells[0] + "".join(f", {label}: {cell}"
+                                            for label, cell in zip(columns[1:], cells[1:], strict=True) if cell)
+            else:
+                joined = ", ".join(cell for cell in cells if cell)
+            if len(joined) <= MAX_ITEM_CHARS:
+                items.append([joined])
+                labelled.append(None)
+                at += 1
+                continue
+        if items and _is_field(line, kind, known, columns is not None) \
+                and len(", ".join(items[-1] + [line])) + 40 <= MAX_ITEM_CHARS:
+            items[-1].append(line)
+        else:
+            items.append([line])
+            labelled.append(columns)
+        at += 1
+    out = []
+    for parts, labels in zip(items, labelled, strict=True):
+        fields = parts[1:]
+        if labels is not None and len(fields) == len(labels) - 1:
+            fields = [f"{label}: {field}" for label, field in zip(labels[1:], fields, strict=True)]
+        out.append(", ".join([parts[0], *fields]))
+    return out
+
+
+def _started_only(lowered: str) -> bool:
+    """The text is only a start date (``Start date: 2026-01-01``, ``started 01/02/2026``)."""
+    started = _rx("spans").fullmatch(lowered.rstrip(". "))
+    return started is not None and started.lastgroup == "started"
+
+
+def _is_field(line: str, kind: Optional[str], known: Optional[Callable[[str], bool]], headed: bool) -> bool:
+    """A line that only says something about the item above: a start date; for medicines, also a line of only
+    dose, instruction and quantity words, and under a table heading a bare number. Never a line naming anything."""
+    lowered = clean(line).lower().strip()
+    if _started_only(lowered):
+        return not (known is not None and known(line))
+    if kind == "history":
+        return False
+    if not headed:
+        # without a table heading only a heading word alone ("Sig", "Refill"): a line with an amount or a time in
+        # it ("90 tablet", "20 mg at night") may be the rest of a baclofen line further up, so it stays an item of
+        # its own, which keeps that baclofen total unread (check.py: a dose fragment)
+        return normalize(lowered) in _HEADER_CELLS
+    if re.fullmatch(r"\d{1,3}", lowered):
+        return True  # a refill count
+    if _negated(lowered):
+        return False
+    return _continues(line, "with") and not (known is not None and known(line))
+
+
 def split_value(value: str, kind: Optional[str] = None, known: Optional[Callable[[str], bool]] = None) -> List[str]:
     """One value into items. A value of several lines (``--with "$(cat list.txt)"``) is split into its
     lines and nothing else, as a list file is: one EHR line, commas and all, is one item. A value of one
@@ -1050,7 +1171,7 @@ def split_value(value: str, kind: Optional[str] = None, known: Optional[Callable
     (``One A Day``, ``chronic kidney disease``)."""
     lines = split_lines(value)
     if len(lines) > 1:
-        return lines
+        return attach_fields(lines, kind, known)
     pieces = _comma_pieces(value) if "," in value else [value]
     items: List[str] = []
     for piece in pieces:
@@ -1117,6 +1238,8 @@ def _continues(piece: str, kind: Optional[str], strong: bool = False) -> bool:
         return False  # only conditions have continuations strong enough to join whatever they say
     lowered = clean(piece).lower().strip()
     if kind == "history":
+        if re.fullmatch(r"(?:19|20)\d\d", lowered) or _started_only(lowered):
+            return True  # "previous peptic ulcer, 2026", "CVA, Start date: 2019-01-01": when, as "CVA (2019)" says it
         return lowered.startswith(_CONTINUATION if strong else _CONTINUATION + _WEAK_CONTINUATION)
     if strong:
         return False

@@ -94,14 +94,29 @@ def split_items(values: Iterable[str], kind: Optional[str] = None,
     """
     from baclofen_cli.lines import split_value
 
-    known = None
-    if resolver is not None and kind is not None:
-        def known(piece: str) -> bool:
-            return resolver.resolve(piece, kind).recognized
+    known = _known(kind, resolver)
     items: List[str] = []
     for value in values:
         items.extend(split_value(value, kind, known))
     return items
+
+
+def attach_lines(lines: Sequence[str], kind: str, resolver: Optional[Resolver] = None) -> List[str]:
+    """A list file's lines as items: a line that only says something about the medicine above (an EHR table's
+    Sig, Dispense and Refill cells, a start date) is attached to it, and a table heading is read as the labels
+    of its cells (``lines.attach_fields``); a line that names anything stays an item of its own."""
+    from baclofen_cli.lines import attach_fields
+
+    return attach_fields(list(lines), kind, _known(kind, resolver))
+
+
+def _known(kind: Optional[str], resolver: Optional[Resolver]) -> Optional[Callable[[str], bool]]:
+    if resolver is None or kind is None:
+        return None
+
+    def known(piece: str) -> bool:
+        return resolver.resolve(piece, kind).recognized
+    return known
 
 
 MEMO_LIMIT = 50_000
@@ -516,5 +531,6 @@ def resolve_section(sections: Sequence[Section], text: str) -> Tuple[Optional[st
         return None, tuple(by_prefix)
     from difflib import get_close_matches
 
-    close = get_close_matches(key, list(index), n=3, cutoff=0.6)
+    # 0.7: a misspelling ("dosign", "overdoze"), never a look-alike word ("storage" is not "dosage")
+    close = get_close_matches(key, list(index), n=3, cutoff=0.7)
     return None, tuple(dict.fromkeys(index[c] for c in close))

@@ -145,7 +145,13 @@ def _caution_topic(k: Knowledge, key: str) -> Optional[Topic]:
 
 
 def _heading_topic(k: Knowledge, key: str) -> Optional[Topic]:
-    matches = tuple((title, e) for title, e in _labelled(k) if e.label and normalize(e.label) == key)
-    if matches:
-        return Topic(str(matches[0][1].label), (), matches)
+    """Entries whose heading is the name, and those whose heading starts with it as whole words: "stopping"
+    gathers the dosing note "Stopping" and the warning "Stopping suddenly"."""
+    labelled = [(title, e) for title, e in _labelled(k) if e.label]
+    exact = tuple((title, e) for title, e in labelled if normalize(e.label) == key)
+    starting = tuple((title, e) for title, e in labelled if normalize(e.label).startswith(key + " "))
+    if exact:
+        return Topic(str(exact[0][1].label), (), exact + starting)
+    if starting:
+        return Topic(key.capitalize(), (), starting)
     return None

@@ -130,7 +130,9 @@ def test_esrf_is_the_end_stage_kidney_caution(run: Any) -> None:
     assert "MAJOR: Kidney failure on dialysis or end-stage (ESRF)" in result.stdout
 
 
-@pytest.mark.parametrize("name", ["Lemsip", "Benylin", "Gaviscon", "Dioralyte", "Fortisip"])
+# Lemsip and Benylin alone are brands of several products: read as "cold medicine", graded at its strictest class
+# with a note asking for the product (tests/test_ehr_words.py); these have no reviewed label record yet
+@pytest.mark.parametrize("name", ["Gaviscon", "Dioralyte", "Fortisip"])
 def test_ambiguous_or_unreviewed_products_stay_not_checked(run: Any, name: str) -> None:
     result = run("check", "-w", name, "--brief")
     assert result.exit_code == 3

@@ -335,7 +335,7 @@ HARD = [
     ("pyrilamine 25 mg", "pyrilamine"),
     ("phenibut 500 mg", "phenibut"),
     ("xylazine", "xylazine"),
-    ("delta-8 THC gummies", "PARTLY cannabis"),
+    ("delta-8 THC gummies", "cannabis"),
     ("Midol 2 caplets", "NOT-CHECKED"),
     ("Pamprin", "NOT-CHECKED"),
     # Canada
@@ -438,6 +438,27 @@ HARD = [
     ("Unisom", "NOT-CHECKED"),
     ("herbal tea", "NOT-CHECKED"),
     ("study drug 10 mg", "NOT-CHECKED"),
+    # EHR wording (new-user round 3 M3): Max Daily Amount, Sig/Dispense/Refill labels, start dates, brands, product forms
+    ('levothyroxine (SYNTHROID, LEVOTHROID) 50 MCG tablet', 'levothyroxine'),
+    ('Levothroid 100 mcg daily', 'levothyroxine'),
+    ('CBD oil', 'cannabidiol'),
+    ('CBD oil 25 mg nightly', 'cannabidiol'),
+    ('THC gummies', 'cannabis'),
+    ('oxycodone 5 MG tablet, Take 1 tablet by mouth every 6 (six) hours as needed for pain. '
+     'Max Daily Amount: 4 tablets', 'oxycodone'),
+    ('acetaminophen 500 MG tablet, Take 2 tablets by mouth every 6 hours as needed. Max Daily Amount: 4,000 mg', 'acetaminophen'),
+    ('baclofen 10 MG tablet, Take 1 tablet by mouth 3 (three) times daily. Max Daily Amount: 6 tablets', 'baclofen'),
+    ('lisinopril (PRINIVIL,ZESTRIL) 10 MG tablet, Sig: Take 1 tablet by mouth daily., Dispense: 30 tablet, '
+     'Refill: 0', 'lisinopril'),
+    ('metformin 500 mg tablet, take 1 tablet by mouth twice daily, Disp: 180 tablet, Refill: 3', 'metformin'),
+    ('metformin 500 mg BID, Start date: 2026-01-01', 'metformin'),
+    ('Benylin', 'cold_medicine'),
+    ('Lemsip', 'cold_medicine'),
+    ('Lemsip Cold & Flu Lemon', 'acetaminophen phenylephrine'),
+    ('Gaviscon', 'NOT-CHECKED'),
+    ('Dioralyte', 'NOT-CHECKED'),
+    ('Fortisip', 'NOT-CHECKED'),
+    ('Start date: 2026-01-01', 'NOT-CHECKED'),
 ]
 
 
@@ -549,13 +570,31 @@ HARD_CONDITIONS = [
     ("alcohol withdrawal", "alcoholism"), ("opioid dependence", "substance-misuse"),
     ("Long term (current) use of opiate analgesic", "NOT-CHECKED"),
     ("epilepsy \u044d\u043f\u0438\u043b\u0435\u043f\u0441\u0438\u044f", "PARTLY seizure-disorders"),
+    # history wording (new-user round 3 M3, clinical round H): previous/prev/year, brain injury, pregnancy, lab units
+    ('previous stroke', 'stroke'),
+    ('Prev. CVA', 'stroke'),
+    ('prior CVA', 'stroke'),
+    ('Stroke 2019', 'stroke'),
+    ('CVA, Start date: 2019-01-01', 'stroke'),
+    ('peptic ulcer 2015', 'peptic-ulcer-history'),
+    ('peptic ulcer in 2015', 'peptic-ulcer-history'),
+    ('previous peptic ulcer', 'peptic-ulcer-history'),
+    ('ABI', 'cerebral-spasticity'),
+    ('acquired brain injury', 'cerebral-spasticity'),
+    ('pre-eclampsia', 'pregnancy'),
+    ('gestational diabetes', 'pregnancy diabetes'),
+    ('history of gestational diabetes', 'PARTLY diabetes'),
+    ('postpartum', 'NOT-CHECKED'),
+    ('creatinine 2.5 mg/dL', 'NOT-CHECKED'),
+    ('serum creatinine 1.8 mg/dl', 'NOT-CHECKED'),
+    ('Mg 1.2', 'NOT-CHECKED'),
 ]
 
 
 def condition_lines() -> list:
     lines = []
     for (written, expected), shape in itertools.product(CONDITIONS, QUALIFIED[:4]):
-        if shape.startswith("history of") and expected == "active-peptic-ulcer":
+        if shape.startswith(("history of", "h/o")) and expected == "active-peptic-ulcer":
             expected = "peptic-ulcer-history"  # the file names "history of peptic ulcer" as its own entry
         lines.append((shape.format(c=written), expected))
     for i, (written, expected) in enumerate(CONDITIONS):
