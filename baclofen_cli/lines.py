@@ -409,6 +409,9 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             rest = re.sub(r"\d\s*mg\b(?:\s*/\s*\w+)?|\bmg\s*[:=]?\s*\d[\d.]*", " ", rest)
         if "(" in rest:
             rest = re.sub(r"\((?:19|20)\d\d\)", " ", rest)  # "eGFR 25 (2019)": the year of a result
+        if "pregnan" in rest or "gestation" in rest:
+            # "32 weeks pregnant", "pregnancy 32+4 weeks", "pregnant 32/40": how far along, read with the pregnancy
+            rest = re.sub(r"\b\d{1,2}(?:\s*\+\s*\d)?\s*(?:/\s*40\b|(?:weeks?|wks?)\b)", " ", rest)
         # "Stroke 2019", "peptic ulcer, 2015": a year ending the line says when, as "CVA (2019)" does
         rest = re.sub(r",?\s(?:19|20)\d\d\s*$", " ", rest)
         if "ago" in rest:

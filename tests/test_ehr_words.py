@@ -201,7 +201,10 @@ def test_a_lab_unit_is_never_myasthenia_gravis(run: Any, text: str) -> None:
 
 
 @pytest.mark.parametrize("text, ids", [("gestational diabetes", {"pregnancy", "diabetes"}),
-                                       ("pre-eclampsia", {"pregnancy"}), ("preeclampsia", {"pregnancy"})])
+                                       ("pre-eclampsia", {"pregnancy"}), ("preeclampsia", {"pregnancy"}),
+                                       ("hyperemesis gravidarum", {"pregnancy"}), ("third trimester", {"pregnancy"}),
+                                       ("32 weeks pregnant", {"pregnancy"}), ("pregnant 32/40", {"pregnancy"}),
+                                       ("pregnancy 32+4 weeks gestation", {"pregnancy"})])
 def test_a_disorder_of_pregnancy_names_a_pregnancy(run: Any, text: str, ids: set) -> None:
     code, data = _check(run, "-H", text)
     assert set(_ids(data)) == ids and data["inputs"][0]["unaccounted"] == [] and code == 1
@@ -212,6 +215,11 @@ def test_a_pregnancy_that_may_be_over_is_not_guessed(run: Any, text: str) -> Non
     code, data = _check(run, "-H", text)
     assert "pregnancy" not in _ids(data) and "breastfeeding" not in _ids(data)
     assert (data["inputs"][0]["status"] == "not-checked" or data["inputs"][0]["unaccounted"]) and code in (3, 4)
+
+
+def test_weeks_are_read_only_with_a_pregnancy(run: Any) -> None:
+    code, data = _check(run, "-H", "peptic ulcer 6 weeks")  # how long ago, or how long: not read
+    assert data["inputs"][0]["unaccounted"] and code == 4
 
 
 # ---------------------------------------------------------------- 8. info topics (L6)
