@@ -55,3 +55,16 @@ def test_the_installed_script_says_the_list_may_be_incomplete(tmp_path: Any) -> 
     assert result.returncode == 3, out + result.stderr.decode()
     assert "not authorized for some resources" in out
     assert "may be incomplete" in out
+
+
+def test_the_skipped_heading_does_not_call_every_skip_not_current(run: Any) -> None:
+    """Clinical round H: an adult age or another resource type is not "not current"; each says its reason."""
+    payload = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Patient", "id": "p", "birthDate": "1980-01-01"}},
+        {"resource": {"resourceType": "Encounter", "id": "e"}},
+        {"resource": {"resourceType": "MedicationStatement", "id": "m", "status": "active",
+                      "medicationCodeableConcept": {"text": "omeprazole 20 mg capsule"}}}]}
+    result = run.runner.invoke(app, ["check", "--fhir", "-"], input=json.dumps(payload))
+    assert result.exit_code == 0, result.stdout
+    assert "Skipped (2): not checked, each with its reason" in result.stdout
+    assert "not current" not in result.stdout

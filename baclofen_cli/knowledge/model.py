@@ -228,6 +228,9 @@ class InteractionClass(NamedTuple):
     """A short "what happens" written to be short (the overview's column), when the first sentence of
     ``effect`` is too long; never a truncation."""
     patient_short: Optional[str] = None
+    patient_examples: Tuple[str, ...] = ()
+    """Everyday examples for the patient overview ("beer, wine, spirits" rather than "ethanol"); each is a
+    member of the class or one of its brands or aliases, so it carries the member's sources."""
 
     @property
     def tags(self) -> Tuple[str, ...]:

@@ -340,11 +340,19 @@ class _Builder:
 
     def interaction(self, n: _Node) -> InteractionClass:
         refs = self.refs(n)
+        members = n.items("members", self.member)
+        examples = n.texts("patient_examples")
+        if examples and not isinstance(n, _TrustedNode):  # the cache holds only what was validated
+            named = {name.casefold() for m in members for name in (m.name, *m.brands, *m.aliases)}
+            for i, example in enumerate(examples):
+                if example.casefold() not in named:
+                    raise SchemaError(f"{n.at('patient_examples')}[{i}]",
+                                      f"{example!r} is not a member of this class, nor one of its brands or aliases")
         return InteractionClass(
             n.text("id"), n.text("name"), n.texts("aliases"), n.choice("grade", GRADES) or "",
             self.effects(n, "effects", refs), n.text("effect"), n.text("advice"), n.text("patient_effect"),
-            n.text("patient_advice"), refs, n.items("members", self.member), n.opt_text("patient_name"),
-            n.opt_text("short"), n.opt_text("patient_short"),
+            n.text("patient_advice"), refs, members, n.opt_text("patient_name"),
+            n.opt_text("short"), n.opt_text("patient_short"), examples,
         )
 
     def review(self, n: _Node) -> Review:

@@ -401,7 +401,7 @@ def check_result(k: Knowledge, result: CheckResult) -> List[Block]:
             blocks.append(Para(nkc.patient_statement if patient else nkc.statement, sources=nkc.sources,
                                indent=1, style="dim"))
     if result.skipped:
-        blocks.append(Heading(f"Skipped ({len(result.skipped)}): not current, so not checked", level=2, style="dim"))
+        blocks.append(Heading(f"Skipped ({len(result.skipped)}): not checked, each with its reason", level=2, style="dim"))
         for s in result.skipped:
             blocks.append(Para(f"{shown(s.text)}: {s.reason}", label=s.where, bullet=True, style="dim"))
     blocks.append(Spacer())
@@ -835,7 +835,10 @@ def _interaction_list(p: Any) -> List[Block]:
     rows: List[Tuple[str, ...]] = []
     styles = []
     for c in sorted_classes(p.k):
-        examples = ", ".join(m.name for m in c.members[:3]) + (" …" if len(c.members) > 3 else "")
+        if patient and c.patient_examples:  # everyday names ("beer, wine, spirits", not "ethanol")
+            examples = ", ".join(c.patient_examples) + (" …" if len(c.members) > len(c.patient_examples) else "")
+        else:
+            examples = ", ".join(m.name for m in c.members[:3]) + (" …" if len(c.members) > 3 else "")
         grade = PATIENT_GRADES[c.grade].lower() if patient else c.grade
         row: List[str] = [class_name(c, patient), grade, what_happens(c, patient), examples]
         if _sources_shown(p):
