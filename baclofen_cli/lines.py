@@ -196,6 +196,9 @@ _QTY_UNIT = (r"(?:tabs?|tablets?|tbls?|caps?|capsules?|pills?|caplets?|puffs?|sp
              r"sachets?|packets?|suppositor(?:y|ies)|lozenges?|applications?|applicatorfuls?|inhalations?|"
              r"ampoules?|vials?|pens?|doses?|injections?|units?|teaspoons?|tsp|tablespoons?|tbsp|scoops?|"
              r"capfuls?|nebs?|lozenges?|strips?|films?|glass(?:es)?|drinks?|cups?|pints?|cans?|bottles?|shots?)")
+_MONTH_NAMES = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+                r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+"""Month names as dates are written in a start date ("Nov 1, 2026", "1 November 2026")."""
 _SPAN_SOURCES = {
     "strength": rf"(?<![\w#.]){_NUM}(?:\s*(?:-|/|to)\s*{_NUM})*\s*{_UNIT}(?![a-z0-9])",
     "ratio": rf"(?<![\w#.]){_NUM}(?:\s*[-/]\s*{_NUM})+(?![\w.%])",
@@ -216,7 +219,11 @@ _SPAN_SOURCES = {
              rf"|\bmax(?:imum)?\.?\s*daily\s+(?:amount|dose)\s*:?\s*{_NUM}\s*(?:{_QTY_UNIT}|{_UNIT})?(?:\s*\(s\))?"
              rf"(?![a-z0-9])",
     # when it was started ("Start date: 2026-01-01", "started 01/02/2026"): a date, not a dose
-    "started": r"\bstart(?:ed)?(?:\s+date)?\s*:?\s*(?:on\s+)?(?:(?:19|20)\d\d-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/(?:19|20)?\d\d)\b",
+    # in any usual form: ISO, US 11/01/2026, UK 01.11.2026, "Nov 1, 2026", "1 November 2026", "Nov 2026"
+    "started": r"\bstart(?:ed|s)?(?:\s+date)?\s*:?\s*(?:on\s+)?(?:(?:19|20)\d\d-\d{1,2}-\d{1,2}"
+               r"|\d{1,2}/\d{1,2}/(?:19|20)?\d\d|\d{1,2}\.\d{1,2}\.(?:19|20)?\d\d|\d{1,2}-\d{1,2}-(?:19|20)\d\d"
+               rf"|(?:{_MONTH_NAMES})\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:19|20)\d\d"
+               rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_NAMES})\.?,?\s+(?:19|20)\d\d)\b",
     "take": rf"\b(?:take|takes|give|use|inhale|apply|instill|insert|chew|dissolve|inject|sig|disp|dispense|qty|"
             rf"quantity|refills?|rf|#)\s*:?\s*{_NUM}(?:\s*(?:-|to|or)\s*{_NUM})?\b(?!\s*[^\W\d_%])",
     "year": r"\b(?:since|in|dx|diagnosed|from)\s+(?:19|20)\d\d\b",
@@ -579,7 +586,9 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             kinds.append("unknown")
             unaccounted.append(word)
         i += 1
-    if medication and not unaccounted and re.search(r"\d\s*/\s*\d+\s*/\s*\d", lowered):
+    if medication and not unaccounted and re.search(r"\d\s*/\s*\d+\s*/\s*\d", lowered) and re.search(
+            r"\d\s*/\s*\d+\s*/\s*\d", _rx("spans").sub(lambda m: " " if m.lastgroup == "started" else m.group(0),
+                                                    lowered)):
         unaccounted.append("/".join(re.findall(r"\d+", lowered)[:4]) + "/...")  # number garbage: 1/1/1/1
     for word in non_latin_words(text):
         if word not in unaccounted:

@@ -1,0 +1,66 @@
+"""New-user round 4: start dates in the forms US and UK records print them (HIGH 1), UK pregabalin brands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_installed import run as run_installed
+
+DOSE_FINDING = "Daily dose of 30 mg with kidney function 15-29 mL/min"
+
+
+@pytest.mark.parametrize("medicines", [
+    "baclofen 10 mg tid\nStart date: 11/01/2026",
+    "baclofen 10 mg tid\nStart date: 11/1/2026",
+    "baclofen 10 mg tid (started 11/01/2026)",
+    "baclofen 10 mg tid, Start date: 11/1/26",
+    "baclofen 10 mg tid\nStart date: Nov 1, 2026",
+    "baclofen 10 mg tid\nStart date: November 1st, 2026",
+    "baclofen 10 mg tid\nStart date: 1 November 2026",
+    "baclofen 10 mg tid\nstarted 01.11.2026",
+    "baclofen 10 mg tid\nStart date: 2026-11-01",
+])
+def test_a_start_date_in_any_usual_form_leaves_the_dose_read(run: Any, medicines: str) -> None:
+    result = run("check", "-w", medicines, "-H", "CKD 4", "--brief")
+    assert result.exit_code == 1, result.stdout
+    assert DOSE_FINDING in result.stdout
+    assert "NOT CHECKED" not in result.stdout
+
+
+@pytest.mark.parametrize("medicines", [
+    "baclofen 10 mg tid 11/01/2026",          # a bare date with no word saying what it is
+    "baclofen 10 mg tid\nStart date: 1/1/1/2026",  # not a date
+])
+def test_numbers_that_are_not_a_labelled_date_stay_not_checked(run: Any, medicines: str) -> None:
+    result = run("check", "-w", medicines, "-H", "CKD 4", "--brief")
+    assert result.exit_code == 4, result.stdout
+    assert DOSE_FINDING not in result.stdout
+
+
+def test_an_epic_table_with_us_dates_reads_every_row(run: Any, tmp_path: Path) -> None:
+    paste = ("baclofen 10 mg tablet\tTake 1 tablet by mouth 3 times daily\t90 tablet\t2\t11/01/2026\n"
+             "zolpidem 10 mg tablet\tTake 1 tablet by mouth at bedtime\t30 tablet\t1\t10/03/2025\n")
+    head = "Medication\tSig\tDispense\tRefill\tStart Date\n"
+    path = tmp_path / "meds.txt"
+    path.write_text(head + paste)
+    result = run("check", "--with-file", str(path), "-H", "CKD 4", "--brief")
+    assert DOSE_FINDING in result.stdout, result.stdout
+    assert "zolpidem" in result.stdout
+    assert "NOT CHECKED" not in result.stdout
+
+
+@pytest.mark.parametrize("brand", ["Alzain", "Axalid", "Lecaent", "Rewisca"])
+def test_uk_pregabalin_brands_are_pregabalin(run: Any, brand: str) -> None:
+    result = run("check", "-w", f"{brand} 75mg BD", "--brief")
+    assert result.exit_code == 1, result.stdout
+    assert "pregabalin" in result.stdout.lower()
+
+
+def test_a_uk_pregabalin_brand_after_baclofen_is_its_own_item_installed(tmp_path: Path) -> None:
+    result = run_installed(["check", "--with-file", "-", "-H", "CKD 4", "--brief"], tmp_path,
+                           stdin=b"Teva-Baclofen 10mg TID\nAlzain 75mg BD\n")
+    out = result.stdout.decode()
+    assert result.returncode == 1, out
+    assert DOSE_FINDING in out and "pregabalin" in out
