@@ -64,3 +64,15 @@ def test_a_uk_pregabalin_brand_after_baclofen_is_its_own_item_installed(tmp_path
     out = result.stdout.decode()
     assert result.returncode == 1, out
     assert DOSE_FINDING in out and "pregabalin" in out
+
+
+def test_interactions_for_several_medicines_points_to_check_for_what_they_do_together(run: Any) -> None:
+    result = run("interactions", "Percocet, Xanax", "--no-pager")
+    assert result.exit_code == 0, result.stdout
+    head = "\n".join(result.stdout.splitlines()[:4])
+    assert "baclo check -w 'Percocet, Xanax'" in head
+    patient = run("interactions", "Percocet, Xanax", "--no-pager", "--audience", "patient")
+    assert "together" in "\n".join(patient.stdout.splitlines()[:4])
+    assert "-w" not in patient.stdout  # no option names for patients
+    single = run("interactions", "Percocet", "--no-pager")
+    assert "baclo check -w" not in single.stdout  # one product: nothing to combine

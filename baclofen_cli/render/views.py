@@ -886,6 +886,18 @@ def _interaction_class(p: Any) -> List[Block]:
         said = all(v.casefold().startswith(p.asked.casefold() + " ") for v in p.via)
         text = "; ".join(p.via)
         blocks.append(Para(_sentence(text), style="dim") if said else Para(text, label=shown(p.asked), style="dim"))
+    if p.asked and len(p.class_ids) > 1 and len(p.via) > 1:
+        # several medicines asked at once: each class is shown on its own, but what they do together (an opioid
+        # with a benzodiazepine) is graded only by check (new-user round 4)
+        import shlex
+
+        if patient:
+            blocks.append(Para("Each kind is shown on its own below. To look at these medicines together, and with "
+                               "your health conditions, use baclo check and list them all.", style="warning"))
+        else:
+            blocks.append(Para(f"Each class is shown on its own below; what these do together (combination rules, "
+                               f"doses, conditions) is graded by: baclo check -w {shlex.quote(shown(p.asked))}",
+                               style="warning"))
     if getattr(p, "itself", ()):
         blocks.extend(_baclofen_itself(p))
     for drug in p.drugs:  # a member graded apart from its class: its own grade first, as check grades it
