@@ -685,8 +685,18 @@ def search(
     query = _clean(" ".join(words))  # baclo search too much == baclo search "too much"
     if not query.strip():
         fail("the search text is empty")
-    hits = tuple(run_search(k, query, patient=audience.value == "patient")) or _name_hits(k, query)
-    _emit(_format(output_format, json), pages.SearchPage(k, query, hits), code=EXIT_OK if hits else EXIT_FLAGGED)
+    patient = audience.value == "patient"
+    hits = tuple(run_search(k, query, patient=patient)) or _name_hits(k, query)
+    typed = ""
+    if not hits:  # a misspelling ("pregnacy"): the closest words the file uses, said as a correction
+        from baclofen_cli.search import corrected
+
+        better = corrected(k, query, patient=patient)
+        if better is not None:
+            typed, query = query, better
+            hits = tuple(run_search(k, query, patient=patient))
+    _emit(_format(output_format, json), pages.SearchPage(k, query, hits, typed),
+          code=EXIT_OK if hits else EXIT_FLAGGED)
 
 
 def _name_hits(k: Any, query: str) -> Tuple[Tuple[str, str, str, str], ...]:

@@ -13,7 +13,7 @@ names the command that shows it in full.
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterator, List, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from baclofen_cli._records import NamedTuple
 from baclofen_cli.knowledge.model import Knowledge
@@ -58,6 +58,21 @@ EVERYDAY: Dict[str, Tuple[str, ...]] = {
     "meals": ("food",),
     "empty stomach": ("food",),
     "dizzy": ("dizziness",),
+    "constipated": ("constipation",),
+    "pee": ("urine", "urination"),
+    "peeing": ("urine", "urination"),
+    "wee": ("urine", "urination"),
+    "kids": ("children",),
+    "kid": ("children",),
+    "child": ("children",),
+    "itchy": ("itching",),
+    "can't sleep": ("trouble sleeping", "insomnia"),
+    "can’t sleep": ("trouble sleeping", "insomnia"),
+    "cannot sleep": ("trouble sleeping", "insomnia"),
+    "seize": ("seizures",),
+    "stop taking": ("stopping suddenly",),
+    "stopped taking": ("stopping suddenly",),
+    "ms": ("multiple sclerosis",),
     "tired": ("fatigue",),
     "stop": ("stopping", "withdrawal"),
     "quit": ("stopping", "withdrawal"),
@@ -323,3 +338,27 @@ def _snippet(text: str, at: int, length: int) -> str:
         space = text.rfind(" ", at + length, end)
         end = space if space >= 0 else end
     return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+def corrected(k: Knowledge, query: str, patient: bool = False) -> Optional[str]:
+    """The query with each word that appears nowhere replaced by the closest word that does ("pregnacy" ->
+    "pregnancy"), if that finds something; None otherwise. Used only when the query as typed finds nothing."""
+    import difflib
+
+    known: Set[str] = set()
+    for t in _patient_texts(k) if patient else _texts(k):
+        known.update(words(t.text))
+    known.update(" ".join(words(key)) for key in synonyms(k))
+    vocabulary = sorted(w for w in known if len(w) > 3)
+    typed = words(query)
+    fixed = []
+    for w in typed:
+        if w in known or len(w) <= 3:
+            fixed.append(w)
+            continue
+        close = difflib.get_close_matches(w, vocabulary, n=1, cutoff=0.8)
+        fixed.append(close[0] if close else w)
+    if fixed == typed:
+        return None
+    better = " ".join(fixed)
+    return better if search(k, better, limit=1, patient=patient) else None

@@ -76,3 +76,30 @@ def test_interactions_for_several_medicines_points_to_check_for_what_they_do_tog
     assert "-w" not in patient.stdout  # no option names for patients
     single = run("interactions", "Percocet", "--no-pager")
     assert "baclo check -w" not in single.stdout  # one product: nothing to combine
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("constipated", "Constipation"), ("pee", "urine"), ("kids", "children"), ("itchy", "Itching"),
+    ("can't sleep", "Trouble sleeping"), ("seize", "Seizures"), ("ms", "multiple sclerosis"),
+    ("stop taking", "Stopping suddenly"),
+])
+def test_search_knows_everyday_words(run: Any, query: str, expected: str) -> None:
+    result = run("search", query)
+    assert result.exit_code == 0, result.stdout
+    assert expected.casefold() in result.stdout.casefold()
+
+
+@pytest.mark.parametrize("typed, meant", [("pregnacy", "pregnancy"), ("drowsyness", "drowsiness")])
+def test_search_corrects_a_misspelling_and_says_so(run: Any, typed: str, meant: str) -> None:
+    result = run("search", typed)
+    assert result.exit_code == 0, result.stdout
+    assert f"No entry mentions {typed!r}; showing what matches {meant!r}" in result.stdout
+    code, data = run.json("search", typed)
+    assert code == 0 and data["query"] == typed and data["corrected_to"] == meant and data["matches"]
+
+
+def test_search_with_nothing_close_says_so_without_promising_a_shorter_word(run: Any) -> None:
+    result = run("search", "xyzzyq")
+    assert result.exit_code == 1
+    assert "shorter word" not in result.stdout
+    assert "No entry mentions 'xyzzyq'" in result.stdout

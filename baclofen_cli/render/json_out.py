@@ -128,9 +128,10 @@ def check_result(k: Knowledge, result: CheckResult) -> Dict[str, Any]:
     }
 
 
-def search(k: Knowledge, query: str, hits: Sequence[pages.Hit]) -> Dict[str, Any]:
-    return envelope(k, query=query, matches=[{"where": w, "snippet": s, "section": sec, "command": cmd}
-                                             for w, s, sec, cmd in hits])
+def search(k: Knowledge, query: str, hits: Sequence[pages.Hit], typed: str = "") -> Dict[str, Any]:
+    extra = {"query": typed, "corrected_to": query} if typed else {"query": query}
+    return envelope(k, **extra, matches=[{"where": w, "snippet": s, "section": sec, "command": cmd}
+                                         for w, s, sec, cmd in hits])
 
 
 def side_effects(k: Knowledge, groups: Sequence[str]) -> Dict[str, Any]:
@@ -217,7 +218,7 @@ PAGES: Dict[type, Callable[[Any], Dict[str, Any]]] = {
         (m.max_daily_mg for m in p.k.dosing.by_country if m.country == p.country), None), dosing=to_plain(p.k.dosing)),
     pages.FaqPage: lambda p: envelope(p.k, faq=to_plain(p.k.faq)),
     pages.SourcesPage: lambda p: envelope(p.k, sources=to_plain(p.k.sources), reviewed=p.k.meta.reviewed),
-    pages.SearchPage: lambda p: search(p.k, p.query, p.hits),
+    pages.SearchPage: lambda p: search(p.k, p.query, p.hits, p.typed),
     pages.CheckPage: lambda p: check_result(p.k, p.result),
     pages.ScreenPage: lambda p: screen_page(p),
 }

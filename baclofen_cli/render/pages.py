@@ -183,6 +183,8 @@ class SearchPage(_Page):
     k: Any
     query: str
     hits: Tuple[Hit, ...]
+    typed: str = ""
+    """What was typed, when nothing matched it and ``query`` is its spelling correction."""
 
 
 class CheckPage(_Page):

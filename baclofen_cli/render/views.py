@@ -333,11 +333,14 @@ def section_list(k: Knowledge) -> List[Block]:
     return [Table(("Section", "Title", "Also", "What it holds"), rows, title="Sections (baclo info SECTION)")]
 
 
-def search_results(hits: Sequence[pages.Hit], query: str) -> List[Block]:
+def search_results(hits: Sequence[pages.Hit], query: str, typed: str = "") -> List[Block]:
     if not hits:
-        return [Para(f"No entry mentions {query!r}. Try a shorter word, or list the topics: baclo sections",
+        return [Para(f"No entry mentions {query!r}. Try another word, or list the topics: baclo sections",
                      style="warning")]
-    blocks: List[Block] = [Heading(f"{len(hits)} match{'es' if len(hits) != 1 else ''} for {query!r}", level=2)]
+    blocks: List[Block] = []
+    if typed:
+        blocks.append(Para(f"No entry mentions {typed!r}; showing what matches {query!r}.", style="warning"))
+    blocks.append(Heading(f"{len(hits)} match{'es' if len(hits) != 1 else ''} for {query!r}", level=2))
     for where, snippet, _, command in hits:
         blocks.append(Para(snippet, label=where, bullet=True))
         blocks.append(Para(command, label="In full", indent=1, style="dim"))
@@ -986,7 +989,7 @@ def _sources(p: Any) -> List[Block]:
 
 
 def _search(p: Any) -> List[Block]:
-    return search_results(p.hits, p.query)
+    return search_results(p.hits, p.query, p.typed)
 
 
 def _check(p: Any) -> List[Block]:
