@@ -16,7 +16,7 @@ import re
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from baclofen_cli._records import NamedTuple
-from baclofen_cli.knowledge.model import Knowledge
+from baclofen_cli.knowledge.model import Knowledge, status_words
 
 SNIPPET_CHARS = 160
 Hit = Tuple[str, str, str, str]
@@ -203,7 +203,7 @@ def _texts(k: Knowledge) -> Iterator[_Text]:
             yield _Text(f"Pharmacokinetics / {r.parameter} (note)", r.note, BODY, "pharmacokinetics",
                         "baclo info pharmacokinetics")
     for u in k.uses:
-        text = u.name + "".join(f"; {ls.status} ({ls.source})" for ls in u.labelled)
+        text = u.name + "".join(f"; {status_words(ls.status)} ({ls.source})" for ls in u.labelled)
         yield _Text(f"Uses / {u.name}", text, HEADING, "uses", "baclo info uses")
         for ls in u.labelled:
             if ls.note:

@@ -103,3 +103,21 @@ def test_search_with_nothing_close_says_so_without_promising_a_shorter_word(run:
     assert result.exit_code == 1
     assert "shorter word" not in result.stdout
     assert "No entry mentions 'xyzzyq'" in result.stdout
+
+
+@pytest.mark.parametrize("section, expected", [
+    ("uses", "Multiple sclerosis"), ("uses", "approved in the UK"), ("forms", "liquids and granules"),
+])
+def test_patients_get_uses_and_forms_in_plain_words(run: Any, section: str, expected: str) -> None:
+    result = run("info", section, "--audience", "patient", "--no-pager")
+    assert result.exit_code == 0
+    assert expected in result.stdout
+    assert "written for health professionals" not in result.stdout
+    assert "spasticity of cerebral origin" not in result.stdout
+
+
+def test_label_statuses_are_words_not_enum_spellings(run: Any) -> None:
+    result = run("info", "uses", "--no-pager", env={"COLUMNS": "200"})
+    for raw in ("not-established", "not-labelled", "approved-elsewhere"):
+        assert raw not in result.stdout
+    assert "approved in another country (martindale)" in result.stdout

@@ -22,6 +22,13 @@ GRADE_RANK: Mapping[str, int] = MappingProxyType(
 SIDE_EFFECT_GROUPS: Tuple[str, ...] = ("common", "serious", "rare")
 USE_KINDS: Tuple[str, ...] = ("primary", "off-label")
 LABEL_STATUSES: Tuple[str, ...] = ("labelled", "not-established", "not-labelled", "approved-elsewhere")
+_LABEL_STATUS_WORDS = {"not-established": "not established", "not-labelled": "not a labelled use",
+                       "approved-elsewhere": "approved in another country"}
+
+
+def status_words(status: str) -> str:
+    """A label status as words for the text ("not established"), never its enum spelling."""
+    return _LABEL_STATUS_WORDS.get(status, status)
 EFFECTS: Tuple[str, ...] = (
     "cns-depressant", "sedating", "lowers-blood-pressure", "blood-glucose", "kidney",
     "seizure-threshold", "confusion", "opioid",
@@ -115,6 +122,8 @@ class Use(NamedTuple):
     labelled: Tuple[LabelStatus, ...]
     evidence: Optional[str]
     sources: Refs
+    patient_name: Optional[str] = None
+    """The condition in plain words ("Multiple sclerosis"), shown to patients."""
 
 
 class TitrationStep(NamedTuple):

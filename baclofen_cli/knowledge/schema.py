@@ -245,7 +245,8 @@ class _Builder:
         if kind == "off-label" and evidence is None:
             raise SchemaError(n.at("evidence"), "an off-label use needs an evidence note")
         labelled = n.items("labelled", self.label_status, required=False)
-        return Use(n.text("name"), kind, n.flag("in_article"), labelled, evidence, self.refs(n))
+        return Use(n.text("name"), kind, n.flag("in_article"), labelled, evidence, self.refs(n),
+                   n.opt_text("patient_name"))
 
     def label_status(self, n: _Node) -> LabelStatus:
         source = n.text("source")

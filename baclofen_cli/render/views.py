@@ -14,7 +14,7 @@ from baclofen_cli.check import (
     renal_text,
     summary_line,
 )
-from baclofen_cli.knowledge.model import GRADES, Entry, Knowledge
+from baclofen_cli.knowledge.model import GRADES, Entry, Knowledge, status_words
 from baclofen_cli.render import OVERVIEW_WARNINGS, pages
 from baclofen_cli.render.blocks import Bars, Block, Heading, Para, Spacer, Table
 
@@ -70,6 +70,39 @@ def pharmacokinetics(k: Knowledge) -> List[Block]:
     return blocks
 
 
+_SOURCE_COUNTRY = {"us-label": "US", "uk-smpc": "UK", "ca-monograph": "Canada"}
+
+
+def _patient_uses(k: Knowledge) -> List[Block]:
+    """What it is used for, in plain words: the uses a label approves (and where), then others."""
+    approved: List[Block] = []
+    other: List[str] = []
+    not_for: List[str] = []
+    for u in k.uses:
+        where = [_SOURCE_COUNTRY.get(ls.source.split()[0], "") for ls in u.labelled if ls.status == "labelled"]
+        where = [w for w in dict.fromkeys(where) if w]
+        if where:
+            places = "" if len(where) > 1 else f" (approved in the {where[0]})" if where[0] in ("US", "UK") \
+                else f" (approved in {where[0]})"
+            approved.append(Para(f"{u.patient_name or u.name}{places}", bullet=True, sources=u.sources))
+        elif u.kind == "off-label":
+            other.append(u.patient_name or u.name)
+        else:
+            not_for.append(u.patient_name or u.name)
+    blocks: List[Block] = [Para("Baclofen eases muscle stiffness and spasms (spasticity). It is approved for "
+                                "spasticity caused by:")]
+    blocks.extend(approved)
+    if other:
+        blocks.append(Para("Doctors sometimes prescribe it for other problems too. These uses are not approved in "
+                           "the US, UK or Canada: " + "; ".join(n[0].lower() + n[1:] for n in other) + ".",
+                           style="dim"))
+    if not_for:
+        blocks.append(Para("It has not been shown to help, or is not meant for: "
+                           + "; ".join(n[0].lower() + n[1:] if not n.startswith("Parkinson") else n for n in not_for)
+                           + ".", style="dim"))
+    return blocks
+
+
 def uses(k: Knowledge) -> List[Block]:
     blocks: List[Block] = []
     for kind, title in (("primary", "Primary uses"), ("off-label", "Off-label uses")):
@@ -78,7 +111,7 @@ def uses(k: Knowledge) -> List[Block]:
             continue
         rows = []
         for u in chosen:
-            status = "; ".join(f"{ls.status} ({ls.source})" for ls in u.labelled) or "-"
+            status = "; ".join(f"{status_words(ls.status)} ({ls.source})" for ls in u.labelled) or "-"
             rows.append((u.name, status, "yes" if u.in_article else "", "; ".join(u.sources)))
         blocks.append(Table(("Use", "Labelled status", "In article", "Sources"), tuple(rows), title=title))
         for u in chosen:
@@ -1150,6 +1183,7 @@ def _patient_faq(k: Knowledge) -> List[Block]:
 
 
 _PATIENT_STRUCTURED = {
+    "uses": _patient_uses,
     "dosing": _patient_dosing,
     "side-effects": _patient_side_effects,
     "interactions": _patient_interactions,
