@@ -271,6 +271,11 @@ def _complete_medicine(ctx: typer.Context, incomplete: str) -> List[str]:
         return []
 
 
+def _complete_country(ctx: typer.Context, incomplete: str) -> List[str]:
+    """The countries whose labels baclo knows (us, uk, ca)."""
+    return [c for c in ("us", "uk", "ca") if c.startswith(incomplete.casefold())]
+
+
 def _complete_condition(ctx: typer.Context, incomplete: str) -> List[str]:
     try:
         k = _knowledge_quiet(ctx)
@@ -297,7 +302,10 @@ AUDIENCE_OPTION = typer.Option(Audience.professional, "--audience", case_sensiti
 SOURCES_OPTION = typer.Option(False, "--sources", help="With --audience patient: show the source tags too.")
 NO_PAGER_OPTION = typer.Option(False, "--no-pager", help="On a terminal, print straight out rather than through "
                                "the pager (BACLO_PAGER, else PAGER, else less; never when piped).")
+NO_PAGER_ACCEPTED = typer.Option(False, "--no-pager", help="Accepted on every page command, for scripts; this "
+                                 "page is short and never paged.")
 COUNTRY_OPTION = typer.Option(None, "--country", metavar="us|uk|ca", envvar="BACLO_COUNTRY",
+                              autocompletion=_complete_country,
                               help="Lead with this country's maximum daily dose (env BACLO_COUNTRY).")
 FAIL_ON_OPTION = typer.Option(Grade.minor, "--fail-on", case_sensitive=False,
                               metavar="contraindicated|major|moderate|minor",
@@ -414,7 +422,8 @@ def _quote(text: str) -> str:
 
 
 @command(cls=_Command)
-def sections(ctx: typer.Context, output_format: OutputFormat = FORMAT_OPTION, json: bool = JSON_OPTION) -> None:
+def sections(ctx: typer.Context, output_format: OutputFormat = FORMAT_OPTION, json: bool = JSON_OPTION,
+             no_pager: bool = NO_PAGER_ACCEPTED) -> None:
     """List the sections that 'baclo info SECTION' shows.
 
     \b
@@ -607,6 +616,7 @@ def dose(
     country: Optional[str] = COUNTRY_OPTION,
     output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
+    no_pager: bool = NO_PAGER_ACCEPTED,
 ) -> None:
     """The titration schedule, maximum daily dose, stopping, and kidney, elderly and child notes.
 
@@ -629,6 +639,7 @@ def faq(
     sources_: bool = SOURCES_OPTION,
     output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
+    no_pager: bool = NO_PAGER_ACCEPTED,
 ) -> None:
     """The article's frequently asked questions, answered with sources.
 
@@ -665,6 +676,7 @@ def search(
     audience: Audience = AUDIENCE_OPTION,
     output_format: OutputFormat = FORMAT_OPTION,
     json: bool = JSON_OPTION,
+    no_pager: bool = NO_PAGER_ACCEPTED,
 ) -> None:
     """Search everything baclo knows, by words; titles first. Exit status 1 when nothing matches.
 
@@ -797,7 +809,7 @@ def check(
     crcl: Optional[float] = typer.Option(None, "--crcl", metavar="ML_MIN",
                                          help="Creatinine clearance in mL/min: grades the dose check by kidney function."),
     country: Optional[str] = typer.Option(
-        None, "--country", metavar="us|uk|ca", envvar="BACLO_COUNTRY",
+        None, "--country", metavar="us|uk|ca", envvar="BACLO_COUNTRY", autocompletion=_complete_country,
         help="Grade the maximum daily dose by this country's label (default: the strictest; env BACLO_COUNTRY).",
     ),
     audience: Audience = AUDIENCE_OPTION,
@@ -808,6 +820,7 @@ def check(
                                                metavar="text|json|fhir",
                                                help="text, json, or fhir (a FHIR R4 Bundle of DetectedIssue)."),
     json: bool = typer.Option(False, "--json", help="Shorthand for --format json."),
+    no_pager: bool = NO_PAGER_ACCEPTED,
 ) -> None:
     """Check co-medications and conditions against baclofen; never a false all-clear.
 

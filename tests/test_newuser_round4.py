@@ -121,3 +121,16 @@ def test_label_statuses_are_words_not_enum_spellings(run: Any) -> None:
     for raw in ("not-established", "not-labelled", "approved-elsewhere"):
         assert raw not in result.stdout
     assert "approved in another country (martindale)" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["dose"], ["faq"], ["sections"], ["search", "pregnancy"],
+                                  ["check", "-w", "amoxicillin"], ["info"], ["cautions"], ["interactions"],
+                                  ["side-effects"], ["sources"]])
+def test_no_pager_is_accepted_by_every_page_command(run: Any, args: list) -> None:
+    result = run(*args, "--no-pager")
+    assert result.exit_code == 0, result.stdout
+
+
+def test_the_patient_faq_gives_each_country_its_maximum(run: Any) -> None:
+    result = run("faq", "--audience", "patient")
+    assert "80 mg a day in the US and Canada" in result.stdout and "100 mg a day in the UK" in result.stdout

@@ -243,6 +243,8 @@ def test_side_effects_help_says_filters_add_up(run: Any) -> None:
     ("baclo check --with oxy", "oxycodone"),
     ("baclo check -w Percocet,oxy", "Percocet,oxycodone"),
     ("baclo check --history kid", "kidney"),
+    ("baclo check --country u", "uk"),
+    ("baclo dose --country c", "ca"),
 ])
 def test_completion_of_names(run: Any, words: str, expect: str) -> None:
     result = run(env={"_BACLO_COMPLETE": "complete_bash", "COMP_WORDS": words,
