@@ -134,3 +134,13 @@ def test_no_pager_is_accepted_by_every_page_command(run: Any, args: list) -> Non
 def test_the_patient_faq_gives_each_country_its_maximum(run: Any) -> None:
     result = run("faq", "--audience", "patient")
     assert "80 mg a day in the US and Canada" in result.stdout and "100 mg a day in the UK" in result.stdout
+
+
+@pytest.mark.parametrize("line, medicine", [
+    ("Nozinan 25 mg at night", "levomepromazine"), ("Kemadrin 5mg TDS", "procyclidine"),
+    ("Nytol One-A-Night", "diphenhydramine"), ("Sleep-Eze", "diphenhydramine"),
+])
+def test_more_uk_and_canadian_names_are_read(run: Any, line: str, medicine: str) -> None:
+    result = run("check", "-w", line, "--brief")
+    assert result.exit_code == 1, result.stdout
+    assert medicine in result.stdout
