@@ -393,9 +393,8 @@ def info(
     from baclofen_cli.topics import EXAMPLES
 
     asked = _clean(name)
-    if found.medicine:
-        fail(f"{asked!r} is among the interactions, not a topic: baclo interactions {_quote(asked)} shows what it "
-             "does with baclofen")
+    if found.medicine:  # "info alcohol": the answer is the interactions page for it, as baclo interactions gives
+        _emit(fmt, _interaction_page(k, asked, who, sources_, fmt))
     if found.mentions:
         where = "; ".join(f"{w} ({command})" for w, command in found.mentions)
         fail(f"no section or topic named {asked!r}, but it is mentioned in: {where}. "

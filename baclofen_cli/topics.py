@@ -65,7 +65,7 @@ def find_topic(k: Knowledge, name: str) -> Found:
     index = section_index(k.sections)
     if key in index:
         return Found(section_id=index[key])
-    topic = _caution_topic(k, key) or _heading_topic(k, key)
+    topic = _caution_topic(k, key) or _everyday_caution(k, key) or _heading_topic(k, key)
     if topic is None:
         from baclofen_cli.search import EVERYDAY
 
@@ -95,6 +95,17 @@ def find_topic(k: Knowledge, name: str) -> Found:
     if hits:  # mentioned somewhere: point there, never to a look-alike word ("driving" is not "dosing")
         return Found(mentions=tuple(dict.fromkeys((where, command) for where, _, _, command in hits))[:MENTIONS])
     return Found(section_id=section_id, candidates=candidates)
+
+
+def _everyday_caution(k: Knowledge, key: str) -> Optional[Topic]:
+    """An everyday word for a caution ("older" for older age), before headings that merely start with it."""
+    from baclofen_cli.search import EVERYDAY
+
+    for other in EVERYDAY.get(key, ()):
+        topic = _caution_topic(k, normalize(other))
+        if topic is not None:
+            return topic
+    return None
 
 
 def _everyday_topic(k: Knowledge, key: str, index: Any) -> Any:

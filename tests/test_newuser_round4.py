@@ -144,3 +144,10 @@ def test_more_uk_and_canadian_names_are_read(run: Any, line: str, medicine: str)
     result = run("check", "-w", line, "--brief")
     assert result.exit_code == 1, result.stdout
     assert medicine in result.stdout
+
+
+@pytest.mark.parametrize("word", ["older", "elderly", "older adults"])
+def test_older_and_elderly_open_the_same_topic(run: Any, word: str) -> None:
+    result = run("info", word, "--no-pager")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Older age (65 and over)")

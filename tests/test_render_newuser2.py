@@ -88,10 +88,11 @@ def test_missed_dose_wordings_lead_to_the_missed_dose_entry(run: Any, words: str
 
 
 @pytest.mark.parametrize("name", ["alcohol", "opioids", "oxycodone"])
-def test_a_medicine_given_to_info_points_to_interactions(run: Any, name: str) -> None:
-    result = run("info", name)
-    assert result.exit_code == 2
-    assert f"baclo interactions {name} shows what it does with baclofen" in result.stderr
+def test_a_medicine_given_to_info_shows_its_interactions_page(run: Any, name: str) -> None:
+    """New-user round 4 (L5): the answer itself, not a redirect with exit status 2."""
+    result = run("info", name, "--no-pager")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == run("interactions", name, "--no-pager").stdout
 
 
 def test_a_word_mentioned_elsewhere_points_there_not_to_a_look_alike(run: Any) -> None:
