@@ -72,6 +72,21 @@ def test_the_two_most_cited_sources_name_what_was_read(knowledge: Any) -> None:
         assert s.checked == "2026-11-25" and s.note
 
 
+def test_links_found_for_the_remaining_sources_and_what_is_still_missing(knowledge: Any) -> None:
+    s = knowledge.sources
+    oxy = s["oxybate-label"]
+    assert oxy.url.startswith("https://api.fda.gov/drug/label.json") and "926eb076-a4a8-45e4-91ef-411f0aa4f3ca" in oxy.url
+    assert "926eb076-a4a8-45e4-91ef-411f0aa4f3ca" in oxy.document and oxy.checked == "2026-11-25"
+    fq = s["fq-dsc-2018"]
+    assert fq.url.startswith("https://www.fda.gov/drugs/drug-safety-and-availability/") and fq.date == "2018-07-10"
+    assert "secondary reports only" in fq.note
+    assert s["martindale"].url.startswith("https://www.pharmpress.com/") and "not opened" in s["martindale"].note
+    assert s["bnf"].url == "https://bnf.nice.org.uk/drugs/" and "not opened" in s["bnf"].note
+    # the US label's revision is still unknown, and the file says so rather than guessing
+    us = s["us-label"]
+    assert us.version.startswith("not recorded") and us.date is None and "openFDA" in us.note
+
+
 def test_anonymous_databases_say_why(knowledge: Any) -> None:
     for tag in ("disease-db", "drug-db"):
         assert "reference sheet" in knowledge.sources[tag].note and "does not guess" in knowledge.sources[tag].note
