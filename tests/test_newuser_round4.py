@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from test_installed import run as run_installed
+
+from baclofen_cli.cli import app
 
 DOSE_FINDING = "Daily dose of 30 mg with kidney function 15-29 mL/min"
 
@@ -151,3 +154,12 @@ def test_older_and_elderly_open_the_same_topic(run: Any, word: str) -> None:
     result = run("info", word, "--no-pager")
     assert result.exit_code == 0
     assert result.stdout.startswith("Older age (65 and over)")
+
+
+def test_a_jsonl_row_with_colliding_item_keys_keeps_its_id(run: Any) -> None:
+    """Hostile round 7 (N4): the id key is not in doubt, so the malformed record still names its patient."""
+    lines = ('{"id":"f","medications":"amoxicillin","medications ":"oxycodone"}\n'
+             '{"id":"g","id ":"h","medications":"x"}\n')
+    result = run.runner.invoke(app, ["screen", "-", "--format-in", "jsonl", "--out", "-"], input=lines)
+    records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [(r["id"], r["status"]) for r in records] == [("f", "malformed"), ("", "malformed")]

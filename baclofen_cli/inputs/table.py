@@ -597,7 +597,11 @@ class TableAdapter:
         for key in obj:
             norm = normalize_name(key)
             if norm in keys and norm in expected:
-                return self._malformed(number, f"the keys {keys[norm]!r} and {key!r} are the same name", None)
+                # the id is still said when its own key is not in doubt (hostile round 7)
+                ids = [k for k in obj if normalize_name(k) in wanted["id"]]
+                own = obj[ids[0]] if len(ids) == 1 and normalize_name(ids[0]) != norm else None
+                shown_id = str(own)[:200] if isinstance(own, (str, int)) and not isinstance(own, bool) else None
+                return self._malformed(number, f"the keys {keys[norm]!r} and {key!r} are the same name", shown_id)
             keys[norm] = key
         values: Dict[str, Any] = {}
         ambiguous = None
