@@ -230,6 +230,15 @@ def test_long_pages_go_through_the_pager_on_a_terminal(tmp_path: Path, args: Lis
     assert not paged.exists()
 
 
+@pytest.mark.skipif(not BACLO.exists(), reason="needs the installed script")
+def test_a_pager_that_fails_never_loses_the_page(tmp_path: Path) -> None:
+    """Hostile round 7 (N1): BACLO_PAGER=false printed nothing and exited 0."""
+    env = {"BACLO_PAGER": "false", "COLUMNS": "80", "LINES": "24", "BACLO_CACHE_DIR": str(tmp_path / "c")}
+    shown = _through_a_terminal(["cautions"], env, tmp_path)
+    assert "the pager 'false' ended with status 1" in shown
+    assert "CONTRAINDICATED" in shown and len(shown.splitlines()) > 100
+
+
 def test_no_pager_is_an_option_of_every_long_page(run: Any) -> None:
     for command in ("cautions", "interactions", "side-effects", "sources"):
         assert "--no-pager" in run(command, "--help").stdout

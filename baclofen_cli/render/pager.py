@@ -68,8 +68,19 @@ def page_through(document: Any, options: Any, out: Any = None) -> bool:
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, env=env, encoding="utf-8", errors="replace")
     except OSError:
         return False
+    interrupted = False
     try:
         proc.communicate(text)
-    except (BrokenPipeError, KeyboardInterrupt):
+    except BrokenPipeError:
         proc.wait()
+    except KeyboardInterrupt:
+        interrupted = True
+        proc.wait()
+    if not interrupted and proc.returncode and proc.returncode > 0:
+        # a pager that fails (BACLO_PAGER=false, a broken script) may have shown nothing: never lose the page
+        import sys
+
+        sys.stderr.write(f"baclo: the pager {options.pager!r} ended with status {proc.returncode}; "
+                         "printing the page directly (--no-pager or BACLO_PAGER=cat skips the pager)\n")
+        return False
     return True
