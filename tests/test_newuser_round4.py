@@ -163,3 +163,16 @@ def test_a_jsonl_row_with_colliding_item_keys_keeps_its_id(run: Any) -> None:
     result = run.runner.invoke(app, ["screen", "-", "--format-in", "jsonl", "--out", "-"], input=lines)
     records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [(r["id"], r["status"]) for r in records] == [("f", "malformed"), ("", "malformed")]
+
+
+def test_dose_bars_stay_in_proportion_at_40_columns(run: Any) -> None:
+    """New-user round 4 (L2): 15/30/45/60 mg were 1/2/2/3 blocks at 40 columns."""
+    result = run("dose", env={"COLUMNS": "40"})
+    bars = {}
+    for line in result.stdout.splitlines():
+        parts = line.split()
+        if line.startswith("days ") and len(parts) > 3 and set(parts[2]) == {"#"}:
+            bars[parts[3]] = len(parts[2])
+    assert list(bars) == ["15", "30", "45", "60"], bars
+    assert bars["15"] < bars["30"] < bars["45"] < bars["60"]
+    assert all(len(line) <= 40 for line in result.stdout.splitlines() if line.startswith(("days", " ")))

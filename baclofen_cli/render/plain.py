@@ -87,11 +87,17 @@ def _table(t: Table, width: int) -> List[str]:
 
 def _bars(bars: Bars, width: int) -> List[str]:
     label_w = max(len(s[0]) for s in bars.steps)
-    bar_room = max(width - label_w - 30, 5)
+    # at least 10 characters of bar, so the lengths stay in proportion on a narrow screen (new-user round 4)
+    bar_room = max(width - label_w - 30, 10)
     out = []
     for label, value, caption in bars.steps:
         bar = "#" * max(1, round(bar_room * value / bars.maximum))
-        out.append(f"{label.ljust(label_w)}  {bar} {value:g} {bars.unit}  {caption}".rstrip())
+        line = f"{label.ljust(label_w)}  {bar} {value:g} {bars.unit}"
+        if caption and len(line) + 2 + len(caption) > width:  # the caption on its own line rather than past the edge
+            out.append(line)
+            out.extend(" " * (label_w + 2) + c for c in _wrap(caption, max(width - label_w - 2, 20), ""))
+        else:
+            out.append(f"{line}  {caption}".rstrip())
     return out
 
 

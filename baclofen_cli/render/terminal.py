@@ -142,7 +142,7 @@ def _bars(bars: Bars, width: int = 100) -> RichTable:
     table.add_column()
     for label, value, caption in bars.steps:
         share = value / bars.maximum
-        room = max(4, min(24, width - max(len(s[0]) for s in bars.steps) - 16))
+        room = max(10, min(24, width - max(len(s[0]) for s in bars.steps) - 16))  # in proportion when narrow
         bar = Text("█" * max(1, round(room * share)), style="red" if share > 1 else "green")
         bar.append(f" {value:g} {bars.unit}")
         table.add_row(Text(label, style="bold"), Text.assemble(bar, "  ", caption))
