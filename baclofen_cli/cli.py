@@ -770,10 +770,6 @@ def _read_list(option: str, path: str) -> str:
     return text
 
 
-MAX_KIDNEY_FUNCTION = 200
-"""The highest --egfr or --crcl accepted (mL/min)."""
-
-
 @command(cls=_Command, epilog=EXIT_CODES_HELP)
 def check(
     ctx: typer.Context,
@@ -838,7 +834,7 @@ def check(
     from baclofen_cli.check import exit_status
     from baclofen_cli.inputs import InputError
     from baclofen_cli.inputs.options import record_from_options
-    from baclofen_cli.record import RenalFunction
+    from baclofen_cli.record import MAX_KIDNEY_FUNCTION, RenalFunction
     from baclofen_cli.resolve import HISTORY, WITH, Resolver, attach_lines, split_items
 
     if brief and _format(output_format, json) != "text":  # never ignored without a word

@@ -35,6 +35,11 @@ class Skipped(NamedTuple):
     reason: str
 
 
+MAX_KIDNEY_FUNCTION = 200
+"""The highest kidney function (mL/min) graded: --egfr and --crcl refuse more, and a FHIR Observation above it is
+not checked. No one measures more (900 is a typo for 90), so it is never graded as normal."""
+
+
 class RenalFunction(NamedTuple):
     """A measured kidney function, in mL/min (eGFR per 1.73 m2, or creatinine clearance)."""
 

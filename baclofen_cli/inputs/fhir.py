@@ -19,7 +19,13 @@ Bundles, ``contained`` resources, ``Parameters.parameter`` and its ``part`` at a
   checked. A ``resourceType`` that is not a FHIR type (wrong case, spaces) is not
   checked, with the reason; a text holding a lone surrogate is not checked, shown escaped;
 * kidney function: an eGFR or creatinine-clearance Observation (by LOINC code or
-  by its text), also as a component of a panel, becomes ``Record.renal``.
+  by its text), also as a component of a panel, becomes ``Record.renal``; a value above
+  ``MAX_KIDNEY_FUNCTION`` (200 mL/min, as ``--egfr``) is not graded, it is not checked;
+* what says the list may be incomplete makes the record not fully checked: an
+  OperationOutcome (a resource, or a batch/transaction ``entry.response.outcome``) with an
+  issue that is not harmless information (``outcome_issues``), an entry whose
+  ``response.status`` says what it asked for was not returned (4xx, 5xx), and a searchset
+  that is one page of a larger result (a ``next`` link, or a ``total`` above its matches).
 
 Every name a resource gives (its text and each coding's display) is its own item:
 if any of them names something that interacts, it is flagged, so a coding naming
@@ -54,7 +60,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 from baclofen_cli._records import NamedTuple
 from baclofen_cli.errors import EXIT_USAGE, BacloError
 from baclofen_cli.inputs import JsonKeyTwice, JsonNotANumber, no_constant, unique_keys
-from baclofen_cli.record import Allergy, Dosage, Record, RenalFunction, Skipped, Unreadable
+from baclofen_cli.record import MAX_KIDNEY_FUNCTION, Allergy, Dosage, Record, RenalFunction, Skipped, Unreadable
 
 HISTORY_KIND = "history"
 """``Unreadable.kind`` for what stood for a condition, an allergy or a kidney-function measurement."""
@@ -204,6 +210,16 @@ def _json_type(value: Any) -> str:
 # ---------------------------------------------------------------- from resources to a record
 
 
+_STATUS = re.compile(r"\s*([1-5]\d\d)\b")
+"""An HTTP status code at the start of ``Bundle.entry.response.status`` (``403``, ``201 Created``)."""
+
+
+def _search_mode(entry: Dict[str, Any]) -> Optional[str]:
+    search = entry.get("search")
+    mode = search.get("mode") if isinstance(search, dict) else None
+    return mode if isinstance(mode, str) else None
+
+
 class _Found(NamedTuple):
     resource: Dict[str, Any]
     where: str
@@ -278,11 +294,14 @@ class _Reader:
                                 f"{key!r} is not a Bundle entry element in FHIR R4 (a resource's elements go "
                                 "inside entry.resource): not read"))
                     inner = entry.get("resource")
+                    if self._response(entry, f"{where} entry {i}", children):
+                        inner = None  # an OperationOutcome saying why the entry failed: read with its status
                     if inner is None:
                         continue  # an entry with no resource (a search link, a deleted resource)
                     if isinstance(inner, dict) and isinstance(entry.get("fullUrl"), str):
                         self.by_reference.setdefault(entry["fullUrl"], inner)
                     children.append((inner, f"{where} entry {i}", None))
+                self._paged(res, where, entries or [])
             elif kind == "Parameters":
                 children.extend(_parameter_resources(res.get("parameter"), f"{where} parameter"))
             contained = res.get("contained")
@@ -293,6 +312,66 @@ class _Reader:
                 children.append((inner, f"{where}#{local}" if isinstance(local, str) and local
                                  else f"{where} contained {i}", res))
             stack.extend(reversed(children))
+
+    def _response(self, entry: Dict[str, Any], at: str, children: List[Tuple[Any, str, Optional[Dict[str, Any]]]]) -> bool:
+        """A batch or transaction response's ``entry.response`` (hostile round 7, C4). A status of 400 or more
+        (or a 3xx with no resource: not modified, or elsewhere) means what the entry asked for is not in the
+        file: not fully checked, with the status and the text of its
+        OperationOutcome (``response.outcome``, or the entry's resource when that is one; True then: the
+        resource is read here). Any other ``response.outcome`` is read like any OperationOutcome."""
+        response = entry.get("response")
+        if response is None:
+            return False
+        if not isinstance(response, dict):
+            self.problems.append(Unreadable(at, f"response: {_preview(response)}",
+                                            "Bundle.entry.response is not an object: not read"))
+            return False
+        status = response.get("status")
+        outcome = response.get("outcome")
+        match = _STATUS.match(status) if isinstance(status, str) else None
+        if match is None and (status is not None or entry.get("resource") is None):
+            # no status beside a resource: the resource is read; a status that is not one, or none with
+            # nothing returned: whether what the entry asked for was returned is not known
+            self.problems.append(Unreadable(
+                at, f"response status {_preview(status)}",
+                "a response whose status is not an HTTP status code: whether it succeeded is not known, so this "
+                "list may be incomplete"))
+        elif match is not None and (int(match.group(1)) >= 400
+                                    or (int(match.group(1)) >= 300 and entry.get("resource") is None)):
+            # 4xx, 5xx: failed; 3xx with nothing returned: not modified or elsewhere, so not in this file either
+            inner = entry.get("resource")
+            said_by = [o for o in (outcome, inner) if isinstance(o, dict) and o.get("resourceType") == "OperationOutcome"]
+            texts = [issue.shown for o in said_by for issue in outcome_issues(o)]
+            said = "; ".join(texts[:3]) + (f"; and {len(texts) - 3} more" if len(texts) > 3 else "")
+            self.problems.append(Unreadable(
+                at, f"response {_preview(status, 60)}" + (f": {said}" if said else ""),
+                "the sender did not return what this entry asked for, so this list may be incomplete: "
+                "not everything was checked"))
+            return isinstance(inner, dict) and any(o is inner for o in said_by)
+        if outcome is not None:
+            children.append((outcome, f"{at} response.outcome", None))
+        return False
+
+    def _paged(self, bundle: Dict[str, Any], where: str, entries: List[Any]) -> None:
+        """A searchset or history Bundle that is one page of a larger result (hostile round 7, C6): a link
+        ``next``, or a ``total`` above the matches in the file, means resources were left out."""
+        said = []
+        for link in _list(bundle.get("link")):
+            if isinstance(link, dict) and isinstance(link.get("relation"), str) \
+                    and link["relation"].strip().lower() == "next":
+                said.append(f"a link to the next page ({_preview(link.get('url'), 120)})")
+                break
+        total = bundle.get("total")
+        if bundle.get("type") in ("searchset", "history") and isinstance(total, int) and not isinstance(total, bool):
+            matches = sum(1 for e in entries if isinstance(e, dict) and e.get("resource") is not None
+                          and _search_mode(e) in (None, "match"))
+            if total > matches:
+                said.append(f"total {total:,}, {matches:,} in this file")
+        if said:
+            self.problems.append(Unreadable(
+                where, f"one page of a larger result: {'; '.join(said)}",
+                "only this page was read: the other pages may hold this patient's medicines, so this list may be "
+                "incomplete"))
 
     # -- references
     def resolve(self, reference: Any, owner: Dict[str, Any], container: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
@@ -873,32 +952,91 @@ def _doses_per_day(timing: Any) -> Tuple[Optional[float], Optional[str]]:
 _BIRTH_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
-def _outcome(found: _Found, unreadable: List[Unreadable], skipped: List[Skipped]) -> None:
-    """An OperationOutcome in the input: a server saying what it could not return (a search that withheld
-    resources, "not authorized for some resources") or a reader saying a resource was lost. Anything but an
-    issue of severity ``information`` means the list may be incomplete, so the record is not fully checked;
-    information is listed with its text."""
-    issues = found.resource.get("issue")
+ISSUE_WITHHELD: Dict[str, str] = {
+    # security: the requester may not see everything, so what was not shown is missing from the list
+    "security": "a security problem", "login": "the user is not logged in", "unknown": "the user is not known",
+    "expired": "the session or login expired", "forbidden": "access was refused",
+    "suppressed": "some information was withheld",
+    # processing: what was asked for was not (all) returned
+    "processing": "the request was not fully processed", "not-supported": "part of the request is not supported",
+    "multiple-matches": "several records matched where one was expected",
+    "not-found": "something asked for or referred to was not found",
+    "deleted": "something referred to was deleted", "too-long": "the content was too long",
+    "too-costly": "the search was too costly to complete",
+    # transient: the operation did not complete
+    "transient": "a transient failure", "lock-error": "a lock error", "no-store": "storage was not available",
+    "exception": "an unexpected error", "timeout": "the request timed out", "incomplete": "the result is incomplete",
+    "throttled": "the request was throttled",
+}
+"""FHIR R4 IssueType codes (http://hl7.org/fhir/issue-type) that say data may have been withheld or left out:
+an issue with one of these leaves the list not fully checked whatever its severity ("information" included).
+Each of the security codes means the requester did not see everything; the processing codes here mean what was
+asked for was not all returned (a search parameter not supported, a reference not found or deleted, content cut);
+every transient code means the operation did not complete."""
+ISSUE_HARMLESS = frozenset({
+    "informational", "success",
+    "invalid", "structure", "required", "value", "invariant", "code-invalid", "extension",
+    "duplicate", "business-rule", "conflict",
+})
+"""IssueType codes that, at severity ``information`` only, say nothing is missing: ``informational`` (a note;
+``success`` is the R5 code for the same), the content codes (``invalid``, ``structure``, ``required``, ``value``,
+``invariant``, ``code-invalid``, ``extension``: a remark on the form of content that is itself in the file and read
+as such), and the codes about a write (``duplicate``, ``business-rule``, ``conflict``: creating or updating, not
+what a read returned). Any other code, or a code that is not an IssueType, is not known to be harmless."""
+
+
+class OutcomeIssue(NamedTuple):
+    """One issue of an OperationOutcome, as shown: ``OperationOutcome (error, forbidden): ...``."""
+
+    shown: str
+    """``OperationOutcome (severity, code): text``."""
+    doubt: Optional[str]
+    """Why it makes the list not fully checked, or None (an information issue with a harmless code)."""
+
+
+def outcome_issues(resource: Dict[str, Any]) -> List[OutcomeIssue]:
+    """Each issue of an OperationOutcome: anything but an issue of severity ``information`` means the list may
+    be incomplete; so does an issue whose code says data was withheld or left out (``ISSUE_WITHHELD``) or is
+    not known to be harmless (``ISSUE_HARMLESS``), whatever its severity."""
+    issues = resource.get("issue")
     issues = issues if isinstance(issues, list) and issues else [None]
+    out = []
     for issue in issues:
         issue = issue if isinstance(issue, dict) else {}
         severity = issue.get("severity")
+        code = issue.get("code")
+        code = code if isinstance(code, str) and code else None
         details = issue.get("details")
         said = issue.get("diagnostics")
         if not isinstance(said, str) or not said.strip():
             said = details.get("text") if isinstance(details, dict) else None
         if not isinstance(said, str) or not said.strip():
-            code = issue.get("code")
-            said = f"issue code {code}" if isinstance(code, str) and code else "no text given"
+            said = f"issue code {code}" if code else "no text given"
         said = _preview(said, 200)
-        if severity == "information":
-            skipped.append(Skipped(found.where, f"OperationOutcome (information): {said}",
-                                   "a message from the sender, not a medicine or condition"))
+        shown = severity if isinstance(severity, str) and severity else "no severity"
+        label = f"{shown}, {_preview(code, 40)}" if code else shown
+        doubt: Optional[str] = None
+        if severity != "information":
+            doubt = "the sender reports a problem, so this list may be incomplete: not everything was checked"
+        elif code in ISSUE_WITHHELD:
+            doubt = (f"the sender says {ISSUE_WITHHELD[code]} (issue code {code}), so this list may be incomplete: "
+                     "not everything was checked")
+        elif code is not None and code not in ISSUE_HARMLESS:
+            doubt = (f"the issue code {_preview(code, 40)} is not one baclo knows to be harmless, so this list may be "
+                     "incomplete: not everything was checked")
+        out.append(OutcomeIssue(f"OperationOutcome ({label}): {said}", doubt))
+    return out
+
+
+def _outcome(found: _Found, unreadable: List[Unreadable], skipped: List[Skipped]) -> None:
+    """An OperationOutcome in the input: a server saying what it could not return (a search that withheld
+    resources, "not authorized for some resources") or a reader saying a resource was lost. Such an issue
+    (``outcome_issues``) makes the record not fully checked; a harmless information issue is listed."""
+    for issue in outcome_issues(found.resource):
+        if issue.doubt is None:
+            skipped.append(Skipped(found.where, issue.shown, "a message from the sender, not a medicine or condition"))
         else:
-            shown = severity if isinstance(severity, str) and severity else "no severity"
-            unreadable.append(Unreadable(
-                found.where, f"OperationOutcome ({shown}): {said}",
-                "the sender reports a problem, so this list may be incomplete: not everything was checked"))
+            unreadable.append(Unreadable(found.where, issue.shown, issue.doubt))
 
 
 def _age(found: _Found, conditions: _Items, unreadable: List[Unreadable], skipped: List[Skipped]) -> None:
@@ -1231,8 +1369,11 @@ def _renal_value(holder: Dict[str, Any]) -> Tuple[Optional[float], Optional[str]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None, None, f"value {_preview(value)} is not a number"
     number = float(value)
-    if not math.isfinite(number) or number < 0 or number > 1000:
+    if not math.isfinite(number) or number < 0:
         return None, None, f"value {number:g} is not a plausible kidney function"
+    if number > MAX_KIDNEY_FUNCTION:  # as --egfr and --crcl: 900 is a typo for 90, never graded as normal
+        return None, None, (f"value {number:g} is above {MAX_KIDNEY_FUNCTION} mL/min, not a plausible kidney "
+                            "function (a typo?): not graded")
     if unit is not None:
         if not isinstance(unit, str) or not unit.replace(" ", "").lower().startswith("ml/min"):
             return None, None, f"unit {_preview(unit)} is not mL/min"

@@ -22,7 +22,9 @@ every patient's record carries an unreadable item saying so, so no patient is cl
 fully checked. The same holds for files that are not read (not ``.ndjson``, compressed,
 not a regular file: a device, a pipe, a link to one). Resources that are never about a
 patient (an Organization, a Medication catalogue) are counted and listed. A patient
-whose resources cannot be made into a record is a malformed row with the reason.
+whose resources cannot be made into a record is a malformed row with the reason. An OperationOutcome of
+the export (its ``error/`` files) that reports a problem or withheld data makes every patient not fully checked,
+with its text (``Accounting.outcomes``); one with only harmless information is counted and listed.
 Rows come out as ``inputs.InputRow`` values, like the rows of a table.
 """
 
@@ -47,7 +49,11 @@ NOT_ABOUT_A_PATIENT = frozenset({
     "Organization", "Practitioner", "PractitionerRole", "Location", "Group", "Device", "Endpoint",
     "HealthcareService", "Medication", "MedicationKnowledge", "Substance", "OperationOutcome"})
 """Resource types that are not about one patient: one that names no patient is counted and listed, and
-doubts nothing (a request that refers to a Medication not in its own line is not checked for its patient)."""
+doubts nothing (a request that refers to a Medication not in its own line is not checked for its patient).
+An OperationOutcome is read first: one that reports a problem or withheld data (``inputs.fhir.outcome_issues``:
+an export error file, ``error/OperationOutcome.ndjson``) makes every patient not fully checked."""
+MAX_OUTCOMES_KEPT = 20
+"""OperationOutcomes reporting a problem whose text is kept (all are counted)."""
 PATIENT_FIELDS = ("subject", "patient")
 MAX_LINE = 16 * 1024 * 1024
 """Bytes in one line; a longer line is not read (counted, reported), and never held in memory whole."""
@@ -89,11 +95,21 @@ class Accounting:
         """Lines not read or not attributed to a patient: they make every patient not fully checked."""
         self.problems: List[Problem] = []
         """The first ``MAX_PROBLEMS_KEPT`` unreadable lines (all are counted in ``unreadable``)."""
+        self.outcomes = 0
+        """OperationOutcomes of the export that report a problem or withheld data (an export's error file):
+        they make every patient not fully checked."""
+        self.outcome_texts: List[Problem] = []
+        """The first ``MAX_OUTCOMES_KEPT`` of them: file, line and what the outcome says."""
 
     def problem(self, file: str, line: int, reason: str) -> None:
         self.unreadable += 1
         if len(self.problems) < MAX_PROBLEMS_KEPT:
             self.problems.append(Problem(file, line, reason))
+
+    def outcome(self, file: str, line: int, said: str) -> None:
+        self.outcomes += 1
+        if len(self.outcome_texts) < MAX_OUTCOMES_KEPT:
+            self.outcome_texts.append(Problem(file, line, said))
 
     def skip_file(self, name: str, why: str) -> None:
         self.not_read_count += 1
@@ -103,7 +119,7 @@ class Accounting:
     @property
     def doubtful(self) -> bool:
         """Something in the export was not read and could be about any patient."""
-        return bool(self.unreadable or self.not_read_count)
+        return bool(self.unreadable or self.not_read_count or self.outcomes)
 
     def doubts(self) -> Tuple[Unreadable, ...]:
         """What every patient's record carries when something in the export was not read."""
@@ -113,6 +129,13 @@ class Accounting:
             names = ", ".join(visible(name) for name, _ in self.not_read[:3]) + (" ..." if n > 3 else "")
             out.append(Unreadable("the export", f"{n:,} file{'s' if n != 1 else ''} not read ({names})",
                                   "files of the export that were not read may hold this patient's medicines"))
+        if self.outcomes:
+            n = self.outcomes
+            first = self.outcome_texts[0]
+            more = f" (and {n - 1:,} more OperationOutcome{'s' if n != 2 else ''} reporting a problem)" if n > 1 else ""
+            out.append(Unreadable(f"the export, {visible(first.file)} line {first.line}", visible(first.reason) + more,
+                                  "the export reports a problem or withheld data, so this patient's list may be "
+                                  "incomplete: not everything was checked"))
         if self.unreadable:
             n = self.unreadable
             out.append(Unreadable("the export", f"{n:,} line{'s' if n != 1 else ''} not read or not attributed",
@@ -135,6 +158,13 @@ class Accounting:
             out.extend(f"  {visible(name)}: {why}" for name, why in self.not_read[:20])
             if self.not_read_count > 20:
                 out.append(f"  ... and {self.not_read_count - 20:,} more")
+        if self.outcomes:
+            many = self.outcomes != 1
+            out.append(f"{self.outcomes:,} OperationOutcome{'s' if many else ''} of the export report{'' if many else 's'} "
+                       "a problem or withheld data, so no patient is fully checked:")
+            out.extend(f"  {visible(p.file)}, line {p.line}: {visible(p.reason)}" for p in self.outcome_texts)
+            if self.outcomes > len(self.outcome_texts):
+                out.append(f"  ... and {self.outcomes - len(self.outcome_texts):,} more")
         if self.unreadable:
             out.append(f"{self.unreadable:,} line{'s' if self.unreadable != 1 else ''} not read or not attributed "
                        "to a patient, so no patient is fully checked:")
@@ -379,7 +409,9 @@ class BulkExport:
                     acc.by_type[kind] += 1
                     ref, why = _patient_of(resource)
                     if ref is None:
-                        if kind in NOT_ABOUT_A_PATIENT and why.endswith("(no subject or patient reference)"):
+                        if kind == "OperationOutcome" and why.endswith("(no subject or patient reference)"):
+                            self._outcome(resource, name, line_no)
+                        elif kind in NOT_ABOUT_A_PATIENT and why.endswith("(no subject or patient reference)"):
                             acc.not_about_patient[kind] += 1
                         else:
                             acc.problem(name, line_no, why)
@@ -399,6 +431,19 @@ class BulkExport:
         self.db.execute("CREATE INDEX by_patient ON resource (pid, file, line)")
         self.db.commit()
         acc.patients = self.db.execute("SELECT count(*) FROM patient").fetchone()[0]
+
+    def _outcome(self, resource: Dict[str, Any], name: str, line_no: int) -> None:
+        """An OperationOutcome of the export (its error file): counted as not about one patient when every
+        issue is harmless information; one reporting a problem or withheld data doubts every patient."""
+        from baclofen_cli.inputs.fhir import outcome_issues
+
+        issues = outcome_issues(resource)
+        doubted = [i.shown for i in issues if i.doubt is not None]
+        if not doubted:
+            self.accounting.not_about_patient["OperationOutcome"] += 1
+            return
+        said = "; ".join(doubted[:3]) + (f"; and {len(doubted) - 3} more" if len(doubted) > 3 else "")
+        self.accounting.outcome(name, line_no, said)
 
     def _patient(self, ref: str) -> int:
         found = self.db.execute("SELECT seq FROM patient WHERE ref = ?", (ref,)).fetchone()
