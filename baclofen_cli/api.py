@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from baclofen_cli.check import PATIENT, PROFESSIONAL, CheckResult, Finding, check, exit_status, with_order_maximum
 from baclofen_cli.knowledge import Knowledge, load_knowledge
-from baclofen_cli.record import Allergy, Dosage, Record, RenalFunction, Skipped, Unreadable
+from baclofen_cli.record import INPUT_KIND, Allergy, Dosage, Record, RenalFunction, Skipped, Unreadable
 from baclofen_cli.resolve import HISTORY, WITH, Resolution, Resolver
 
 __all__ = [
@@ -29,8 +29,9 @@ def check_record(knowledge: Knowledge, record: Record, *, audience: str = PROFES
     medications = resolver.resolve_all(record.medications, WITH)
     medications, dose_unread, dose_elsewhere, dose_origins = _with_dosages(resolver, record, medications)
     resolutions = medications + resolver.resolve_all(record.conditions, HISTORY)
-    resolutions += [Resolution(f"{u.text} ({u.where})", HISTORY if u.kind == HISTORY else WITH, (), "", hint=u.reason)
-                    for u in record.unreadable]
+    # an unreadable part keeps its kind: "input" (the list may be incomplete) is neither a medicine nor a condition
+    resolutions += [Resolution(f"{u.text} ({u.where})", u.kind if u.kind in (HISTORY, INPUT_KIND) else WITH, (), "",
+                               hint=u.reason) for u in record.unreadable]
     renal = record.renal + _limits_stated(record.conditions)
     result = check(knowledge, resolutions, record.daily_dose_mg, audience, renal=renal, country=country,
                    dose_unread=dose_unread, dose_elsewhere=dose_elsewhere)

@@ -14,6 +14,9 @@ from typing import Optional, Tuple
 
 from baclofen_cli._records import NamedTuple
 
+INPUT_KIND = "input"
+"""``Unreadable.kind`` for what the input says about itself: the list may be incomplete."""
+
 
 class Unreadable(NamedTuple):
     """Part of the input that could not be read as a medicine or condition: never clear."""
@@ -24,7 +27,9 @@ class Unreadable(NamedTuple):
     """What was there (a code, raw text), shown to the user."""
     reason: str
     kind: str = "with"
-    """``with`` when it stood for a medicine, ``history`` for a condition, allergy or measurement."""
+    """``with`` when it stood for a medicine, ``history`` for a condition, allergy or measurement, ``input``
+    (``INPUT_KIND``) for neither: what the input says about itself (a sender's OperationOutcome, one page of a
+    search), never listed as a medicine or condition given."""
 
 
 class Skipped(NamedTuple):

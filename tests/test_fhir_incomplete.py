@@ -175,6 +175,9 @@ def test_c6_a_next_link_alone_or_a_total_alone_is_enough(run: Any) -> None:
     linked = bundle([{"resource": AMOXICILLIN}], link=[{"relation": "self", "url": "https://x/a"},
                                                        {"relation": "next", "url": "https://x/b"}])
     assert check(run, linked)[0] == 3
+    last_page = bundle([{"resource": AMOXICILLIN}], link=[{"relation": "previous", "url": "https://x/page1"}])
+    code, data = check(run, last_page)
+    assert code == 3 and any("a previous page" in u for u in data["unrecognized"]), data
     included = {"resource": {"resourceType": "Medication", "id": "m", "code": {"text": "amoxicillin"}},
                 "search": {"mode": "include"}}
     counted = bundle([{"resource": AMOXICILLIN, "search": {"mode": "match"}}, included], total=2)
@@ -296,3 +299,18 @@ def test_c7_the_installed_script_on_the_reviewer_s_export(tmp_path: Path) -> Non
     rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     assert [r["fully_checked"] for r in rows] == [False, False]
     assert "Failed to export MedicationRequest" in result.stderr.decode()
+
+
+# ---------------------------------------------------------------- N5: a sender's message is not a medicine
+
+
+def test_n5_an_operation_outcome_is_not_listed_among_the_medicines(run: Any) -> None:
+    payload = bundle([{"resource": AMOXICILLIN}, {"resource": {"resourceType": "OperationOutcome", "issue": [
+        {"severity": "warning", "diagnostics": "not authorized for some resources"}]}, "search": {"mode": "outcome"}}])
+    result = run.runner.invoke(app, ["check", "--fhir", "-"], input=json.dumps(payload))
+    assert result.exit_code == 3, result.stdout
+    header = result.stdout.split("NOT CHECKED")[0]
+    assert "Medicines: amoxicillin 500 mg" in header and "OperationOutcome" not in header
+    assert "not authorized for some resources" in result.stdout.split("NOT CHECKED")[1]
+    code, data = check(run, payload)
+    assert [i["kind"] for i in data["inputs"] if "OperationOutcome" in i["text"]] == ["input"]

@@ -60,7 +60,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 from baclofen_cli._records import NamedTuple
 from baclofen_cli.errors import EXIT_USAGE, BacloError
 from baclofen_cli.inputs import JsonKeyTwice, JsonNotANumber, no_constant, unique_keys
-from baclofen_cli.record import MAX_KIDNEY_FUNCTION, Allergy, Dosage, Record, RenalFunction, Skipped, Unreadable
+from baclofen_cli.record import INPUT_KIND, MAX_KIDNEY_FUNCTION, Allergy, Dosage, Record, RenalFunction, Skipped, Unreadable
 
 HISTORY_KIND = "history"
 """``Unreadable.kind`` for what stood for a condition, an allergy or a kidney-function measurement."""
@@ -214,6 +214,10 @@ _STATUS = re.compile(r"\s*([1-5]\d\d)\b")
 """An HTTP status code at the start of ``Bundle.entry.response.status`` (``403``, ``201 Created``)."""
 
 
+_OTHER_PAGE = {"next": "the next page", "previous": "a previous page", "prev": "a previous page"}
+"""Bundle link relations that point to another page of the same search."""
+
+
 def _search_mode(entry: Dict[str, Any]) -> Optional[str]:
     search = entry.get("search")
     mode = search.get("mode") if isinstance(search, dict) else None
@@ -324,7 +328,7 @@ class _Reader:
             return False
         if not isinstance(response, dict):
             self.problems.append(Unreadable(at, f"response: {_preview(response)}",
-                                            "Bundle.entry.response is not an object: not read"))
+                                            "Bundle.entry.response is not an object: not read", INPUT_KIND))
             return False
         status = response.get("status")
         outcome = response.get("outcome")
@@ -335,7 +339,7 @@ class _Reader:
             self.problems.append(Unreadable(
                 at, f"response status {_preview(status)}",
                 "a response whose status is not an HTTP status code: whether it succeeded is not known, so this "
-                "list may be incomplete"))
+                "list may be incomplete", INPUT_KIND))
         elif match is not None and (int(match.group(1)) >= 400
                                     or (int(match.group(1)) >= 300 and entry.get("resource") is None)):
             # 4xx, 5xx: failed; 3xx with nothing returned: not modified or elsewhere, so not in this file either
@@ -346,7 +350,7 @@ class _Reader:
             self.problems.append(Unreadable(
                 at, f"response {_preview(status, 60)}" + (f": {said}" if said else ""),
                 "the sender did not return what this entry asked for, so this list may be incomplete: "
-                "not everything was checked"))
+                "not everything was checked", INPUT_KIND))
             return isinstance(inner, dict) and any(o is inner for o in said_by)
         if outcome is not None:
             children.append((outcome, f"{at} response.outcome", None))
@@ -354,13 +358,15 @@ class _Reader:
 
     def _paged(self, bundle: Dict[str, Any], where: str, entries: List[Any]) -> None:
         """A searchset or history Bundle that is one page of a larger result (hostile round 7, C6): a link
-        ``next``, or a ``total`` above the matches in the file, means resources were left out."""
-        said = []
+        ``next`` (or ``previous``: not the first page), or a ``total`` above the matches in the file, means
+        resources were left out."""
+        pages: Dict[str, str] = {}
         for link in _list(bundle.get("link")):
-            if isinstance(link, dict) and isinstance(link.get("relation"), str) \
-                    and link["relation"].strip().lower() == "next":
-                said.append(f"a link to the next page ({_preview(link.get('url'), 120)})")
-                break
+            relation = link.get("relation") if isinstance(link, dict) else None
+            what = _OTHER_PAGE.get(relation.strip().lower()) if isinstance(relation, str) else None
+            if what is not None and what not in pages:
+                pages[what] = f"a link to {what} ({_preview(link.get('url'), 120)})"
+        said = list(pages.values())
         total = bundle.get("total")
         if bundle.get("type") in ("searchset", "history") and isinstance(total, int) and not isinstance(total, bool):
             matches = sum(1 for e in entries if isinstance(e, dict) and e.get("resource") is not None
@@ -371,7 +377,7 @@ class _Reader:
             self.problems.append(Unreadable(
                 where, f"one page of a larger result: {'; '.join(said)}",
                 "only this page was read: the other pages may hold this patient's medicines, so this list may be "
-                "incomplete"))
+                "incomplete", INPUT_KIND))
 
     # -- references
     def resolve(self, reference: Any, owner: Dict[str, Any], container: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
@@ -1036,7 +1042,7 @@ def _outcome(found: _Found, unreadable: List[Unreadable], skipped: List[Skipped]
         if issue.doubt is None:
             skipped.append(Skipped(found.where, issue.shown, "a message from the sender, not a medicine or condition"))
         else:
-            unreadable.append(Unreadable(found.where, issue.shown, issue.doubt))
+            unreadable.append(Unreadable(found.where, issue.shown, issue.doubt, INPUT_KIND))
 
 
 def _age(found: _Found, conditions: _Items, unreadable: List[Unreadable], skipped: List[Skipped]) -> None:

@@ -42,7 +42,7 @@ from typing import IO, Any, Callable, Dict, Iterable, Iterator, List, Optional, 
 from baclofen_cli._records import NamedTuple
 from baclofen_cli.errors import BacloError
 from baclofen_cli.inputs import InputError, InputRow, JsonKeyTwice, JsonNotANumber, no_constant, unique_keys
-from baclofen_cli.record import Record, Unreadable
+from baclofen_cli.record import INPUT_KIND, Record, Unreadable
 from baclofen_cli.render.safe import visible
 
 NOT_ABOUT_A_PATIENT = frozenset({
@@ -135,7 +135,7 @@ class Accounting:
             more = f" (and {n - 1:,} more OperationOutcome{'s' if n != 2 else ''} reporting a problem)" if n > 1 else ""
             out.append(Unreadable(f"the export, {visible(first.file)} line {first.line}", visible(first.reason) + more,
                                   "the export reports a problem or withheld data, so this patient's list may be "
-                                  "incomplete: not everything was checked"))
+                                  "incomplete: not everything was checked", INPUT_KIND))
         if self.unreadable:
             n = self.unreadable
             out.append(Unreadable("the export", f"{n:,} line{'s' if n != 1 else ''} not read or not attributed",
