@@ -64,6 +64,8 @@ def _limits_stated(conditions: Tuple[str, ...]) -> Tuple[RenalFunction, ...]:
 def _order_maxima(record: Record, meds: List[Resolution]) -> List[Tuple[str, float, str]]:
     """(item text, mg a day, where) for each oral baclofen resource whose dosage sets an allowed
     maximum (``maxDosePerPeriod``, see ``Dosage.max_daily_mg``)."""
+    if not record.dosages:
+        return []
     index = {" ".join(t.split()).casefold(): i for i, t in enumerate(record.medications)}
     orders = []
     for dosage in record.dosages:
@@ -93,6 +95,8 @@ def _with_dosages(resolver: Resolver, record: Record, meds: List[Resolution]) ->
     and the origins of items whose text changed. Dosages of other medicines are not used.
     """
     meds = list(meds)
+    if not record.dosages:  # nothing to read: no dose unread, elsewhere or from another text
+        return meds, {}, set(), ()
     unread: Dict[int, str] = {}
     elsewhere: Set[int] = set()
     origins: List[Tuple[str, str]] = []

@@ -531,8 +531,14 @@ def _combination_findings(knowledge: Knowledge, agents: Sequence[_Agent],
     elif measured_below_60 is not None:
         history_parts["measured:renal-below-60"] = (("renal-below-60",), [], measured_below_60)
 
+    # a rule with a clause no participant can meet cannot fire (its product of candidates is empty): skipped
+    with_tags = {tag for tags, _, _ in with_parts.values() for tag in tags}
+    history_tags = {tag for tags, _, _ in history_parts.values() for tag in tags}
     fired: Dict[str, Finding] = {}
     for rule in knowledge.combinations:
+        if any(clause.with_tag not in with_tags if clause.with_tag else clause.history_tag not in history_tags
+               for clause in rule.when):
+            continue
         candidates = []
         for clause in rule.when:
             if clause.with_tag:
@@ -698,6 +704,8 @@ def with_order_maximum(knowledge: Knowledge, result: CheckResult, orders: Sequen
                        country: Optional[str] = None) -> CheckResult:
     """The result with a finding for each baclofen order whose allowed maximum (FHIR ``maxDosePerPeriod``,
     as mg a day) is above the maximum: ``orders`` is (item text, mg a day, where it was read)."""
+    if not orders:  # every finding below is about an order
+        return result
     above = knowledge.dosing.above_maximum
     limit_mg, limit_sources, notes = country_maximum(knowledge, country)
     patient = result.audience == PATIENT

@@ -14,7 +14,7 @@ compiled on first use.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from baclofen_cli._records import NamedTuple
 from baclofen_cli.names import normalize
@@ -164,6 +164,8 @@ _STOPPED = frozenset("discontinued stopped ceased held quit dcd discontinue".spl
 _NEGATION_PHRASES = ("d c", "dc d", "not taking", "no longer", "no more", "negative for", "ruled out",
                      "rule out", "r o", "family history", "fh of", "fhx", "fh", "no history",
                      "no hx", "no h o", "free of")
+_NEGATION_PHRASES_IN = _Lazy("|".join(re.escape(f" {p} ") for p in _NEGATION_PHRASES))
+"""Any of them, as a word sequence, in a padded key: one search instead of one per phrase."""
 
 _CONDITION_QUALIFIERS = frozenset("""
 h o hx history of pmh phx pmhx past medical known remote chronic acute severe mild moderate moderately stable
@@ -726,10 +728,36 @@ def _is_vocab(word: str) -> bool:
             or word in _NUMBER_WORDS or word in _MAKERS)
 
 
+SPAN_WORDS = "span_words"
+"""The attribute of an index lookup (``resolve.Resolver._phrase``) holding ``span_words(index)``."""
+
+
+def span_words(keys: Iterable[str]) -> Dict[str, int]:
+    """For each first word of a key of several words, the most words such a key has.
+
+    An index lookup matches a phrase, or the phrase with its last word's singular or plural: a
+    phrase of n words only ever matches a key with its first word and n words. So a span that
+    starts with a word no key of several words starts with can only be that word alone, and no
+    span is longer than the longest key starting with its word: ``_longest`` tries only those
+    (the same answers, far fewer lookups)."""
+    most: Dict[str, int] = {}
+    for key in keys:
+        if " " in key:
+            first = key.split(" ", 1)[0]
+            n = key.count(" ") + 1
+            if n > most.get(first, 0):
+                most[first] = n
+    return most
+
+
 def _longest(words: Sequence[str], start: int, lookup: Optional[Lookup]) -> Optional[Tuple[int, Tuple[str, str, str]]]:
     if lookup is None:
         return None
-    for end in range(min(len(words), start + MAX_NAME_WORDS), start, -1):
+    top = min(len(words), start + MAX_NAME_WORDS)
+    spans: Optional[Dict[str, int]] = getattr(lookup, SPAN_WORDS, None)
+    if spans is not None and start < len(words):
+        top = min(top, start + spans.get(words[start], 1))
+    for end in range(top, start, -1):
         found = lookup(" ".join(words[start:end]))
         if found is not None:
             return end, found
@@ -742,7 +770,7 @@ def _negated(lowered: str, medication: bool = True) -> bool:
     if first in _NEGATIONS:
         return True
     padded = f" {key} "
-    if any(f" {p} " in padded for p in _NEGATION_PHRASES) or " denies " in padded:
+    if _NEGATION_PHRASES_IN.search(padded) or " denies " in padded:
         return True
     if not medication:  # "not intractable", "not in remission" are ICD-10-CM wording, not denials
         return False

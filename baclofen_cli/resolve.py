@@ -274,6 +274,9 @@ class Resolver:
                 memo.clear()
             memo[key] = answer
             return answer
+        from baclofen_cli.lines import SPAN_WORDS, span_words
+
+        setattr(lookup, SPAN_WORDS, span_words(index))  # the spans worth trying (lines._longest)
         self._phrases[kind] = lookup
         return lookup
 
