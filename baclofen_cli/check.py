@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import AbstractSet, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import AbstractSet, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from baclofen_cli._records import NamedTuple
 from baclofen_cli.errors import EXIT_FLAGGED, EXIT_FLAGGED_AND_NOT_CHECKED, EXIT_NOT_RECOGNIZED, EXIT_OK
@@ -19,6 +19,7 @@ from baclofen_cli.knowledge.model import (
     GRADE_RANK,
     GRADES,
     Caution,
+    Combination,
     InteractionClass,
     Knowledge,
     Refs,
@@ -263,8 +264,8 @@ def _with_us_children_note(knowledge: Knowledge, findings: List[Finding], countr
                            patient: bool) -> List[Finding]:
     """With the US named or no country named, a finding for a child's age also says what the US label
     says of children (not established under 12 years, us-label 8.4): the UK figures are not the only word."""
-    if country not in (None, "us"):
-        return findings
+    if country not in (None, "us") or not any(f.id.endswith(_CHILD_AGE_IDS) for f in findings):
+        return findings  # (only an id ending in a child's caution id is changed below)
     note = next((n for n in knowledge.dosing.notes if "us-label 8.4" in n.sources), None)
     if note is None:
         return findings
@@ -535,9 +536,8 @@ def _combination_findings(knowledge: Knowledge, agents: Sequence[_Agent],
     with_tags = {tag for tags, _, _ in with_parts.values() for tag in tags}
     history_tags = {tag for tags, _, _ in history_parts.values() for tag in tags}
     fired: Dict[str, Finding] = {}
-    for rule in knowledge.combinations:
-        if any(clause.with_tag not in with_tags if clause.with_tag else clause.history_tag not in history_tags
-               for clause in rule.when):
+    for rule, needs_with, needs_history in _rule_tags(knowledge):
+        if not (needs_with <= with_tags and needs_history <= history_tags):
             continue
         candidates = []
         for clause in rule.when:
@@ -565,6 +565,24 @@ def _combination_findings(knowledge: Knowledge, agents: Sequence[_Agent],
     # in an older person keeps the sedating rule for diazepam beside the confusion rule for lithium
     return [f for rid, f in fired.items()
             if not any(s in fired and set(f.inputs) <= set(fired[s].inputs) for s in rules[rid].suppressed_by)]
+
+
+_RuleTags = List[Tuple[Combination, FrozenSet[Optional[str]], FrozenSet[Optional[str]]]]
+_RULE_TAGS: Dict[int, Tuple[Tuple[Combination, ...], _RuleTags]] = {}
+
+
+def _rule_tags(knowledge: Knowledge) -> _RuleTags:
+    """Each combination rule with the tags its clauses need from the medicines and from the conditions
+    (a clause naming neither needs ``None``, which no participant has: the rule never fires, as before)."""
+    rules = knowledge.combinations
+    cached = _RULE_TAGS.get(id(knowledge))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    table: _RuleTags = [(rule, frozenset(c.with_tag for c in rule.when if c.with_tag),
+                         frozenset(c.history_tag for c in rule.when if not c.with_tag)) for rule in rules]
+    _RULE_TAGS.clear()  # one knowledge at a time
+    _RULE_TAGS[id(knowledge)] = (rules, table)
+    return table
 
 
 def _fill(template: str, dose: float, limit: Optional[float]) -> str:

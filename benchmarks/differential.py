@@ -86,7 +86,7 @@ def run(baclo: str, data: Path, mode: str, out: Path, env: dict) -> Tuple[int, b
 
 def first_difference(a: bytes, b: bytes) -> Optional[str]:
     la, lb = a.split(b"\n"), b.split(b"\n")
-    for n, (x, y) in enumerate(zip(la, lb), 1):
+    for n, (x, y) in enumerate(zip(la, lb, strict=False), 1):
         if x != y:
             return f"line {n}:\n  reference: {x[:400]!r}\n  this:      {y[:400]!r}"
     if len(la) != len(lb):
