@@ -244,6 +244,21 @@ _FREQ_PER_DAY = {
 }
 
 
+_ASCII_DIGIT = _Lazy(r"[0-9]")
+
+
+def _spans(lowered: str) -> re.Pattern[str]:
+    """The spans pattern for a lowercased line: without IGNORECASE (faster) when the line is ASCII, as its
+    source has no capital letter and such a line none to fold (outside ASCII, folding also pairs letters
+    such as the long s with s: the pattern with IGNORECASE is kept)."""
+    if not (lowered.isascii() and lowered == lowered.lower()):
+        return _rx("spans")
+    pattern = _RX.get("spans_lower")
+    if pattern is None:
+        pattern = _RX["spans_lower"] = re.compile(_rx("spans").pattern)
+    return pattern
+
+
 def _rx(name: str) -> re.Pattern[str]:
     pattern = _RX.get(name)
     if pattern is None:
@@ -312,10 +327,24 @@ _NAME_FRACTION = _Lazy(
 """A product code with a fraction after a name (Fiorinal C1/4, Robaxisal C 1/2): the codeine grain."""
 
 
+_last_clean = ("", "")
+"""The last text cleaned and its result: the resolver cleans an item, then the line reader does again."""
+
+
 def clean(text: str) -> str:
     """Dashes of every kind to ``-``, product numbers (``#3``, ``No. 3``) to bare numbers; the
     spelled-out copy of a number (``every 6 (six) hours``) and a base equivalent (``108 (90 Base)
     MCG/ACT``) are dropped, as they repeat what the line already says."""
+    global _last_clean
+    last = _last_clean
+    if last[0] == text:
+        return last[1]
+    cleaned = _clean(text)
+    _last_clean = (text, cleaned)
+    return cleaned
+
+
+def _clean(text: str) -> str:
     text = _rx("dashes").sub("-", text)
     if "(" in text:
         text = _rx("repeat").sub(" ", text)
@@ -340,8 +369,8 @@ def _bind_name_numbers(lowered: str, lookup: Lookup) -> str:
     token those rules cannot match, turned back into the bare number after them."""
     if "\u00bd" in lowered or "\u00bc" in lowered or "/" in lowered:
         lowered = _NAME_FRACTION.sub(lambda m: _bind_fraction(m, lowered, lookup), lowered)
-    if not any(c.isdigit() for c in lowered):
-        return lowered
+    if not (_ASCII_DIGIT.search(lowered) if lowered.isascii() else any(c.isdigit() for c in lowered)):
+        return lowered  # (in ASCII text, the digits are 0-9)
 
     def bind(m: re.Match[str]) -> str:
         before = normalize(lowered[:m.start(1)]).split()[-3:]
@@ -409,7 +438,7 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             lowered = re.sub(r"\b([a-z])['\u2019]s\b", r"\1 s", lowered)  # Mucinex D's: not Mucinex DS
         lowered = _bind_name_numbers(lowered, lookup)
     # spans of the dose and instruction vocabulary with numbers in them
-    rest = _rx("spans").sub(" ", lowered) if medication else _rx("spans").sub(
+    rest = _spans(lowered).sub(" ", lowered) if medication else _spans(lowered).sub(
         lambda m: " " if m.lastgroup in ("year", "every", "started") else m.group(0), lowered)
     if medication and "zq" in rest:
         rest = _BOUND.sub(r" \1 ", rest).replace("zqs", " ")

@@ -95,6 +95,19 @@ def test_span_table_comes_from_the_index() -> None:
     assert lines._longest(words, 0, lookup) == (2, ("drug", "z", "z"))
 
 
+def test_spans_without_case_folding_on_lowercase_ascii() -> None:
+    """The spans pattern without IGNORECASE is used only where it finds exactly what the folding one does."""
+    texts = [t.lower() for t in _corpus("medications.tsv") + _corpus("conditions.tsv")]
+    texts += [m.lower() for meds, _, _ in _generated(500) for m in meds]
+    folding = lines._rx("spans")
+    for text in texts:
+        pattern = lines._spans(text)
+        assert (pattern is folding) == (not text.isascii())
+        assert [(m.span(), m.lastgroup) for m in pattern.finditer(text)] == \
+            [(m.span(), m.lastgroup) for m in folding.finditer(text)], text
+    assert lines._spans("\u017f") is folding and lines._spans("Q6H") is folding  # long s; capitals: folded
+
+
 def test_rule_prefilter_grades_as_trying_every_rule(knowledge: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     resolver = Resolver(knowledge, suggest=False)
     rows: List[Tuple[List[Resolution], Optional[float]]] = []
