@@ -108,6 +108,18 @@ def test_spans_without_case_folding_on_lowercase_ascii() -> None:
     assert lines._spans("\u017f") is folding and lines._spans("Q6H") is folding  # long s; capitals: folded
 
 
+def test_fhir_urn_is_uuid5() -> None:
+    import uuid
+
+    from baclofen_cli.render import fhir
+
+    rng = random.Random(11)
+    alphabet = "aZ0 -#\u00e9\u2028\x1f\U0001f600"
+    for _ in range(3000):
+        parts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(12))) for _ in range(rng.randrange(5))]
+        assert fhir._urn(*parts) == f"urn:uuid:{uuid.uuid5(fhir.NAMESPACE, chr(31).join(parts))}"
+
+
 def test_rule_prefilter_grades_as_trying_every_rule(knowledge: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     resolver = Resolver(knowledge, suggest=False)
     rows: List[Tuple[List[Resolution], Optional[float]]] = []
