@@ -56,9 +56,10 @@ def _urn(*parts: str) -> str:
     """``urn:uuid:`` and the version-5 UUID of the parts (joined by U+001F), as ``uuid.uuid5`` makes it:
     the SHA-1 of namespace and name, its first 16 bytes with the version (5) and variant (RFC 4122) bits
     set, written 8-4-4-4-12 (without building a UUID object: a row's bundle makes several)."""
-    value = int.from_bytes(sha1(_NAMESPACE_BYTES + bytes(chr(31).join(parts), "utf-8")).digest()[:16], "big")
+    name = _NAMESPACE_BYTES + bytes(chr(31).join(parts), "utf-8")
+    value = int.from_bytes(sha1(name, usedforsecurity=False).digest()[:16], "big")  # an identity, not security
     value = (value & ~(0xc000 << 48) | 0x8000 << 48) & ~(0xf000 << 64) | 5 << 76
-    h = "%032x" % value
+    h = f"{value:032x}"
     return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
