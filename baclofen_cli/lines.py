@@ -142,8 +142,6 @@ class _Lazy:
     """A regular expression compiled the first time it is used: importing this module stays cheap, and most
     runs need only a few of its patterns."""
 
-    __slots__ = ("_args", "_pattern")
-
     def __init__(self, *args: Any) -> None:
         self._args = args
         self._pattern: Optional[re.Pattern[str]] = None
@@ -151,7 +149,9 @@ class _Lazy:
     def __getattr__(self, name: str) -> Any:
         if self._pattern is None:
             self._pattern = re.compile(*self._args)
-        return getattr(self._pattern, name)
+        found = getattr(self._pattern, name)
+        self.__dict__[name] = found  # the pattern's method, found directly from now on
+        return found
 
 
 _NOT_NEGATIONS = _Lazy(r"\b(?:do\s+)?not\s+(?:to\s+)?exceed\b|\bno\s+more\s+than\b|\bnot\s+more\s+than\b|"
