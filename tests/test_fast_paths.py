@@ -120,6 +120,37 @@ def test_fhir_urn_is_uuid5() -> None:
         assert fhir._urn(*parts) == f"urn:uuid:{uuid.uuid5(fhir.NAMESPACE, chr(31).join(parts))}"
 
 
+def test_fhir_bundle_line_is_the_bundle_as_json(knowledge: Any) -> None:
+    """Screening's FHIR line (findings' entries written as JSON as they are made) is json_text of the Bundle."""
+    from types import SimpleNamespace
+
+    from baclofen_cli.api import check_record
+    from baclofen_cli.record import Record
+    from baclofen_cli.render import fhir
+    from baclofen_cli.render.safe import json_text
+
+    resolver = Resolver(knowledge, suggest=False)
+    meds, conds = _corpus("medications.tsv"), _corpus("conditions.tsv")
+    rng = random.Random(8)
+    records = [Record(medications=tuple(m), conditions=tuple(c), daily_dose_mg=d) for m, c, d in _generated(600)]
+    records += [Record(medications=tuple(rng.choice(meds) for _ in range(rng.randint(1, 5))),
+                       conditions=tuple(rng.choice(conds) for _ in range(rng.randint(0, 3))),
+                       daily_dose_mg=rng.choice([None, 30.0, 120.0])) for _ in range(400)]
+    records.append(Record(medications=("oxycodone \u00e9\u2028 5 mg", "Tylenol \u0420\u041c"), conditions=("CKD 4",)))
+    ids = ["MRN1", "", "a b/\u00e9", "x" * 70, "\u202e1"]
+    compared = 0
+    for n, record in enumerate(records, 2):
+        result = check_record(knowledge, record, resolver=resolver)
+        for ident in (ids[n % len(ids)], ""):
+            outcome = SimpleNamespace(row=SimpleNamespace(number=n, id=ident), result=result, error=None)
+            for ascii in (False, True):
+                slow = json_text(fhir.row_bundle(knowledge, n, ident, result, None), ascii=ascii,
+                                 separators=(",", ":"))
+                assert fhir.bundle_line(knowledge, outcome, ascii) == slow
+                compared += 1
+    assert compared == 4 * len(records)
+
+
 def test_rule_prefilter_grades_as_trying_every_rule(knowledge: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     resolver = Resolver(knowledge, suggest=False)
     rows: List[Tuple[List[Resolution], Optional[float]]] = []

@@ -21,12 +21,12 @@ from __future__ import annotations
 import re
 import uuid
 from hashlib import sha1
-from typing import IO, Any, Callable, Dict, List, Optional
+from typing import IO, Any, Callable, Dict, List, Optional, Tuple
 
 from baclofen_cli.check import NOT_CHECKED, CheckResult, Finding
 from baclofen_cli.knowledge.model import Knowledge
 from baclofen_cli.render import pages
-from baclofen_cli.render.safe import json_text
+from baclofen_cli.render.safe import json_safe, json_text
 
 SEVERITY = {"contraindicated": "high", "major": "high", "moderate": "moderate", "minor": "low"}
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -94,9 +94,9 @@ class _Patient:
         return dict(self.reference) if self.reference else {"display": "the patient being checked"}
 
 
-def detected_issue(k: Knowledge, result: CheckResult, f: Finding, index: int,
-                   patient: Optional[_Patient] = None) -> Dict[str, Any]:
-    patient = patient or _Patient(None)
+def _implicated(result: CheckResult, f: Finding, patient: _Patient) -> Tuple[List[Dict[str, Any]],
+                                                                            List[Dict[str, Any]]]:
+    """A DetectedIssue's contained resources (baclofen, then each item of the finding) and its implicated list."""
     kinds = {i.text: i.resolution.kind for i in result.items}
     contained: List[Dict[str, Any]] = [{
         "resourceType": "Medication", "id": "baclofen",
@@ -111,29 +111,86 @@ def detected_issue(k: Knowledge, result: CheckResult, f: Finding, index: int,
         else:
             contained.append({"resourceType": "Medication", "id": local, "code": {"text": text}})
         implicated.append({"reference": f"#{local}", "display": text})
-    issue: Dict[str, Any] = {
-        "resourceType": "DetectedIssue",
-        "contained": contained,
-        "status": "final",
-        "code": _issue_code(f),
-        "severity": SEVERITY[f.severity],
-        "implicated": implicated,
-        "detail": f"{f.title} ({f.severity}): {f.effect}",
-        "mitigation": [{"action": {"text": f.advice}}],
-        "extension": [{"url": SOURCES_EXTENSION, "valueString": "; ".join(f.sources)}],
-    }
+    return contained, implicated
+
+
+def _said(f: Finding) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    """The parts of a DetectedIssue that only the finding decides: before and after ``implicated``."""
+    return ({"status": "final", "code": _issue_code(f), "severity": SEVERITY[f.severity]},
+            {"detail": f"{f.title} ({f.severity}): {f.effect}", "mitigation": [{"action": {"text": f.advice}}],
+             "extension": [{"url": SOURCES_EXTENSION, "valueString": "; ".join(f.sources)}]})
+
+
+def detected_issue(k: Knowledge, result: CheckResult, f: Finding, index: int,
+                   patient: Optional[_Patient] = None) -> Dict[str, Any]:
+    patient = patient or _Patient(None)
+    contained, implicated = _implicated(result, f, patient)
+    before, after = _said(f)
+    issue: Dict[str, Any] = {"resourceType": "DetectedIssue", "contained": contained, **before,
+                             "implicated": implicated, **after}
     if patient.reference:
         issue["patient"] = patient.subject()
     return issue
 
 
-def _entries(k: Knowledge, result: CheckResult, patient: _Patient, row: Optional[int]) -> List[Dict[str, Any]]:
+class _Json(str):
+    """An entry already written as JSON (``bundle_line``)."""
+
+
+_ENCODERS: Dict[bool, Callable[[Any], str]] = {}
+
+
+def _dumps(value: Any, ascii: bool) -> str:
+    """``json.dumps(value, ensure_ascii=ascii, separators=(",", ":"))``, with its encoder made once."""
+    encode = _ENCODERS.get(ascii)
+    if encode is None:
+        import json
+
+        encode = _ENCODERS[ascii] = json.JSONEncoder(ensure_ascii=ascii, separators=(",", ":")).encode
+    return encode(value)
+
+
+_SAID_JSON: Dict[Tuple[Any, ...], Tuple[str, str]] = {}
+"""``_said`` of a finding as JSON members, by what it depends on (bounded: starts afresh when full)."""
+
+
+def _said_json(f: Finding, ascii: bool) -> Tuple[str, str]:
+    key = (f.kind, f.id, f.severity, f.title, f.effect, f.advice, f.sources, ascii)
+    found = _SAID_JSON.get(key)
+    if found is None:
+        before, after = _said(f)
+        found = (_dumps(before, ascii)[1:-1], _dumps(after, ascii)[1:-1])
+        if len(_SAID_JSON) >= 4096:
+            _SAID_JSON.clear()
+        _SAID_JSON[key] = found
+    return found
+
+
+def _issue_json(result: CheckResult, f: Finding, patient: _Patient, full_url: str, ascii: bool) -> _Json:
+    """The entry ``_entries`` makes for a finding, as the JSON ``json.dumps`` writes for it (same members,
+    same order), with the members only the finding decides written once per finding."""
+    contained, implicated = _implicated(result, f, patient)
+    before, after = _said_json(f, ascii)
+    text = (f'{{"fullUrl":{_dumps(full_url, ascii)},"resource":{{"resourceType":"DetectedIssue",'
+            f'"contained":{_dumps(contained, ascii)},{before},"implicated":{_dumps(implicated, ascii)},{after}')
+    if patient.reference:
+        text += f',"patient":{_dumps(patient.subject(), ascii)}'
+    return _Json(f'{text},"id":{_dumps(full_url[len("urn:uuid:"):], ascii)}}}}}')
+
+
+def _entries(k: Knowledge, result: CheckResult, patient: _Patient, row: Optional[int],
+             json_ascii: Optional[bool] = None) -> List[Any]:
+    """The bundle's entries; with ``json_ascii`` (True or False: ``ensure_ascii``), each finding's entry is
+    already JSON (``_Json``)."""
     where = "" if row is None else str(row)
-    entries: List[Dict[str, Any]] = []
+    entries: List[Any] = []
     if patient.entry:
         entries.append(patient.entry)
     for i, f in enumerate(result.findings, 1):
         full_url = _urn("finding", patient.key, where, str(i), f.id, f.severity, *f.inputs)
+        if json_ascii is not None:
+            entries.append(_issue_json(result, f, patient, full_url, json_ascii))
+            continue
         resource = detected_issue(k, result, f, i, patient)
         resource["id"] = full_url[len("urn:uuid:"):]
         entries.append({"fullUrl": full_url, "resource": resource})
@@ -196,7 +253,19 @@ def row_bundle(k: Knowledge, number: int, patient_id: str, result: Optional[Chec
 
 def bundle_line(k: Knowledge, outcome: Any, ascii: bool = False) -> str:
     """One screened row as a single-line Bundle (malformed rows carry an OperationOutcome);
-    ``ascii`` for a stream that cannot carry every character (``safe.ascii_only``)."""
-    payload = row_bundle(k, outcome.row.number, outcome.row.id or "", outcome.result, outcome.error)
-    return json_text(payload, ascii=ascii, separators=(",", ":"))
+    ``ascii`` for a stream that cannot carry every character (``safe.ascii_only``).
+
+    The text is ``json_text(row_bundle(...))`` exactly; the entries of findings are written as JSON
+    as they are made (``_issue_json``), and the Bundle around them as ``json.dumps`` would."""
+    result = outcome.result
+    if result is None:
+        payload = row_bundle(k, outcome.row.number, outcome.row.id or "", result, outcome.error)
+        return json_text(payload, ascii=ascii, separators=(",", ":"))
+    number, given = outcome.row.number, outcome.row.id or None
+    patient = _Patient(given if given is not None else result.patient_id, number)
+    entries = _entries(k, result, patient, number, json_ascii=ascii)
+    head = _dumps(_bundle([], number), ascii)  # "entry" is its last member: written "entry":[]}
+    assert head.endswith('"entry":[]}')
+    body = ",".join(e if isinstance(e, _Json) else _dumps(e, ascii) for e in entries)
+    return json_safe(f"{head[:-3]}[{body}]}}")
 
