@@ -851,8 +851,10 @@ def check(
             # above 200 mL/min is not a kidney function anyone measures (a typo: 900 for 90), as a condition line
             # "eGFR 900" is not read either: refused, never graded as normal (new-user round 3, L8)
             if not (0 <= value <= MAX_KIDNEY_FUNCTION):
-                fail(f"{flag} must be a number of mL/min from 0 to {MAX_KIDNEY_FUNCTION}, not {value:g}")
-            renal.append(RenalFunction(measure, value, flag))
+                # the value as typed (repr keeps every digit: 200.0001, never "200"), 250.0 as 250
+                shown = repr(value)[:-2] if repr(value).endswith(".0") else repr(value)
+                fail(f"{flag} must be a number of mL/min from 0 to {MAX_KIDNEY_FUNCTION}, not {shown}")
+            renal.append(RenalFunction(measure, value + 0.0, flag))  # -0 is 0 (+ 0.0 drops the sign of a zero)
     record = record._replace(renal=tuple(renal))
     country = _country(country)
     if [with_file, history_file, fhir].count("-") > 1:

@@ -282,7 +282,7 @@ def _rx(name: str) -> re.Pattern[str]:
                        r"(?:years?|yrs?|y|months?|mos?|decades?)\s+ago\b|\blong\s+ago\b",
                 "past": r"\b(?:history|hx|h\s*o|past|previous|previously|prior|remote|old|healed|resolved|ago|"
                         r"pmh|phx|pmhx|s\s*p|status\s+post|prev)\b|\((?:19|20)\d\d\)|\b(?:in|dx|diagnosed|from)\s+"
-                        r"(?:19|20)\d\d\b|,?\s(?:19|20)\d\d\s*$",
+                        r"(?:19|20)\d\d\b",
                 "present": r"\b(?:active|current|currently|now|ongoing|recent|recently|since|new)\b",
                 "repeat": r"\((?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                           r"twenty-four|twenty four|forty-eight|seventy-two)\)|\(\s*\d+(?:\.\d+)?\s*base\s*\)",
@@ -451,7 +451,7 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             # "32 weeks pregnant", "pregnancy 32+4 weeks", "pregnant 32/40": how far along, read with the pregnancy
             rest = re.sub(r"\b\d{1,2}(?:\s*\+\s*\d)?\s*(?:/\s*40\b|(?:weeks?|wks?)\b)", " ", rest)
         # "Stroke 2019", "peptic ulcer, 2015": a year ending the line says when, as "CVA (2019)" does
-        rest = re.sub(r",?\s(?:19|20)\d\d\s*$", " ", rest)
+        rest = re.sub(_TRAILING_YEAR, " ", rest)
         if "ago" in rest:
             rest = _rx("ago").sub(" ", rest)  # "10 years ago": when, not what
         if "w/" in rest:
@@ -484,7 +484,7 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
                 continue
         if not medication and word in _TREATMENTS and (i and words[i - 1] == "on" or lookup(word) is None):
             target = lookup(_TREATMENTS[word])  # "Gout on HD": kidney failure too
-            if word == "gestational" and _rx("past").search(lowered):
+            if word == "gestational" and (_rx("past").search(lowered) or re.search(_TRAILING_YEAR, lowered)):
                 target = None  # "history of gestational diabetes": a past pregnancy, or not; never read as either
             if target is None:
                 kinds.append("unknown")
@@ -628,12 +628,33 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
         unaccounted.append("(a negation or stop word: which medicine it covers was not read)")
     if not medication and names:
         names = _past_ulcer(names, lowered, lookup)
+        # "peptic ulcer, 2019", "Peptic ulcer<TAB>2019": a bare earlier year says neither that the ulcer healed nor
+        # that it is still there; the contraindication stands and the year is shown as not read, as before the
+        # year was joined (hostile 7 M2). "diagnosed 2019", "in 2015", a start date: read by their own rules.
+        year = re.search(_TRAILING_YEAR, _rx("spans").sub(
+            lambda m: " " if m.lastgroup in ("year", "started") else m.group(0), lowered))
+        active = lookup("active peptic ulcer") if year is not None else None
+        if year is not None and active is not None and any(n[:2] == active[:2] for n in names) \
+                and not _recent(year.group(0)):
+            unaccounted.append(f"{year.group(0).lstrip(',').strip()} (a year alone: whether the ulcer healed was "
+                               "not read)")
     # a condition said to be absent is never added; unless the line names it anyway, the item is only
     # partly checked, so the reading as absent is shown ("Depression without psychosis")
     absent = [phrase for phrase, target in denied if target not in names]
     unaccounted.extend(f"{phrase} (read as not present)" for phrase in absent)
     return Reading(tuple(names), tuple(dict.fromkeys(unaccounted)), negated, conditions=tuple(indicated),
                    denied=tuple(absent))
+
+
+_TRAILING_YEAR = r",?\s(?:19|20)\d\d\s*$"
+"""A bare year ending a condition line ("Stroke 2019", "peptic ulcer, 2019"): when, read as accounted for; never by
+itself a sign that an ulcer healed (hostile 7 M2)."""
+_WHEN_ONLY = frozenset("""
+history hx h o of past previous previously prev prior remote old healed resolved ago pmh phx pmhx s p status post
+years year yrs yr y months month mos decades decade long a an one two three four five six seven eight nine ten many
+several few some in dx diagnosed diagnosis from since the
+""".split())
+"""Words of a clause that only says when (``10 years ago``, ``healed``, ``in 2015``)."""
 
 
 def _past_ulcer(names: List[Tuple[str, str, str]], lowered: str, lookup: Lookup) -> List[Tuple[str, str, str]]:
@@ -648,6 +669,12 @@ def _past_ulcer(names: List[Tuple[str, str, str]], lowered: str, lookup: Lookup)
     if _rx("present").search(text) or _recent(lowered):
         # "history of peptic ulcer (2026)", "hx PUD 1 month ago", "still on treatment": may be active now
         return list(dict.fromkeys(active if n[:2] == past[:2] else n for n in names))
+    if re.search(r"[;,]", text):
+        # "duodenal ulcer; prev H pylori": a qualifier in a clause that names something else is about that, never
+        # the ulcer's (hostile 7 M2); a clause of only when-words ("..., 10 years ago") is the ulcer's
+        text = " ; ".join(clause for clause in re.split(r"[;,]", text)
+                          if re.search(r"ulcer|\bpud\b", clause)
+                          or all(w in _WHEN_ONLY or w.isdigit() for w in re.findall(r"[a-z0-9]+", clause)))
     # a diagnosis date says when the ulcer was found, not that it healed ("peptic ulcer, diagnosed 2015": hostile 6)
     text = re.sub(r"\b(?:diagnosed|diagnosis|dx)\s*(?:in\s+|:\s*)?(?:19|20)\d\d\b", " ", text)
     if not _rx("past").search(text):
@@ -869,10 +896,19 @@ def names_baclofen_twice(text: str) -> bool:
 
 
 _MAX_DAILY = _Lazy(r"\bmax(?:imum)?\.?\s*daily\s+(?:amount|dose)\b", re.IGNORECASE)
-_DISPENSED = _Lazy(rf"\b(?:disp|dispense|dispensed|qty|quantity)\s*:?\s*#?\s*{_NUM}\s*"
-                   rf"(?:{_QTY_UNIT}|ml|mls|millilit(?:er|re)s?)?(?:\s*\(s\))?(?![\w/])"
-                   r"|\b(?:refills?|rf)\s*:?\s*#?\s*\d{1,3}(?![\w.])|(?<![\w.])\d{1,3}\s*refills?\b")
-"""What a prescription dispenses (``Disp: 90 tablet``, ``Qty: 30``) and its refills (``Refill: 2``, ``3 refills``)."""
+_SUPPLY_END = (r"(?=\s*(?:$|[,;|]|\.\s*(?:$|[,;|])|\.?\s*\b(?:disp|dispense|dispensed|qty|quantity|refills?|rf|"
+               r"start(?:ed|s)?|sig|days?\s+supply)\b))")
+"""After a supply field: the end of the clause (end, comma, semicolon) or another field. A figure followed by
+anything else ("qty 2 tablets three times daily") may be the dose itself (hostile 7 C2)."""
+_DISPENSED = _Lazy(rf"(?<![\w.])(?:disp|dispense|dispensed|qty|quantity)\s*:?\s*#?\s*{_NUM}\s*"
+                   rf"(?:{_QTY_UNIT}|ml|mls|millilit(?:er|re)s?)?(?:\s*\(s\))?(?![\w/]){_SUPPLY_END}"
+                   rf"|(?<![\w.])(?:refills?|rf)\s*:?\s*#?\s*\d{{1,3}}(?![\w.]){_SUPPLY_END}"
+                   rf"|(?<![\w.])\d{{1,3}}\s*refills?\b{_SUPPLY_END}")
+"""What a prescription dispenses (``Disp: 90 tablet``, ``Qty: 30``) and its refills (``Refill: 2``, ``3 refills``),
+only as a field of its own: after a sig verb ("take quantity 2 tablets") or before dose or frequency words ("disp 2
+tabs qid") the figure is not a supply, and it stays in the line (a removed number never makes a total smaller)."""
+_SIG_BEFORE = _Lazy(r"\b(?:take|takes|taking|give|use|inhale|apply|instill|insert|chew|dissolve|inject|swallow)"
+                    r"\s*:?\s*$")
 _TOTAL_PER_DOSE = _Lazy(r"\(\s*(\d+(?:\.\d+)?)\s*mg\s+total\s*\)", re.IGNORECASE)
 """The amount of one dose restated in brackets, as EHRs print it: ``(10 mg total)``."""
 
@@ -922,7 +958,19 @@ def daily_mg(text: str) -> Optional[float]:
         lowered = _rx("spans").sub(lambda m: " " if m.lastgroup == "started" else m.group(0), lowered)
     if re.search(r"\b(?:disp|dispense|dispensed|qty|quantity|refills?|rf)\b", lowered):
         # "Disp: 90 tablet", "Refill: 2", "3 refills": the supply dispensed and its refills, never a dose
-        lowered = _DISPENSED.sub(" ", lowered)
+        doubt: List[str] = []
+
+        def supply(m: re.Match[str]) -> str:
+            if _SIG_BEFORE.search(lowered, 0, m.start()):
+                return m.group(0)  # "take quantity 2 tablets": the dose, not a supply
+            figure = re.search(r"\d[\d,]*(?:\.\d+)?", m.group(0))
+            if m.group(0).startswith(("d", "q")) and figure is not None \
+                    and float(figure.group(0).replace(",", "")) < 10:
+                doubt.append(m.group(0))  # "disp 2 tablets, tid": as likely a dose as a supply
+            return " "
+        lowered = _DISPENSED.sub(supply, lowered)
+        if doubt:
+            return None  # a figure removed must never make a total smaller: when in doubt, the dose is not read
     if "h" in lowered:
         # UK "4-hourly", "6 hourly": every 4 or 6 hours (a range, "4-6 hourly", stays unread)
         lowered = re.sub(r"(?<![\d.\-/])(\d+)\s*-?\s*(?:hourly|hrly|hly)\b", r"q\1h", lowered)
@@ -1179,8 +1227,7 @@ def attach_fields(lines: List[str], kind: Optional[str] = None,
         if columns is not None and "\t" in line:
             cells = [cell.strip() for cell in line.split("\t")]
             if len(cells) == len(columns) and cells[0]:
-                joined = cells[0] + "".join(f", {label}: {cell}"
-                                            for label, cell in zip(columns[1:], cells[1:], strict=True) if cell)
+                joined = _labelled(cells[0], columns[1:], cells[1:])
             else:
                 joined = ", ".join(cell for cell in cells if cell)
             if len(joined) <= MAX_ITEM_CHARS:
@@ -1188,7 +1235,7 @@ def attach_fields(lines: List[str], kind: Optional[str] = None,
                 labelled.append(None)
                 at += 1
                 continue
-        if items and _is_field(line, kind, known, columns is not None) \
+        if items and _is_field(line, kind, known, columns is not None, items[-1][0]) \
                 and len(", ".join(items[-1] + [line])) + 40 <= MAX_ITEM_CHARS:
             items[-1].append(line)
         else:
@@ -1199,7 +1246,8 @@ def attach_fields(lines: List[str], kind: Optional[str] = None,
     for parts, labels in zip(items, labelled, strict=True):
         fields = parts[1:]
         if labels is not None and len(fields) == len(labels) - 1:
-            fields = [f"{label}: {field}" for label, field in zip(labels[1:], fields, strict=True)]
+            out.append(_labelled(parts[0], labels[1:], fields))
+            continue
         out.append(", ".join([parts[0], *fields]))
     return out
 
@@ -1210,24 +1258,119 @@ def _started_only(lowered: str) -> bool:
     return started is not None and started.lastgroup == "started"
 
 
-def _is_field(line: str, kind: Optional[str], known: Optional[Callable[[str], bool]], headed: bool) -> bool:
-    """A line that only says something about the item above: a start date; for medicines, also a line of only
-    dose, instruction and quantity words, and under a table heading a bare number. Never a line naming anything."""
+_SIG_VERBS = frozenset("take takes give use inhale instill insert chew dissolve swallow inject apply place spray "
+                       "rinse".split())
+"""A sig starts with one of these (``Take 1 tablet by mouth daily``)."""
+_WHEN_WORDS = frozenset("""
+daily od qd qday qdaily bid bd tid tds qid qds qhs hs nocte mane qam qpm am pm qod qad weekly monthly fortnightly
+once twice thrice times morning mornings evening evenings night nights nightly bedtime noon midday afternoon hourly
+prn needed required directed breakfast lunch dinner supper meal meals
+""".split())
+"""Frequency and timing words: with a number, what makes a line a dose instruction (``twice daily``, ``at night``)."""
+_DOSING_UNITS = frozenset("tab tabs tablet tablets cap caps capsule capsules pill pills caplet caplets ml dose doses "
+                          "unit units".split())
+"""Form words that only count a dose (``1 tablet``); any other form word (``Eye drops``, ``Inhaler``,
+``Injection``) may be a medicine of its own, never a field of the line above (hostile 7 C1)."""
+_SUPPLY_FIELD = _Lazy(rf"(?:(?:disp|dispense|dispensed|qty|quantity)\s*:?\s*#?\s*)?{_NUM}\s*"
+                      rf"(?:(?P<unit>{_QTY_UNIT}|mls?|each|ea)(?:\s*\(s\))?)?\.?", re.IGNORECASE)
+_REFILL_FIELD = _Lazy(r"(?:refills?|rf)\s*:?\s*#?\s*\d{1,3}\.?|\d{1,3}\s*refills?\.?|\d{1,3}", re.IGNORECASE)
+
+
+def _form_only(piece: str) -> bool:
+    """A piece of only form and route words, no figure (``Eye drops``, ``then Inhaler``, ``Gummies``): what a
+    medicine is, never a field or a continuation of the line above; alone it is not recognized."""
+    lowered = clean(piece).lower()
+    if re.search(r"\d", lowered):
+        return False
+    words = normalize(lowered).split()
+    while words and words[0] in ("then", "also", "plus", "and", "or", "with", "as", "an", "a"):
+        words = words[1:]
+    return bool(words) and any(w in _FORMS for w in words) \
+        and all(w in _FORMS or w in _ROUTES or w in _RELEASE for w in words)
+
+
+def _bare_quantity(lowered: str, above: str) -> bool:
+    """``90 tablet``, ``Disp: 30``, ``120 mL``: a supply, its unit a dose count or the form of the line above
+    (``1 Inhaler`` under an inhaler line, never under a tablet)."""
+    m = _SUPPLY_FIELD.fullmatch(lowered.strip())
+    if m is None:
+        return False
+    unit = (m.group("unit") or "").lower()
+    if not unit or unit in _DOSING_UNITS or unit.rstrip("s") in _DOSING_UNITS or unit in ("ml", "mls", "each", "ea"):
+        return True
+    stem = unit[:-2] if unit.endswith("es") and unit[:-2] in _FORMS else unit.rstrip("s")
+    return bool(re.search(rf"\b{re.escape(stem)}", above.lower()))
+
+
+def _instruction(line: str, known: Optional[Callable[[str], bool]]) -> bool:
+    """A sig: a line starting with a sig verb (``Take 1 tablet by mouth daily``, ``Apply to affected area``), or
+    a dose or frequency instruction (``1 tablet three times daily``, ``20 mg at night``). Every word dose or
+    instruction vocabulary, no form word beyond a counted dose (``Eye drops`` is a medicine), no negation, nothing
+    named, and never a line that starts a new part (``then Inhaler``, ``plus 20 mg``)."""
+    lowered = clean(line).lower().strip()
+    words = normalize(lowered).split()
+    if not words or lowered.startswith(_WITH_CONTINUATION) or _negated(lowered) or _form_only(line):
+        return False
+    if not _continues(line, "with"):
+        return False
+    rest = normalize(_rx("spans").sub(" ", lowered)).split()
+    if any(w in _FORMS and w not in _DOSING_UNITS for w in rest):
+        return False
+    if words[0] in _SIG_VERBS:
+        ok = len(words) > 1
+    else:
+        ok = bool(re.search(r"\d", lowered)) or any(w in _WHEN_WORDS for w in words)
+    return ok and not (known is not None and known(line))
+
+
+def _is_field(line: str, kind: Optional[str], known: Optional[Callable[[str], bool]], headed: bool,
+              above: str = "") -> bool:
+    """A line that is clearly a field of the medicine above: a start date, a heading word alone; under a
+    medication table heading also a sig (``_instruction``), a bare quantity (``90 tablet``, ``30``) or a refill
+    count. Never a line that would be "not recognized" on its own for any other reason: form words alone
+    (``Eye drops``, ``Injection``, ``then Inhaler``) are a medicine of their own (hostile 7 C1)."""
     lowered = clean(line).lower().strip()
     if _started_only(lowered):
         return not (known is not None and known(line))
     if kind == "history":
         return False
+    if normalize(lowered) in _HEADER_CELLS:
+        return True
     if not headed:
         # without a table heading only a heading word alone ("Sig", "Refill"): a line with an amount or a time in
         # it ("90 tablet", "20 mg at night") may be the rest of a baclofen line further up, so it stays an item of
         # its own, which keeps that baclofen total unread (check.py: a dose fragment)
-        return normalize(lowered) in _HEADER_CELLS
-    if re.fullmatch(r"\d{1,3}", lowered):
-        return True  # a refill count
-    if _negated(lowered):
         return False
-    return _continues(line, "with") and not (known is not None and known(line))
+    if _form_only(line) or _negated(lowered):
+        return False
+    if _REFILL_FIELD.fullmatch(lowered) or _bare_quantity(lowered, above):
+        return True
+    return _instruction(line, known)
+
+
+def _fits(label: str, cell: str, above: str) -> bool:
+    """A cell fits its column: Sig an instruction, Dispense or Quantity a bare quantity, Refill a bare count,
+    Start date a date (hostile 7 C3)."""
+    key = normalize(label)
+    lowered = clean(cell).lower().strip()
+    if key == "sig":
+        return _instruction(cell, None)
+    if key in ("dispense", "disp", "quantity", "qty"):
+        return _bare_quantity(lowered, above)
+    if key in ("refill", "refills"):
+        return re.fullmatch(r"\d{1,3}", lowered) is not None
+    if key == "start date":
+        return _started_only(f"start date: {lowered}")
+    return False
+
+
+def _labelled(first: str, labels: Sequence[str], cells: Sequence[str]) -> str:
+    """A table row as one item: its cells with their column labels when every cell fits its label; else the
+    cells as they are, unlabelled, so the usual rules read them (a dose nobody can place stays unread)."""
+    pairs = [(label, cell) for label, cell in zip(labels, cells, strict=True) if cell]
+    if all(_fits(label, cell, first) for label, cell in pairs):
+        return first + "".join(f", {label}: {cell}" for label, cell in pairs)
+    return ", ".join([first, *(cell for _, cell in pairs)])
 
 
 def split_value(value: str, kind: Optional[str] = None, known: Optional[Callable[[str], bool]] = None) -> List[str]:
@@ -1247,7 +1390,7 @@ def split_value(value: str, kind: Optional[str] = None, known: Optional[Callable
         piece = piece.strip()
         if not piece:
             continue
-        if items and (_continues(piece, kind, strong=True)
+        if items and not (kind != "history" and _form_only(piece)) and (_continues(piece, kind, strong=True)
                       or ((_continues(piece, kind) or _after_baclofen(items[-1], piece, kind))
                           and not (known is not None and known(piece)))):
             items[-1] = f"{items[-1]}, {piece}"

@@ -144,8 +144,9 @@ def test_previous_and_a_year_are_history_qualifiers(run: Any, text: str) -> None
     assert code == 1
 
 
-@pytest.mark.parametrize("text", ["peptic ulcer in 2015", "peptic ulcer 2015", "PUD (2015)", "prev PUD",
-                                  "previous peptic ulcer"])
+# "peptic ulcer 2015" (a bare trailing year) left this list in hostile round 7 M2: a year alone is no proof the ulcer
+# healed, so it stays the contraindication with the year not read (tests/test_hostile_round7_lines.py)
+@pytest.mark.parametrize("text", ["peptic ulcer in 2015", "PUD (2015)", "prev PUD", "previous peptic ulcer"])
 def test_an_ulcer_in_an_earlier_year_is_history_as_the_year_rules_decided(run: Any, text: str) -> None:
     code, data = _check(run, "-H", text)
     assert _ids(data) == {"peptic-ulcer-history": "minor"} and code == 1
