@@ -1294,7 +1294,9 @@ def _bare_quantity(lowered: str, above: str) -> bool:
     (``1 Inhaler`` under an inhaler line, never under a tablet)."""
     m = _SUPPLY_FIELD.fullmatch(lowered.strip())
     if m is None:
-        return False
+        form = re.fullmatch(rf"(?:(?:disp|dispense|qty|quantity)\s*:?\s*#?\s*)?{_NUM}\s*([a-z]+)\.?", lowered.strip())
+        return form is not None and form.group(1) in _FORMS \
+            and re.search(rf"\b{re.escape(form.group(1).rstrip('s'))}", above.lower()) is not None
     unit = (m.group("unit") or "").lower()
     if not unit or unit in _DOSING_UNITS or unit.rstrip("s") in _DOSING_UNITS or unit in ("ml", "mls", "each", "ea"):
         return True
