@@ -193,6 +193,7 @@ def run(screener: Screener, rows: Iterable[InputRow], summary: Summary, *, jobs:
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    _start_helpers_off_stdout(context)
     pending: Deque[Any] = deque()
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start, initargs=(data_path, output))
     try:
@@ -210,6 +211,37 @@ def run(screener: Screener, rows: Iterable[InputRow], summary: Summary, *, jobs:
         pool.shutdown(wait=True, cancel_futures=True)
         pending.clear()
     return [o for _, _, o in sorted(heap, key=lambda e: (-e[0], -e[1]))]
+
+
+def _start_helpers_off_stdout(context: Any) -> None:
+    """Start multiprocessing's long-lived helper processes (the resource tracker and the forkserver, whose
+    children are the workers) with standard output on /dev/null. They inherit descriptors 0-2; holding the
+    output pipe, they could keep a reader (``baclo screen --out - --jobs 2 | ...``) waiting for an end of file
+    after baclo itself has exited, for instance when a worker was killed. The workers write nothing there."""
+    import sys
+
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        saved = os.dup(1)
+    except OSError:
+        return  # no standard output at all: nothing to keep away from the helpers
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+        if context.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _chain(first: List[InputRow], rest: Iterator[InputRow]) -> Iterator[InputRow]:

@@ -356,9 +356,26 @@ def test_j6_installed_kill_9_of_a_worker(tmp_path: Path) -> None:
     if not workers:
         pytest.skip("no worker process found to kill")
     os.kill(workers[0], signal.SIGKILL)
-    out = first + proc.stdout.read()  # not communicate(): it would skip what readline() buffered
+    # not communicate(): it would skip what readline() buffered; read in threads with a deadline, so that a run
+    # (or a helper process holding the pipe) that never ends fails the test instead of hanging the suite
+    import threading
+
     assert proc.stderr is not None
-    err = proc.stderr.read()
+    got = {}
+
+    def drain(name: str, stream: Any) -> None:
+        got[name] = stream.read()
+
+    readers = [threading.Thread(target=drain, args=("out", proc.stdout), daemon=True),
+               threading.Thread(target=drain, args=("err", proc.stderr), daemon=True)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(timeout=120)
+    if any(reader.is_alive() for reader in readers):
+        proc.kill()
+        pytest.fail("the output pipe was still open 120 s after a worker was killed")
+    out, err = first + got["out"], got["err"]
     proc.wait(timeout=120)
     if proc.returncode == 3:
         pytest.skip("the run ended before the worker was killed")
