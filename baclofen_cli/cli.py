@@ -550,8 +550,26 @@ def _interaction_page(k: "Knowledge", name: str, audience: str, show_sources: bo
                     via.append(f"{said} contains {' + '.join(same)}" if len(same) > 1 else f"{said} {verb} {drug}")
     classes = list(dict.fromkeys(classes))
     if classes:
+        from baclofen_cli.knowledge.model import GRADE_RANK
+
+        def strictest(class_id: str) -> int:  # a class by the strictest grade it has for the medicines asked
+            cls = k.classes_by_id[class_id]
+            own = [m[1].grade or cls.grade for m in (k.members_by_name.get(d) for d in drugs)
+                   if m is not None and m[0].id == class_id]
+            return max((GRADE_RANK[g] for g in own or [cls.grade]), default=0)
+
+        if word is None:  # a vague word keeps its own order (strictest first, as it is graded)
+            classes.sort(key=lambda c: -strictest(c))
+        together: Tuple[Any, ...] = ()
+        if len(set(drugs)) > 1:  # several medicines at once (a product, a list): what check grades together
+            from baclofen_cli.api import check_record
+            from baclofen_cli.record import Record
+
+            found = check_record(k, Record(medications=(name,)), audience=audience).findings
+            together = tuple(sorted((f for f in found if f.kind == "combination"),
+                                    key=lambda f: -GRADE_RANK[f.severity]))
         return pages.InteractionClassPage(k, tuple(classes), name, tuple(dict.fromkeys(via)), audience, show_sources,
-                                          tuple(dict.fromkeys(drugs)), word, tuple(itself))
+                                          tuple(dict.fromkeys(drugs)), word, tuple(itself), together)
     if itself:
         others = [t.display for t in res.targets if t.kind != "baclofen" and t.ref != "baclofen"]
         return pages.BaclofenItselfPage(k, name, tuple(itself), tuple(dict.fromkeys(others)), audience, show_sources)

@@ -172,6 +172,9 @@ def _class(p: pages.InteractionClassPage) -> Dict[str, Any]:
     members = [(drug, p.k.members_by_name.get(drug)) for drug in p.drugs]
     extra["medicines"] = [{"name": drug, "class": m[0].id, "grade": m[1].grade or m[0].grade}
                           for drug, m in members if m is not None]
+    if p.together:  # what check grades for the medicines asked together (a combination rule)
+        extra["together"] = [{"id": f.id, "grade": f.severity, "title": f.title, "effect": f.effect,
+                              "advice": f.advice, "sources": list(f.sources)} for f in p.together]
     return envelope(p.k, asked=p.asked, via=list(p.via), known_interaction=True,
                     interaction=classes[0] if len(classes) == 1 else None, interactions=classes, **extra)
 

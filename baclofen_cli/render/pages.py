@@ -128,6 +128,9 @@ class InteractionClassPage(_Page):
     """A vague class word (``sleeping pills``): its classes, strictest first, graded as the strictest."""
     itself: Tuple[Tuple[str, str], ...] = ()
     """Names in ``asked`` that are baclofen itself: (name as given, form id), e.g. ("Lioresal", "oral")."""
+    together: Tuple[Any, ...] = ()
+    """What ``check`` grades for the asked name as a whole beyond its classes (a combination rule: an opioid
+    with another sedating medicine in one product): ``check.Finding`` records, strictest first."""
 
 
 class BaclofenItselfPage(_Page):

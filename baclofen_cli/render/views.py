@@ -229,7 +229,16 @@ def interactions(k: Knowledge) -> List[Block]:
     ]
 
 
-def interaction_class(k: Knowledge, class_id: str, audience: str = "professional") -> List[Block]:
+def shlex_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
+def interaction_class(k: Knowledge, class_id: str, audience: str = "professional",
+                      members: bool = True) -> List[Block]:
+    """One class: what happens, what to do, its members (``members=False`` when the question was about one
+    medicine or product: the list is one command away instead of burying the answer)."""
     c = k.classes_by_id[class_id]
     patient = audience == PATIENT
     blocks: List[Block] = [
@@ -239,6 +248,11 @@ def interaction_class(k: Knowledge, class_id: str, audience: str = "professional
     ]
     if c.aliases and not patient:
         blocks.append(Para(", ".join(c.aliases), label="Also called", style="dim"))
+    if not members:
+        blocks.append(Para(f"{len(c.members)} medicines of this kind"
+                           + (f": baclo interactions {shlex_quote(class_name(c, False))}" if not patient else ""),
+                           style="dim"))
+        return blocks
     if patient:
         names = ", ".join(m.name + (f" ({', '.join(m.brands)})" if m.brands else "") for m in c.members)
         blocks.append(Para(names, label="Medicines of this kind", style="dim"))
@@ -934,6 +948,11 @@ def _interaction_class(p: Any) -> List[Block]:
             blocks.append(Para(f"Each class is shown on its own below; what these do together (combination rules, "
                                f"doses, conditions) is graded by: baclo check -w {shlex.quote(shown(p.asked))}",
                                style="warning"))
+    for f in getattr(p, "together", ()):  # what the medicines asked do together, as check grades it
+        word = PATIENT_GRADES[f.severity].lower() if patient else f.severity
+        blocks.append(Heading(f"Together: {f.title} ({word})", style=f.severity))
+        blocks.append(Para(f.effect, label="What happens", sources=f.sources))
+        blocks.append(Para(f.advice, label="What to do"))
     if getattr(p, "itself", ()):
         blocks.extend(_baclofen_itself(p))
     for drug in p.drugs:  # a member graded apart from its class: its own grade first, as check grades it
@@ -949,7 +968,7 @@ def _interaction_class(p: Any) -> List[Block]:
                            f"For {drug} this is the level that applies; the group it belongs to, "
                            f"{class_name(cls, patient)}, is shown below.", style="dim"))
     for class_id in p.class_ids:
-        shown_class = interaction_class(p.k, class_id, p.audience)
+        shown_class = interaction_class(p.k, class_id, p.audience, members=not p.drugs)
         for drug in p.drugs:  # a member with its own wording: what it says for this medicine, after the class's
             membership = p.k.members_by_name.get(drug)
             wording = getattr(membership[1], "wording", None) if membership and membership[0].id == class_id else None
