@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, List
-
-import pytest
-from test_installed import run as run_installed
 
 
 def headings(text: str) -> List[str]:
