@@ -415,6 +415,7 @@ def read_condition(text: str, lookup: Lookup) -> Reading:
 
 
 def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: bool) -> Reading:
+    text = without_list_marker(text)  # "1. atorvastatin 40 mg daily" as an EHR list numbers it
     if len(text) > MAX_ITEM_CHARS:
         return Reading((), (f"(an item longer than {MAX_ITEM_CHARS} characters is not read)",))
     product_numbers = {m.group(1) for m in _NAME_NUMBER.finditer(_rx("dashes").sub("-", text))}
@@ -921,6 +922,7 @@ def daily_mg(text: str) -> Optional[float]:
     30 mL TID`` -> 90; ``baclofen 90 mg/day`` -> 90. Ranges, PRN, two frequencies in one part or any
     dose word left over give None (the caller reports the dose as not read, never a smaller number).
     """
+    text = without_list_marker(text)
     if len(text) > MAX_ITEM_CHARS:
         return None
     if _TAKING_DIFFERENTLY.search(text):
@@ -1205,6 +1207,7 @@ def attach_fields(lines: List[str], kind: Optional[str] = None,
     heading, so does a start date (``Start date: 2026-01-01``) and a heading word alone (``Refill``). A line that
     names anything (``known``) or denies anything is always an item of its own, as is a line before any medicine,
     and nothing is attached past ``MAX_ITEM_CHARS``: no medicine line is ever lost or joined to another."""
+    lines = [kept for kept in (_unlisted(line, kind) for line in lines) if kept]
     items: List[List[str]] = []  # each item: its line, then the lines attached to it
     labelled: List[Optional[List[str]]] = []  # the column labels in force for each item's attached lines
     columns: Optional[List[str]] = None
@@ -1250,6 +1253,37 @@ def attach_fields(lines: List[str], kind: Optional[str] = None,
             continue
         out.append(", ".join([parts[0], *fields]))
     return out
+
+
+_LIST_MARKER = re.compile(r"(?:\(?\d{1,3}[.)]|[-*\u2022\u00b7\u25aa\u25e6\u2023])\s+(?=\S)")
+"""A list number or bullet before an item, as EHR lists and notes write them: "1. ", "2) ", "(3) ", "- ", "• "."""
+_MEDICATION_HEADING = re.compile(
+    r"(?:(?:active|current|outpatient|inpatient|home|discharge|scheduled|regular|prn|as needed|otc|"
+    r"prior to admission|my)\s+)*(?:medications?|meds|medication list|medicines?|drugs?)"
+    r"(?:\s+list)?(?:\s*\(\d{1,3}\))?\s*:?")
+_HISTORY_HEADING = re.compile(
+    r"(?:(?:active|current|past|chronic|resolved)\s+)*(?:problems?|problem list|diagnos[ie]s|conditions?|"
+    r"medical history|past medical history|pmh|pmhx)(?:\s*\(\d{1,3}\))?\s*:?")
+
+
+def without_list_marker(text: str) -> str:
+    """The text without a list number or bullet in front ("1. ", "2) ", "(3) ", "- ", "• "). Only a number
+    followed by "." or ")" and a space is a list number: "2 tablets daily" is a sig."""
+    marker = _LIST_MARKER.match(text)
+    return text[marker.end():] if marker else text
+
+
+def _unlisted(line: str, kind: Optional[str]) -> str:
+    """A line of a pasted list as it is, or "" for a heading of the list's own kind ("Active Medications:",
+    "Problem List (4)"), which names nothing to check. A heading of the other kind ("Problems:" among
+    medicines) is kept: it is then not recognized, never dropped. The line keeps its list number or bullet
+    ("1. atorvastatin 40 mg daily"): it is shown as given, and the readers skip it (``without_list_marker``)."""
+    marker = _LIST_MARKER.match(line)
+    lowered = " ".join(line[marker.end() if marker else 0:].lower().split())
+    heading = _HISTORY_HEADING if kind == "history" else _MEDICATION_HEADING
+    # a bare "Medication" is an EHR table's column heading: attach_fields reads it as the table's labels
+    said = lowered.endswith(":") or lowered.endswith(")") or " " in lowered
+    return "" if said and heading.fullmatch(lowered) else line
 
 
 def _started_only(lowered: str) -> bool:
