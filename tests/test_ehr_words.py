@@ -179,12 +179,22 @@ def test_acquired_brain_injury_is_spasticity_of_cerebral_origin(run: Any, text: 
 # ---------------------------------------------------------------- 6. ambiguous brands, unreviewed products
 
 
-@pytest.mark.parametrize("name", ["Benylin", "Lemsip"])
+@pytest.mark.parametrize("name", ["Benylin"])
 def test_a_brand_of_several_products_is_graded_as_cold_medicine_at_its_strictest(run: Any, name: str) -> None:
     result = run("check", "-w", name)
     assert result.exit_code == 1
     assert "MAJOR" in result.stdout and "could mean" in result.stdout and "Name the product" in result.stdout
     assert "Benadryl" not in result.stdout
+
+
+def test_lemsip_is_graded_by_its_own_products_not_as_an_opioid(run: Any) -> None:
+    """Clinical round I (M2): no Lemsip product contains an opioid; Lemsip Max All Day contains ibuprofen."""
+    result = run("check", "-w", "Lemsip")
+    assert result.exit_code == 1
+    assert "MODERATE: Lemsip products" in run("check", "-w", "Lemsip", "--brief").stdout
+    assert "Opioids" not in result.stdout and "ibuprofen" in result.stdout and "Name the product" in result.stdout
+    whole = run("check", "-w", "Lemsip Max All Day Cold & Flu", "--brief")
+    assert "(ibuprofen)" in whole.stdout and "NOT CHECKED" not in whole.stdout
 
 
 def test_lemsip_cold_and_flu_is_read_as_its_contents(run: Any) -> None:
