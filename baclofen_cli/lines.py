@@ -281,8 +281,11 @@ def _rx(name: str) -> re.Pattern[str]:
                 "ago": r"\b(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|many|several|few|some)\s*"
                        r"(?:years?|yrs?|y|months?|mos?|decades?)\s+ago\b|\blong\s+ago\b",
                 "past": r"\b(?:history|hx|h\s*o|past|previous|previously|prior|remote|old|healed|resolved|ago|"
-                        r"pmh|phx|pmhx|s\s*p|status\s+post|prev)\b|\((?:19|20)\d\d\)|\b(?:in|dx|diagnosed|from)\s+"
-                        r"(?:19|20)\d\d\b",
+                        r"pmh|phx|pmhx|s\s*p|status\s+post|prev)\b",
+                # clinical round I: a year in any form ("(2025)", "in 2019", "(Oct 2025)", "2019") says when, never
+                # that it is over; only a word of the "past" pattern does
+                "when": rf"\((?:(?:{_MONTH_NAMES})\.?\s+)?(?:19|20)\d\d\)|\b(?:(?:in|dx|diagnosed|from)\s+|"
+                        rf"(?:{_MONTH_NAMES})\.?\s+)?(?:19|20)\d\d\b",
                 "present": r"\b(?:active|current|currently|now|ongoing|recent|recently|since|new)\b",
                 "repeat": r"\((?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                           r"twenty-four|twenty four|forty-eight|seventy-two)\)|\(\s*\d+(?:\.\d+)?\s*base\s*\)",
@@ -447,7 +450,8 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
         if "mg" in rest:  # "creatinine 2.5 mg/dL", "Mg 1.2": a lab unit or level, never myasthenia gravis (round H)
             rest = re.sub(r"\d\s*mg\b(?:\s*/\s*\w+)?|\bmg\s*[:=]?\s*\d[\d.]*", " ", rest)
         if "(" in rest:
-            rest = re.sub(r"\((?:19|20)\d\d\)", " ", rest)  # "eGFR 25 (2019)": the year of a result
+            # "eGFR 25 (2019)": the year of a result; "(Oct 2025)" a month and year
+            rest = re.sub(rf"\((?:(?:{_MONTH_NAMES})\.?\s+)?(?:19|20)\d\d\)", " ", rest)
         if "pregnan" in rest or "gestation" in rest:
             # "32 weeks pregnant", "pregnancy 32+4 weeks", "pregnant 32/40": how far along, read with the pregnancy
             rest = re.sub(r"\b\d{1,2}(?:\s*\+\s*\d)?\s*(?:/\s*40\b|(?:weeks?|wks?)\b)", " ", rest)
@@ -485,8 +489,13 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
                 continue
         if not medication and word in _TREATMENTS and (i and words[i - 1] == "on" or lookup(word) is None):
             target = lookup(_TREATMENTS[word])  # "Gout on HD": kidney failure too
-            if word == "gestational" and (_rx("past").search(lowered) or re.search(_TRAILING_YEAR, lowered)):
-                target = None  # "history of gestational diabetes": a past pregnancy, or not; never read as either
+            if word == "gestational" and _past_pregnancy(lowered):
+                # "history of gestational diabetes": a past pregnancy, never read as one now; the diabetes word is
+                # read as any "history of diabetes" is (clinical round I)
+                kinds.append("unknown")
+                unaccounted.append("gestational (a past pregnancy: not read as a pregnancy now, and not checked)")
+                i += 1
+                continue
             if target is None:
                 kinds.append("unknown")
                 unaccounted.append(word)
@@ -629,16 +638,24 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
         unaccounted.append("(a negation or stop word: which medicine it covers was not read)")
     if not medication and names:
         names = _past_ulcer(names, lowered, lookup)
-        # "peptic ulcer, 2019", "Peptic ulcer<TAB>2019": a bare earlier year says neither that the ulcer healed nor
-        # that it is still there; the contraindication stands and the year is shown as not read, as before the
-        # year was joined (hostile 7 M2). "diagnosed 2019", "in 2015", a start date: read by their own rules.
-        year = re.search(_TRAILING_YEAR, _rx("spans").sub(
-            lambda m: " " if m.lastgroup in ("year", "started") else m.group(0), lowered))
+        # "peptic ulcer, 2019", "PUD (2025)", "PUD in 2019", "(Oct 2025)": an earlier year in any form says neither that
+        # the ulcer healed nor that it is still there; the contraindication stands and the year is shown as not read
+        # (hostile 7 M2, clinical round I). Only a word ("previous", "h/o", "healed") makes it history.
+        year = _past_year(lowered)
         active = lookup("active peptic ulcer") if year is not None else None
-        if year is not None and active is not None and any(n[:2] == active[:2] for n in names) \
-                and not _recent(year.group(0)):
-            unaccounted.append(f"{year.group(0).lstrip(',').strip()} (a year alone: whether the ulcer healed was "
-                               "not read)")
+        if year is not None and active is not None and any(n[:2] == active[:2] for n in names):
+            unaccounted.append(f"{year} (a year alone: whether the ulcer healed was not read)")
+        pregnancy = lookup("pregnancy")
+        if pregnancy is not None and any(n[:2] == pregnancy[:2] for n in names):
+            over = _past_pregnancy(lowered)
+            if over:
+                # "previous pregnancy", "pre-eclampsia (2019)": not a pregnancy now, and the knowledge file records
+                # nothing that makes a past one harmless: not read, so never cleared (clinical round I)
+                names = [n for n in names if n[:2] != pregnancy[:2]]
+                unaccounted.append("(a past pregnancy or pregnancy disorder: not read as a pregnancy now, and not "
+                                   "checked)")
+            elif over is not None:
+                unaccounted.append("(a pregnancy with a past word or year: whether it is over was not read)")
     # a condition said to be absent is never added; unless the line names it anyway, the item is only
     # partly checked, so the reading as absent is shown ("Depression without psychosis")
     absent = [phrase for phrase, target in denied if target not in names]
@@ -681,6 +698,55 @@ def _past_ulcer(names: List[Tuple[str, str, str]], lowered: str, lookup: Lookup)
     if not _rx("past").search(text):
         return names
     return list(dict.fromkeys(past if n[:2] == active[:2] else n for n in names))
+
+
+def _past_year(lowered: str) -> Optional[str]:
+    """An earlier year in the line, as written ("2019", "(2025)", "in 2019", "oct 2025"), unless the line also has
+    this year or says since when (present since then) or gives a start date; None otherwise."""
+    import datetime  # deferred: only a condition line with a year in it needs today's date
+
+    if not any(c.isdigit() for c in lowered):
+        return None
+    text = re.sub(rf"\bsince\s+(?:(?:{_MONTH_NAMES})\.?\s+)?(?:19|20)\d\d\b", " ",
+                  _rx("spans").sub(lambda m: " " if m.lastgroup == "started" else m.group(0), lowered))
+    found = list(_rx("when").finditer(text))
+    years = [int(re.findall(r"(?:19|20)\d\d", m.group(0))[0]) for m in found]
+    if not found or max(years) >= datetime.date.today().year:
+        return None
+    return found[0].group(0).strip()
+
+
+_PREGNANCY_WORDS = _Lazy(r"pregnan|eclampsia|hyperemesis|gestation|trimester|antenatal|expecting a baby|conceive")
+
+
+def _past_pregnancy(lowered: str) -> Optional[bool]:
+    """Whether the pregnancy a condition line names is over: True when every clause naming one places it in the
+    past (a word of the "past" pattern, or a year two or more years back: "previous pregnancy", "h/o
+    pre-eclampsia", "pregnancy 2019"); False when one does so only with a time that may still be now (last year,
+    this year with a past word, weeks ago); None when a clause names a pregnancy with no past word or year (or
+    with "current", "since"...): a pregnancy now (clinical round I)."""
+    import datetime  # deferred: only a pregnancy line needs today's date
+
+    text = re.sub(r"\s+", " ", lowered.replace("/", " "))
+    clauses: List[str] = []
+    for clause in re.split(r"[;,]|\.\s", text):
+        words = re.findall(r"[a-z0-9]+", clause)
+        if clauses and words and all(w in _WHEN_ONLY or w.isdigit() or re.fullmatch(_MONTH_NAMES, w) for w in words):
+            clauses[-1] += " " + clause  # "pregnancy, 2019": the when of the clause before
+        else:
+            clauses.append(clause)
+    over: Optional[bool] = None
+    this_year = datetime.date.today().year
+    for clause in clauses:
+        if not _PREGNANCY_WORDS.search(clause):
+            continue
+        years = [int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", clause)]
+        worded = _rx("past").search(clause) is not None
+        if _rx("present").search(clause) or not (worded or years):
+            return None  # "currently pregnant, h/o pre-eclampsia": a pregnancy now
+        ended = (not years or max(years) <= this_year - 2) and not _recent(clause)
+        over = ended if over is None else over and ended
+    return over
 
 
 _RECENT_AGO = _Lazy(r"\b(\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|several|couple of)\s*"

@@ -145,8 +145,10 @@ def test_previous_and_a_year_are_history_qualifiers(run: Any, text: str) -> None
 
 
 # "peptic ulcer 2015" (a bare trailing year) left this list in hostile round 7 M2: a year alone is no proof the ulcer
-# healed, so it stays the contraindication with the year not read (tests/test_hostile_round7_lines.py)
-@pytest.mark.parametrize("text", ["peptic ulcer in 2015", "PUD (2015)", "prev PUD", "previous peptic ulcer"])
+# healed, so it stays the contraindication with the year not read (tests/test_hostile_round7_lines.py);
+# clinical round I: a year alone, in brackets or after "in" as bare, no longer makes an ulcer history (it stays the
+# contraindication, the year not read: tests/test_clinical_round_i.py); these keep a history word with the year
+@pytest.mark.parametrize("text", ["previous peptic ulcer in 2015", "h/o PUD (2015)", "prev PUD", "previous peptic ulcer"])
 def test_an_ulcer_in_an_earlier_year_is_history_as_the_year_rules_decided(run: Any, text: str) -> None:
     code, data = _check(run, "-H", text)
     assert _ids(data) == {"peptic-ulcer-history": "minor"} and code == 1
