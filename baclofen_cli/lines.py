@@ -729,7 +729,7 @@ def _past_pregnancy(lowered: str) -> Optional[bool]:
 
     text = re.sub(r"\s+", " ", lowered.replace("/", " "))
     clauses: List[str] = []
-    for clause in re.split(r"[;,]|\.\s", text):
+    for clause in re.split(r"[;,]|\.\s|\b(?:with|w|and|plus)\b", text):  # "pregnant with h/o pre-eclampsia": now
         words = re.findall(r"[a-z0-9]+", clause)
         if clauses and words and all(w in _WHEN_ONLY or w.isdigit() or re.fullmatch(_MONTH_NAMES, w) for w in words):
             clauses[-1] += " " + clause  # "pregnancy, 2019": the when of the clause before
@@ -742,8 +742,8 @@ def _past_pregnancy(lowered: str) -> Optional[bool]:
             continue
         years = [int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", clause)]
         worded = _rx("past").search(clause) is not None
-        if _rx("present").search(clause) or not (worded or years):
-            return None  # "currently pregnant, h/o pre-eclampsia": a pregnancy now
+        if _rx("present").search(clause) or not (worded or years) or not worded and min(years) >= this_year:
+            return None  # "pregnant; h/o pre-eclampsia", "pregnancy 2026": a pregnancy now
         ended = (not years or max(years) <= this_year - 2) and not _recent(clause)
         over = ended if over is None else over and ended
     return over

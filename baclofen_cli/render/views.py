@@ -842,7 +842,8 @@ def not_checked_detail(item: Any, k: Optional[Knowledge] = None, patient: bool =
             detail = ("partly checked" + (f" as {resolved}" if resolved else "") + "; not understood: " + words)
     elif not patient and any(" (" in w or w.startswith("(") for w in res.unaccounted):
         # "previous pregnancy": nothing read, and the reader says why ("a past pregnancy ...": clinical round I)
-        detail += "; " + ", ".join(shown(w) for w in res.unaccounted if " (" in w or w.startswith("("))
+        detail += "; " + ", ".join(shown(w[1:-1] if w.startswith("(") and w.endswith(")") else w)
+                                   for w in res.unaccounted if " (" in w or w.startswith("("))
     if res.hint and res.hint.startswith("baclofen recognized"):  # recognized; only its dose was not read
         detail = _patient_hint(res.hint) if patient else _dose_not_read(res.hint)
     elif res.hint:
