@@ -368,7 +368,29 @@ class Resolver:
             if staged is not None and kidney_refs:
                 found = [t for t in found if t.ref not in kidney_refs] + [staged]
         targets = self._narrow_spinal(_distinct(found), level=level is not None)
-        return targets, "line" if targets else "", reading.unaccounted, reading.negated
+        unaccounted = reading.unaccounted
+        if rest != text and targets:
+            unaccounted += self._coded_when(text, targets, reading.unaccounted)
+        return targets, "line" if targets else "", unaccounted, reading.negated
+
+    def _coded_when(self, text: str, targets: Tuple[Target, ...], said: Tuple[str, ...]) -> Tuple[str, ...]:
+        """A code read with a time beside it ("K25.9 (2019)", "h/o O14.90"): the code stands, but as with its words
+        (lines: clinical round I) an earlier year never says an ulcer healed, and a past word or year leaves open
+        whether a pregnancy is over; either way the item is not fully read."""
+        from baclofen_cli.lines import _past_pregnancy, _past_year
+
+        lowered = text.lower()
+        notes: List[str] = []
+        refs = {(t.kind, t.ref) for t in targets}
+        active, pregnancy = self._get("active peptic ulcer", HISTORY), self._get("pregnancy", HISTORY)
+        year = _past_year(lowered) if active is not None and tuple(active[:2]) in refs else None
+        if year is not None and not any("a year alone" in u for u in said):
+            notes.append(f"{year} (a year alone: whether the ulcer healed was not read)")
+        named = re.sub(r"\b(?:o\d\d|o9a|z3[34a]|z33)(?:\.\w*)?", " pregnancy ", lowered)  # the code says which clause
+        if pregnancy is not None and tuple(pregnancy[:2]) in refs and _past_pregnancy(named) is not None \
+                and not any("pregnan" in u for u in said):
+            notes.append("(a pregnancy code with a past word or year: whether it is over was not read)")
+        return tuple(notes)
 
     def _age(self, rest: str, found: List[Target]) -> str:
         """An age in the line (``age 80``, ``83F``): 65 and over is older age, under 18 a child; the

@@ -143,3 +143,26 @@ def test_o24_is_still_pregnancy_and_diabetes(run: Any) -> None:
 def test_mastitis_with_lactation_through_the_installed_script(tmp_path: Path) -> None:
     proc = run_installed(["check", "-H", "O91.23", "--json"], tmp_path)
     assert proc.returncode == 1 and b'"breastfeeding"' in proc.stdout and b'"pregnancy"' not in proc.stdout
+
+
+# ---------------------------------------------------------------- a code with a time beside it
+
+
+@pytest.mark.parametrize("text", ["K25.9 (2019)", "K26.9 in 2019", "K25.9 2019"])
+def test_an_ulcer_code_with_a_past_year_is_not_fully_read(run: Any, text: str) -> None:
+    code, ids, item = _check(run, text)
+    assert ids == {"active-peptic-ulcer": "contraindicated"} and code == 4, item
+    assert any(YEAR_ALONE in n for n in _notes(item))
+
+
+@pytest.mark.parametrize("text", ["h/o O14.90", "O14.90 (2019)", "previous O21.0"])
+def test_a_pregnancy_code_with_a_past_word_or_year_is_not_fully_read(run: Any, text: str) -> None:
+    code, ids, item = _check(run, text)
+    assert ids == {"pregnancy": "moderate"} and code == 4, item
+    assert any("whether it is over was not read" in n for n in _notes(item))
+
+
+@pytest.mark.parametrize("text", ["K25.9", f"K25.9 ({THIS_YEAR})", "O14.90", f"O14.90 ({THIS_YEAR})"])
+def test_a_code_alone_or_this_year_is_fully_read(run: Any, text: str) -> None:
+    code, ids, item = _check(run, text)
+    assert _notes(item) == [] and code == 1, item
