@@ -131,4 +131,4 @@ def test_sources_name_the_revision_read_through_the_console_script(tmp_path: Pat
     assert uk["url"].startswith("https://www.medicines.org.uk/emc/") and uk["checked"] == "2026-11-25"
     text = run(["sources"], tmp_path).stdout.decode()
     assert "Document: Baclofen Tablets 10 mg, Generics [UK] Ltd t/a Mylan" in text
-    assert "Checked: 2026-11-25" in text and "Not recorded:" in text
+    assert "Statements compared: 2026-11-25" in text and "Not recorded:" in text

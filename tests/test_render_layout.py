@@ -322,3 +322,15 @@ def test_help_is_a_command(run: Any, args: List[str]) -> None:
 def test_help_for_no_such_command_lists_the_commands(run: Any) -> None:
     result = run("help", "xyzzy")
     assert result.exit_code == 2 and "interactions" in result.stderr
+
+
+@pytest.mark.skipif(not BACLO.exists(), reason="needs the installed script")
+def test_a_pager_killed_by_a_signal_never_loses_the_page(tmp_path: Path) -> None:
+    """Hostile round 8 (N1 remainder): a pager killed by a signal printed nothing."""
+    script = tmp_path / "pager.sh"
+    script.write_text("#!/bin/sh\nkill -KILL $$\n")
+    script.chmod(0o755)
+    env = {"BACLO_PAGER": str(script), "COLUMNS": "80", "LINES": "24", "BACLO_CACHE_DIR": str(tmp_path / "c")}
+    shown = _through_a_terminal(["cautions"], env, tmp_path)
+    assert "(killed by a signal)" in shown
+    assert "CONTRAINDICATED" in shown and len(shown.splitlines()) > 100

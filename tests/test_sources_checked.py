@@ -104,12 +104,12 @@ def test_sources_page_shows_document_date_link_and_check(run: Any, columns: int)
     assert not too_long, too_long
     text = "\n".join(lines)
     uk = text[text.index("uk-smpc:"):text.index("fda-dsc-2016:")]
-    for field in ("Document:", "Date: 2024-03-20", "Link:", "Checked: 2026-11-25", "Note:"):
+    for field in ("Document:", "Date: 2024-03-20", "Link:", "Statements compared: 2026-11-25", "Note:"):
         assert field in uk, field
     assert "Not recorded" not in uk
     ca = text[text.index("ca-monograph:"):text.index("uk-smpc:")]
     assert re.search(r"Not recorded: date,\s+link", ca)
-    assert "Not recorded: link, checked" in text  # e.g. a source with neither: said, not silently dropped
+    assert re.search(r"Not recorded: link, statements\s+compared", text)  # e.g. a source with neither: said, not silently dropped
 
 
 def test_sources_json_carries_document_and_checked(run: Any) -> None:

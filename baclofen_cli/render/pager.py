@@ -76,11 +76,12 @@ def page_through(document: Any, options: Any, out: Any = None) -> bool:
     except KeyboardInterrupt:
         interrupted = True
         proc.wait()
-    if not interrupted and proc.returncode and proc.returncode > 0:
+    if not interrupted and proc.returncode:  # a failure status, or killed by a signal (negative)
         # a pager that fails (BACLO_PAGER=false, a broken script) may have shown nothing: never lose the page
         import sys
 
-        sys.stderr.write(f"baclo: the pager {options.pager!r} ended with status {proc.returncode}; "
+        sys.stderr.write(f"baclo: the pager {options.pager!r} ended with status {proc.returncode}"
+                         f"{' (killed by a signal)' if proc.returncode < 0 else ''}; "
                          "printing the page directly (--no-pager or BACLO_PAGER=cat skips the pager)\n")
         return False
     return True

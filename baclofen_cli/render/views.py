@@ -306,7 +306,7 @@ def faq(k: Knowledge, patient: bool = False) -> List[Block]:
 
 
 _SOURCE_FIELDS = (("Document", "document"), ("Date", "date"), ("Version", "version"), ("Link", "url"),
-                  ("Checked", "checked"))
+                  ("Statements compared", "checked"))
 """What ``baclo sources`` shows of each source, in this order: what was read, which revision, where, and when."""
 
 
