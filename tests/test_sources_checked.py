@@ -30,6 +30,9 @@ def _with_source_field(raw: Dict[str, Any], **fields: Any) -> Dict[str, Any]:
     ({"checked": "2026-02-30"}, "sources.lab.checked: '2026-02-30' is not a real date"),
     ({"date": "May 2020"}, "sources.lab.date: expected a date as YYYY, YYYY-MM or YYYY-MM-DD"),
     ({"date": "2020-13"}, "sources.lab.date: '2020-13' is not a real date"),
+    # hostile round 8, N3: full-width and other scripts' digits are digits to int(), not to an ISO date
+    ({"checked": "\uff12\uff10\uff12\uff16-11-25"}, "sources.lab.checked: expected a date as YYYY-MM-DD"),
+    ({"date": "\u0662\u0660\u0662\u0660"}, "sources.lab.date: expected a date as YYYY, YYYY-MM or YYYY-MM-DD"),
     ({"url": "www.medicines.org.uk/emc"}, "sources.lab.url: expected an http(s) address"),
     ({"url": "https://example.org/a b"}, "sources.lab.url: expected an http(s) address"),
     ({"document": ""}, "sources.lab.document: text is empty"),

@@ -468,8 +468,9 @@ class _Builder:
 
 
 SOURCE_KEYS = ("title", "citation", "kind", "note", "url", "date", "version", "document", "checked")
-_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PARTIAL_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
+"""ASCII digits only: ``int()`` reads full-width or other scripts' digits too (hostile round 8, N3)."""
 
 
 def _source_url(s: _Node) -> Optional[str]:
