@@ -24,8 +24,10 @@ Bundles, ``contained`` resources, ``Parameters.parameter`` and its ``part`` at a
 * what says the list may be incomplete makes the record not fully checked: an
   OperationOutcome (a resource, or a batch/transaction ``entry.response.outcome``) with an
   issue that is not harmless information (``outcome_issues``), an entry whose
-  ``response.status`` says what it asked for was not returned (4xx, 5xx), and a searchset
-  that is one page of a larger result (a ``next`` link, or a ``total`` above its matches).
+  ``response.status`` says what it asked for was not returned (4xx, 5xx) or that returned no resource,
+  an entry with nothing in it, and a searchset that is one page of a larger result (a ``next`` link, a
+  ``last`` link that is not ``self``, or a ``total`` above its matches). A ``link``, ``relation`` or ``total``
+  of the wrong JSON type is not read, and so is not fully checked either.
 
 Every name a resource gives (its text and each coding's display) is its own item:
 if any of them names something that interacts, it is flagged, so a coding naming
@@ -218,6 +220,20 @@ _OTHER_PAGE = {"next": "the next page", "previous": "a previous page", "prev": "
 """Bundle link relations that point to another page of the same search."""
 
 
+_RESPONSE_BUNDLES = frozenset({"batch-response", "transaction-response"})
+
+
+def _deleting(entry: Dict[str, Any]) -> bool:
+    """A history or transaction entry that records a DELETE: it has no resource to return."""
+    request = entry.get("request")
+    return isinstance(request, dict) and isinstance(request.get("method"), str) \
+        and request["method"].strip().upper() == "DELETE"
+
+
+def _url(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
 def _search_mode(entry: Dict[str, Any]) -> Optional[str]:
     search = entry.get("search")
     mode = search.get("mode") if isinstance(search, dict) else None
@@ -298,10 +314,11 @@ class _Reader:
                                 f"{key!r} is not a Bundle entry element in FHIR R4 (a resource's elements go "
                                 "inside entry.resource): not read"))
                     inner = entry.get("resource")
+                    self._empty_entry(res, entry, f"{where} entry {i}")
                     if self._response(entry, f"{where} entry {i}", children):
                         inner = None  # an OperationOutcome saying why the entry failed: read with its status
                     if inner is None:
-                        continue  # an entry with no resource (a search link, a deleted resource)
+                        continue  # an entry with no resource (a deleted resource, a failed or empty response)
                     if isinstance(inner, dict) and isinstance(entry.get("fullUrl"), str):
                         self.by_reference.setdefault(entry["fullUrl"], inner)
                     children.append((inner, f"{where} entry {i}", None))
@@ -316,6 +333,19 @@ class _Reader:
                 children.append((inner, f"{where}#{local}" if isinstance(local, str) and local
                                  else f"{where} contained {i}", res))
             stack.extend(reversed(children))
+
+    def _empty_entry(self, bundle: Dict[str, Any], entry: Dict[str, Any], at: str) -> None:
+        """An entry that holds nothing baclo can account for (hostile round 8, NEW-3): no resource, no request
+        and no response (``{}``), or an entry of a batch or transaction response with no ``response``. What
+        it stood for is not in the file, so the list may be incomplete."""
+        if entry.get("resource") is not None:
+            return
+        if entry.get("response") is None and (bundle.get("type") in _RESPONSE_BUNDLES
+                                              or entry.get("request") is None):
+            self.problems.append(Unreadable(
+                at, _preview(entry),
+                "a Bundle entry with no resource and no response: what it stood for is not in the file, so this "
+                "list may be incomplete", INPUT_KIND))
 
     def _response(self, entry: Dict[str, Any], at: str, children: List[Tuple[Any, str, Optional[Dict[str, Any]]]]) -> bool:
         """A batch or transaction response's ``entry.response`` (hostile round 7, C4). A status of 400 or more
@@ -352,6 +382,14 @@ class _Reader:
                 "the sender did not return what this entry asked for, so this list may be incomplete: "
                 "not everything was checked", INPUT_KIND))
             return isinstance(inner, dict) and any(o is inner for o in said_by)
+        elif match is not None and entry.get("resource") is None and match.group(1) != "204" \
+                and not _deleting(entry):
+            # 1xx or 2xx with nothing returned ({"status": "200"} alone): what the entry asked for, or what it
+            # wrote, is not in the file (hostile round 8, NEW-3); 204 No Content and a DELETE have nothing to return
+            self.problems.append(Unreadable(
+                at, f"response {_preview(status, 60)} with no resource",
+                "the response holds no resource: what this entry asked for is not in the file, so this list may be "
+                "incomplete", INPUT_KIND))
         if outcome is not None:
             children.append((outcome, f"{at} response.outcome", None))
         return False
@@ -361,14 +399,31 @@ class _Reader:
         ``next`` (or ``previous``: not the first page), or a ``total`` above the matches in the file, means
         resources were left out."""
         pages: Dict[str, str] = {}
-        for link in _list(bundle.get("link")):
-            relation = link.get("relation") if isinstance(link, dict) else None
-            what = _OTHER_PAGE.get(relation.strip().lower()) if isinstance(relation, str) else None
+        links = bundle.get("link")
+        if links is not None and not isinstance(links, list):
+            self._unread_paging(where, f"link: {_preview(links)}", "Bundle.link is not a list")
+        urls: Dict[str, Any] = {}
+        for n, link in enumerate(_list(links), 1):
+            if not isinstance(link, dict):
+                self._unread_paging(where, f"link {n}: {_preview(link)}", "a Bundle link that is not an object")
+                continue
+            relation = link.get("relation")
+            if not isinstance(relation, str):
+                self._unread_paging(where, f"link {n}: {_preview(link)}", "a Bundle link whose relation is not text")
+                continue
+            urls.setdefault(relation.strip().lower(), link.get("url"))
+            what = _OTHER_PAGE.get(relation.strip().lower())
             if what is not None and what not in pages:
                 pages[what] = f"a link to {what} ({_preview(link.get('url'), 120)})"
+        if "last" in urls and _url(urls["last"]) != _url(urls.get("self")):
+            # the last page is another one than this (hostile round 8, NEW-3): or, with no self link, not known
+            pages.setdefault("the last page", f"a link to the last page ({_preview(urls['last'], 120)}) that is not "
+                                              f"this page's self link ({_preview(urls.get('self'), 120)})")
         said = list(pages.values())
         total = bundle.get("total")
-        if bundle.get("type") in ("searchset", "history") and isinstance(total, int) and not isinstance(total, bool):
+        if total is not None and (not isinstance(total, int) or isinstance(total, bool) or total < 0):
+            self._unread_paging(where, f"total: {_preview(json.dumps(total))}", "Bundle.total is not a whole number")
+        elif bundle.get("type") in ("searchset", "history") and isinstance(total, int):
             matches = sum(1 for e in entries if isinstance(e, dict) and e.get("resource") is not None
                           and _search_mode(e) in (None, "match"))
             if total > matches:
@@ -378,6 +433,11 @@ class _Reader:
                 where, f"one page of a larger result: {'; '.join(said)}",
                 "only this page was read: the other pages may hold this patient's medicines, so this list may be "
                 "incomplete", INPUT_KIND))
+
+    def _unread_paging(self, where: str, text: str, what: str) -> None:
+        self.problems.append(Unreadable(
+            where, text, f"{what}: whether this is one page of a larger result is not known, so this list may be "
+            "incomplete", INPUT_KIND))
 
     # -- references
     def resolve(self, reference: Any, owner: Dict[str, Any], container: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
@@ -991,6 +1051,32 @@ as such), and the codes about a write (``duplicate``, ``business-rule``, ``confl
 what a read returned). Any other code, or a code that is not an IssueType, is not known to be harmless."""
 
 
+WITHHELD_WORDS = re.compile(
+    r"\bwithh[eo]ld\w*|\bnot (?:returned|allowed|permitted|authori[sz]ed|included)\b|\bconsent\w*|\bredact\w*"
+    r"|\bsuppress\w*|\bomitted\b|\btruncat\w*|\bincomplete\b|\bpartial\b",
+    re.IGNORECASE)
+"""Words in an information issue's text (``diagnostics``, ``details.text``) or in its ``details.coding`` (code and
+display; ``_`` read as a space, so ``MSG_RESOURCE_NOT_ALLOWED`` is "not allowed") that say data was withheld or
+left out (hostile round 8, MINOR-2): "withheld", "not returned", "not allowed", "not permitted", "not authorized",
+"not included", "consent", "redacted", "suppressed", "omitted", "truncated", "incomplete", "partial". Such an issue
+leaves the list not fully checked, whatever its code. Kept small on purpose: an issue code that is not harmless
+already doubts the list (``ISSUE_HARMLESS``); these words catch the harmless codes used to say otherwise."""
+
+
+def _withheld_said(issue: Dict[str, Any]) -> Optional[str]:
+    """The first text of an issue that says data was withheld or left out (``WITHHELD_WORDS``), if any."""
+    details = issue.get("details")
+    details = details if isinstance(details, dict) else {}
+    texts = [issue.get("diagnostics"), details.get("text")]
+    for coding in _list(details.get("coding")):
+        if isinstance(coding, dict):
+            texts += [coding.get("code"), coding.get("display")]
+    for text in texts:
+        if isinstance(text, str) and WITHHELD_WORDS.search(text.replace("_", " ")):
+            return text
+    return None
+
+
 class OutcomeIssue(NamedTuple):
     """One issue of an OperationOutcome, as shown: ``OperationOutcome (error, forbidden): ...``."""
 
@@ -1002,16 +1088,17 @@ class OutcomeIssue(NamedTuple):
 
 def outcome_issues(resource: Dict[str, Any]) -> List[OutcomeIssue]:
     """Each issue of an OperationOutcome: anything but an issue of severity ``information`` means the list may
-    be incomplete; so does an issue whose code says data was withheld or left out (``ISSUE_WITHHELD``) or is
-    not known to be harmless (``ISSUE_HARMLESS``), whatever its severity."""
+    be incomplete; so does an issue whose code says data was withheld or left out (``ISSUE_WITHHELD``), is
+    not known to be harmless (``ISSUE_HARMLESS``) or is not text (a list), whatever its severity, and an
+    information issue whose text or details coding says data was withheld (``WITHHELD_WORDS``)."""
     issues = resource.get("issue")
     issues = issues if isinstance(issues, list) and issues else [None]
     out = []
     for issue in issues:
         issue = issue if isinstance(issue, dict) else {}
         severity = issue.get("severity")
-        code = issue.get("code")
-        code = code if isinstance(code, str) and code else None
+        given = issue.get("code")
+        code = given if isinstance(given, str) and given else None
         details = issue.get("details")
         said = issue.get("diagnostics")
         if not isinstance(said, str) or not said.strip():
@@ -1022,13 +1109,23 @@ def outcome_issues(resource: Dict[str, Any]) -> List[OutcomeIssue]:
         shown = severity if isinstance(severity, str) and severity else "no severity"
         label = f"{shown}, {_preview(code, 40)}" if code else shown
         doubt: Optional[str] = None
+        withheld = _withheld_said(issue) if severity == "information" else None
         if severity != "information":
             doubt = "the sender reports a problem, so this list may be incomplete: not everything was checked"
+        elif given is not None and code is None:
+            # ["suppressed"], 7, "": the code cannot be read, so neither can whether something was left out
+            # (hostile round 8, NEW-3)
+            label = f"{shown}, code {_preview(given, 40)}"
+            doubt = ("the issue code is not a code (text), so whether data was left out is not known: this list may "
+                     "be incomplete, not everything was checked")
         elif code in ISSUE_WITHHELD:
             doubt = (f"the sender says {ISSUE_WITHHELD[code]} (issue code {code}), so this list may be incomplete: "
                      "not everything was checked")
         elif code is not None and code not in ISSUE_HARMLESS:
             doubt = (f"the issue code {_preview(code, 40)} is not one baclo knows to be harmless, so this list may be "
+                     "incomplete: not everything was checked")
+        elif withheld is not None:
+            doubt = (f"the sender says data was withheld or left out ({_preview(withheld, 80)}), so this list may be "
                      "incomplete: not everything was checked")
         out.append(OutcomeIssue(f"OperationOutcome ({label}): {said}", doubt))
     return out

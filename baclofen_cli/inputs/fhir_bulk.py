@@ -50,8 +50,9 @@ NOT_ABOUT_A_PATIENT = frozenset({
     "HealthcareService", "Medication", "MedicationKnowledge", "Substance", "OperationOutcome"})
 """Resource types that are not about one patient: one that names no patient is counted and listed, and
 doubts nothing (a request that refers to a Medication not in its own line is not checked for its patient).
-An OperationOutcome is read first: one that reports a problem or withheld data (``inputs.fhir.outcome_issues``:
-an export error file, ``error/OperationOutcome.ndjson``) makes every patient not fully checked."""
+An OperationOutcome is about the export whatever ``subject`` or ``patient`` it carries (R4 gives it neither): one
+that reports a problem or withheld data (``inputs.fhir.outcome_issues``: an export error file,
+``error/OperationOutcome.ndjson``) makes every patient not fully checked, and it is never a patient row."""
 MAX_OUTCOMES_KEPT = 20
 """OperationOutcomes reporting a problem whose text is kept (all are counted)."""
 PATIENT_FIELDS = ("subject", "patient")
@@ -407,11 +408,14 @@ class BulkExport:
                         continue
                     kind = resource["resourceType"]
                     acc.by_type[kind] += 1
+                    if kind == "OperationOutcome":
+                        # about the export whatever subject it carries (R4 OperationOutcome has none): never a
+                        # patient row of its own (hostile round 8, NEW-4)
+                        self._outcome(resource, name, line_no)
+                        continue
                     ref, why = _patient_of(resource)
                     if ref is None:
-                        if kind == "OperationOutcome" and why.endswith("(no subject or patient reference)"):
-                            self._outcome(resource, name, line_no)
-                        elif kind in NOT_ABOUT_A_PATIENT and why.endswith("(no subject or patient reference)"):
+                        if kind in NOT_ABOUT_A_PATIENT and why.endswith("(no subject or patient reference)"):
                             acc.not_about_patient[kind] += 1
                         else:
                             acc.problem(name, line_no, why)

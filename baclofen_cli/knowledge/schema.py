@@ -150,7 +150,8 @@ class _Node:
         """Refuse a key this mapping does not define (a YAML comma can split a note into a stray key)."""
         for key in self.data:
             if key not in keys:
-                raise SchemaError(self.at(str(key)), f"unknown key; expected one of {', '.join(keys)}")
+                shown = str(key) if str(key).isprintable() else repr(str(key))  # a key with a line break: one line
+                raise SchemaError(self.at(shown), f"unknown key; expected one of {', '.join(keys)}")
 
 
 def _as_text(value: Any, path: str) -> str:
