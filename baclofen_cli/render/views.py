@@ -844,8 +844,11 @@ def not_checked_detail(item: Any, k: Optional[Knowledge] = None, patient: bool =
         # "previous pregnancy": nothing read, and the reader says why ("a past pregnancy ...": clinical round I)
         detail += "; " + ", ".join(shown(w[1:-1] if w.startswith("(") and w.endswith(")") else w)
                                    for w in res.unaccounted if " (" in w or w.startswith("("))
-    if res.hint and res.hint.startswith("baclofen recognized"):  # recognized; only its dose was not read
+    if res.hint and res.hint.startswith("baclofen recognized"):  # recognized; its dose was not read
         detail = _patient_hint(res.hint) if patient else _dose_not_read(res.hint)
+        if res.unaccounted:  # "..., 20 mg nocte, Butec": what else is in the line is named, never hidden by the dose
+            words = ", ".join(shown(w) for w in res.unaccounted)
+            detail += (f"; we also did not understand: {words}" if patient else f"; not understood: {words}")
     elif res.hint:
         detail += f"; {_patient_hint(res.hint) if patient else res.hint}"
     if res.suggestions:

@@ -1,0 +1,35 @@
+"""New-user round 6: pregnancy wording with "baby" (HIGH 1), a word swallowed by an unread baclofen line (HIGH 2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.mark.parametrize("said, caution", [
+    ("trying for a baby", "Pregnancy"), ("having a baby", "Pregnancy"), ("breastfeeding my baby", "Breastfeeding"),
+])
+def test_baby_wording_is_pregnancy_or_breastfeeding_never_child(run: Any, said: str, caution: str) -> None:
+    result = run("check", "-H", said, "--brief")
+    assert result.exit_code == 1, result.stdout
+    assert f"{caution} ({said})" in result.stdout
+    assert "Child" not in result.stdout
+
+
+def test_a_new_baby_is_not_read_as_the_patient_being_a_child(run: Any) -> None:
+    result = run("check", "-H", "new baby", "--brief")
+    assert result.exit_code == 3 and "Child" not in result.stdout
+
+
+@pytest.mark.parametrize("audience, said", [("professional", "not understood: xyzzy"),
+                                            ("patient", "we also did not understand: xyzzy")])
+def test_a_word_after_an_unread_baclofen_line_is_named(run: Any, audience: str, said: str) -> None:
+    result = run("check", "-w", "baclofen 10 mg mane, 20 mg nocte, xyzzy", "--brief", "--audience", audience)
+    assert result.exit_code == 3
+    assert said in result.stdout
+
+
+def test_butec_is_buprenorphine(run: Any) -> None:
+    result = run("check", "-w", "baclofen 10 mg mane, 20 mg nocte, Butec", "--brief")
+    assert "MAJOR: Opioids (buprenorphine)" in result.stdout
