@@ -33,3 +33,9 @@ def test_a_word_after_an_unread_baclofen_line_is_named(run: Any, audience: str, 
 def test_butec_is_buprenorphine(run: Any) -> None:
     result = run("check", "-w", "baclofen 10 mg mane, 20 mg nocte, Butec", "--brief")
     assert "MAJOR: Opioids (buprenorphine)" in result.stdout
+
+
+def test_a_uk_carer_sees_the_uk_childrens_licence(run: Any) -> None:
+    result = run("dose", "--audience", "patient", "--country", "uk")
+    assert "In the UK, baclofen is approved for children of all ages" in result.stdout
+    assert "In the US, the tablets have not been shown" in result.stdout
