@@ -347,7 +347,18 @@ def clean(text: str) -> str:
     return cleaned
 
 
+_ROMAN_NUMERALS = dict(zip(
+    map(ord, "\u2160\u2161\u2162\u2163\u2164\u2165\u2166\u2167\u2168\u2169\u216a\u216b"
+             "\u2170\u2171\u2172\u2173\u2174\u2175\u2176\u2177\u2178\u2179\u217a\u217b"),
+    "I II III IV V VI VII VIII IX X XI XII i ii iii iv v vi vii viii ix x xi xii".split(), strict=True))
+"""The Roman numeral signs one to twelve (U+2160-216B, U+2170-217B) as the letters they stand for, as NFKC
+writes them: "CKD stage \u2164" is stage V (hostile 8 NEW-2). Other number signs are never read as numbers in a
+line (``odd_numbers``)."""
+
+
 def _clean(text: str) -> str:
+    if not text.isascii():
+        text = text.translate(_ROMAN_NUMERALS)
     text = _rx("dashes").sub("-", text)
     if "(" in text:
         text = _rx("repeat").sub(" ", text)
@@ -407,6 +418,26 @@ def non_latin_words(text: str) -> Tuple[str, ...]:
     if text.isascii():
         return ()
     return tuple(w for w in _rx("words").findall(normalize(text)) if not w.isascii())
+
+
+def odd_numbers(text: str, medication: bool) -> Tuple[str, ...]:
+    """Number signs a line does not read: superscripts and subscripts (``\u00b2``), fractions (``\u00bd``, except
+    \u00bd and \u00bc as a medication amount, "\u00bd tab"), Roman numerals past twelve and any other number sign
+    (Unicode "other number" or "letter number"). A circled or full-width digit is read as its digit, a Roman
+    numeral sign up to twelve as its letters (``clean``). Such a sign is never dropped: it stays unaccounted, so
+    the item is not fully checked (hostile 8 NEW-2: "Epilepsy \u00b2")."""
+    if text.isascii():
+        return ()
+    import unicodedata
+
+    odd = []
+    for char in text:
+        if char.isascii() or ord(char) in _ROMAN_NUMERALS or unicodedata.category(char) not in ("No", "Nl"):
+            continue
+        if unicodedata.decomposition(char).startswith("<circle>") or (medication and char in "\u00bd\u00bc"):
+            continue
+        odd.append(char)
+    return tuple(dict.fromkeys(odd))
 
 
 def read_medication(text: str, lookup: Lookup, conditions: Optional[Lookup] = None) -> Reading:
@@ -631,7 +662,7 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             r"\d\s*/\s*\d+\s*/\s*\d", _rx("spans").sub(lambda m: " " if m.lastgroup == "started" else m.group(0),
                                                     lowered)):
         unaccounted.append("/".join(re.findall(r"\d+", lowered)[:4]) + "/...")  # number garbage: 1/1/1/1
-    for word in non_latin_words(text):
+    for word in non_latin_words(text) + odd_numbers(text, medication):
         if word not in unaccounted:
             unaccounted.append(word)
     if medication and said_negated and not negated:  # "metformin (held, on diazepam)": never fully read
@@ -1156,6 +1187,8 @@ def renal_from_condition(text: str) -> Optional[RenalFunction]:
     for m in _rx("gfr").finditer(lowered):  # several values ("eGFR 45, now 12"): the worst is graded
         measure = "crcl" if m.group(1).startswith("cr") else "egfr"
         # a range ("eGFR 10-40"): its lower bound, the worst case it allows (hostile round 6)
+        if re.match(r"(?!ml)[^\W\d_]", lowered[m.end():]):
+            return None  # "eGFR 1OO" (the letter O), "eGFR 3l": a value with a letter in it is not read (hostile 8)
         value = min(float(m.group(3)), float(m.group(4))) if m.group(4) else float(m.group(3))
         comparator = _COMPARATORS.get(re.sub(r"\s+", " ", m.group(2))) if m.group(2) and not m.group(4) else None
         if 0 < value < 200:

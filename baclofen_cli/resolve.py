@@ -282,9 +282,10 @@ class Resolver:
 
     def _match(self, text: str, kind: str) -> Tuple[Tuple[Target, ...], str, Tuple[str, ...], bool]:
         """Targets, how, unaccounted words, negated."""
-        from baclofen_cli.lines import clean, non_latin_words
+        from baclofen_cli.lines import clean, non_latin_words, odd_numbers
 
-        if not non_latin_words(text):
+        # a number sign the line reader does not read ("CKD stage \u00b3") is never matched whole by its folded form
+        if not non_latin_words(text) and not odd_numbers(text, kind == WITH):
             for key in dict.fromkeys((normalize(text), normalize(clean(text)))):  # "Tylenol No. 1", "Tylenol #1"
                 target, how = self._lookup(key, kind)
                 if target is not None:
