@@ -45,6 +45,42 @@ bottle bottles shot shots nebulization nebulisation nebulizations nebulisations
 oil oils gummy gummies tincture tinctures edible edibles
 """.split())
 
+_FORM_FAMILY_WORDS = {
+    "inhaled": ("inhaler inhalers inhalation inhalations aerosol nebulizer nebuliser neb nebs nebules respules puff puffs "
+                "hfa mdi dpi diskus ellipta respimat handihaler turbuhaler accuhaler evohaler easyhaler clickhaler "
+                "autohaler turbohaler novolizer genuair breezhaler spiromax nebulization nebulisation nebulizations "
+                "nebulisations", "inhale inhaled inh act actuation actuations"),
+    "patch": ("patch patches transdermal", "transdermally system"),
+    "drops": ("drops drop gtt gtts ophthalmic otic", "instill eye eyes ear ears"),
+    "injection": ("injection injections inj injectable vial vials ampoule ampoules amp pen pens cartridge prefilled "
+                  "syringe syringes kwikpen flexpen flextouch solostar autoinjector depot implant infusion infusions "
+                  "bolus", "inject injected iv im sc sq subq subcut subcutaneous subcutaneously intramuscular "
+                  "intramuscularly intravenous intravenously intrathecal intrathecally pump"),
+    "spray": ("spray sprays nasal", "intranasal intranasally nostril nostrils"),
+    "film": ("film films strip strips wafer wafers buccal sublingual oromucosal mucoadhesive", ""),
+    "topical": ("cream ointment oint gel jelly lotion foam shampoo topical", ""),
+    "rectal": ("suppository suppositories supp enema rectal", "rectally"),
+    "vaginal": ("vaginal pessary pessaries ring", "pv vaginally"),
+    "lozenge": ("lozenge lozenges troche troches lollipop", ""),
+    "edible": ("oil oils gummy gummies tincture tinctures edible edibles", ""),
+    "oral": ("", "tab tabs tablet tablets tbl cap caps capsule capsules pill pills caplet caplets gelcap gelcaps "
+                 "softgel softgels chewable odt po oral orally"),
+}
+_FORM_NOUNS = {w: family for family, (nouns, _) in _FORM_FAMILY_WORDS.items() for w in nouns.split()}
+"""Form words that say what a product is (``patch``, ``inhaler``, ``eye drops``, ``gummies``), by family. After a
+clause separator with no medicine named after it, such a word is a medicine of its own unless a word of its family
+came before ("fentanyl patch; 1 patch every 72 hours"): "amoxicillin; Eye drops" is not fully checked (hostile 8
+NEW-1). Tablet and liquid words are not among them: they only count a dose."""
+_FORM_HINTS = {w: family for family, (_, hints) in _FORM_FAMILY_WORDS.items() for w in hints.split()}
+"""Words that imply a form (``inject``, ``inhale``, ``nostril``, ``tablet``): after a separator they, and a counted
+form word ("1 patch", "2 puffs"), are unaccounted only when the line before them gives another form ("amoxicillin
+500 mg capsule, inject 10 units")."""
+
+
+def _form_family(word: str) -> Optional[str]:
+    return _FORM_NOUNS.get(word) or _FORM_HINTS.get(word)
+
+
 _RELEASE = frozenset("""
 er xr sr cr xl la dr ec cd mr ir pr sa xt ds es hp ext extended release released immediate delayed modified
 controlled sustained prolonged continuous coated enteric film-coated retard continus contin hr hour 12 24
@@ -271,6 +307,9 @@ def _rx(name: str) -> re.Pattern[str]:
                 "dotted": r"(?<![\w.])(?:[a-z]\.){1,3}[a-z]\.?(?![\w.])",
                 "dashes": "[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]",
                 "words": r"[^\W_]+(?:['\u2019][^\W_]+)*",
+                "clauses": r"[;|+&]|,|\s/|/\s|\b(?:and|plus|then|also)\b",
+                "form_words": r"\b(?:" + "|".join(sorted({**_FORM_NOUNS, **_FORM_HINTS}, key=len, reverse=True))
+                              + r")\b",
                 "hcc": r"\((?:cms\s*[-/]?\s*)?hcc\)|\bcms[-/]hcc\b|\(cms code\)",
                 "roman_qty": rf"\b({_ROMAN_FORMS})\s+(i{{1,3}}|iv)\b|\b(i{{1,3}}|iv)\s+({_ROMAN_FORMS})\b",
                 "stage": r"\b(?:stage|g|grade|ckd)\s*-?\s*(1|2|3a|3b|3|4|5|iiia|iiib|i{1,3}|iv|v)\b",
@@ -473,8 +512,9 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             lowered = re.sub(r"\b([a-z])['\u2019]s\b", r"\1 s", lowered)  # Mucinex D's: not Mucinex DS
         lowered = _bind_name_numbers(lowered, lookup)
     # spans of the dose and instruction vocabulary with numbers in them
-    rest = _spans(lowered).sub(" ", lowered) if medication else _spans(lowered).sub(
-        lambda m: " " if m.lastgroup in ("year", "every", "started") else m.group(0), lowered)
+    rest = (_spans(lowered).sub(_span_forms if _rx("form_words").search(lowered) else " ", lowered) if medication
+            else _spans(lowered).sub(lambda m: " " if m.lastgroup in ("year", "every", "started") else m.group(0),
+                                     lowered))
     if medication and "zq" in rest:
         rest = _BOUND.sub(r" \1 ", rest).replace("zqs", " ")
     elif not medication:
@@ -496,7 +536,26 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             rest = re.sub(r"\bg([1-5])\s*a([1-3])\b", r"g\1 a\2", rest)  # KDIGO "G4A2"
     elif "w/" in rest:
         rest = re.sub(r"\bw/(?!o)", " with ", rest)
-    words = normalize(rest).split()
+    words: List[str] = []
+    clause: List[int] = []  # per word: which clause of the line it is in (medication lines: ; , + / and plus then)
+    counted: List[Tuple[int, str]] = []  # form words inside a span ("1 patch"), with their clause
+    if medication:
+        at = 0
+        for token in normalize(_rx("clauses").sub(lambda m: " zqc " + (m.group(0) if m.group(0)[0].isalpha()
+                                                                         or m.group(0) == "&" else ""),
+                                                  rest)).split():
+            if token == "zqc":
+                at += 1
+            elif token.startswith("qxf"):
+                counted.append((at, token[3:]))
+            else:
+                words.append(token)
+                clause.append(at)
+    else:
+        words = normalize(rest).split()
+        clause = [0] * len(words)
+    families = _clause_families(words, clause, counted) if medication and len(set(clause)) > 1 else {}
+    name_clause = 0
     names: List[Tuple[str, str, str]] = []
     phrases: List[str] = []
     indicated: List[Tuple[str, str, str]] = []
@@ -560,10 +619,12 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             if target not in names:
                 names.append(target)
             phrases.append(" ".join(words[i:end]))
+            name_clause = clause[i]
             kinds.extend(["name"] * (end - i))
             i = end
             continue
-        if medication and phrases and (word in _PRODUCT_SUFFIXES or word in _INJECTION):
+        if medication and phrases and (word in _PRODUCT_SUFFIXES or word in _INJECTION) and _same_product(
+                word, clause[i], name_clause, families):
             suffixed = _suffixed(phrases, word, lookup)
             if suffixed is not None:  # "Tylenol ES PM": Tylenol PM; "baclofen inj": intrathecal baclofen
                 product, base = suffixed
@@ -588,7 +649,8 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             unaccounted.append(word)
             i += 1
             continue
-        if medication and phrases and (word in _PARENTERAL or word in _VAGINAL):
+        if medication and phrases and (word in _PARENTERAL or word in _VAGINAL) and _same_product(
+                word, clause[i], name_clause, families):
             routed = ((f"{phrases[-1]} {word}", f"{phrases[-1]} injection") if word in _PARENTERAL
                       else (f"{phrases[-1]} {word}", f"vaginal {phrases[-1]}"))
             injected = next((found for found in map(lookup, routed) if found is not None), None)
@@ -662,6 +724,8 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             r"\d\s*/\s*\d+\s*/\s*\d", _rx("spans").sub(lambda m: " " if m.lastgroup == "started" else m.group(0),
                                                     lowered)):
         unaccounted.append("/".join(re.findall(r"\d+", lowered)[:4]) + "/...")  # number garbage: 1/1/1/1
+    if families and names:
+        unaccounted.extend(w for w in _unowned_forms(words, kinds, clause, counted, families) if w not in unaccounted)
     for word in non_latin_words(text) + odd_numbers(text, medication):
         if word not in unaccounted:
             unaccounted.append(word)
@@ -693,6 +757,69 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     unaccounted.extend(f"{phrase} (read as not present)" for phrase in absent)
     return Reading(tuple(names), tuple(dict.fromkeys(unaccounted)), negated, conditions=tuple(indicated),
                    denied=tuple(absent))
+
+
+def _span_forms(m: re.Match[str]) -> str:
+    """A span of the dose vocabulary removed, its form words kept as tokens (``1 patch`` -> ``qxfpatch``): what
+    form a later clause counts is weighed against the line before it (``_unowned_forms``)."""
+    kept = [w for w in normalize(m.group(0)).split() if _form_family(w) is not None]
+    return " " + " ".join("qxf" + w for w in kept) + " " if kept else " "
+
+
+def _clause_families(words: Sequence[str], clause: Sequence[int], counted: Sequence[Tuple[int, str]]
+                     ) -> Dict[int, set[str]]:
+    """Per clause, the form families its words name or imply ("film coated" is a tablet, not a film)."""
+    found: Dict[int, set[str]] = {}
+    for j, word in enumerate(words):
+        family = _form_family(word)
+        if family is not None and not (word == "film" and words[j + 1:j + 2] == ["coated"]):
+            found.setdefault(clause[j], set()).add(family)
+    for at, word in counted:
+        family = _form_family(word)
+        if family is not None:
+            found.setdefault(at, set()).add(family)
+    return found
+
+
+def _before(families: Dict[int, set[str]], at: int) -> set[str]:
+    return set().union(*(f for c, f in families.items() if c < at))
+
+
+def _same_product(word: str, at: int, name_clause: int, families: Dict[int, set[str]]) -> bool:
+    """A route or product word after a name makes it another product ("baclofen inj", "magnesium sulfate IV") only
+    in the name's own clause, or when its form was given before: "baclofen 40 mg tablet qid; injection" never turns
+    the tablet line into intrathecal baclofen (hostile 8 NEW-1)."""
+    if at == name_clause:
+        return True
+    family = _form_family(word)
+    return family is None or family in _before(families, at)
+
+
+def _unowned_forms(words: Sequence[str], kinds: Sequence[str], clause: Sequence[int],
+                   counted: Sequence[Tuple[int, str]], families: Dict[int, set[str]]) -> List[str]:
+    """Form words no named medicine accounts for: in a clause after a separator (; , + / and plus then), with no
+    medicine named in it or after it. A form noun ("Eye drops", "Patch 25 mcg/hr", "and inhaler") counts unless a
+    word of its family came before; a counted form or a form verb ("1 patch", "inject 10 units") only when the line
+    before gives another form (hostile 8 NEW-1)."""
+    named = {clause[j] for j, kind in enumerate(kinds) if kind == "name"}
+    if not named:
+        return []
+    last = max(named)
+    out: List[str] = []
+    entries = [(clause[j], w, w in _FORM_NOUNS) for j, w in enumerate(words)
+               if kinds[j] != "name" and _form_family(w) is not None
+               and not (w == "film" and words[j + 1:j + 2] == ["coated"])]
+    entries += [(at, w, False) for at, w in counted]
+    for at, word, noun in entries:
+        if at <= last:
+            continue
+        family = _form_family(word)
+        before = _before(families, at)
+        if family in before or family == "oral" and not before - {"oral"}:
+            continue
+        if noun or before:
+            out.append(word)
+    return out
 
 
 _TRAILING_YEAR = r",?\s(?:19|20)\d\d\s*$"
