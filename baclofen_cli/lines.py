@@ -537,24 +537,24 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     elif "w/" in rest:
         rest = re.sub(r"\bw/(?!o)", " with ", rest)
     words: List[str] = []
+    at = 0
     clause: List[int] = []  # per word: which clause of the line it is in (medication lines: ; , + / and plus then)
     counted: List[Tuple[int, str]] = []  # form words inside a span ("1 patch"), with their clause
     if medication:
-        at = 0
-        for token in normalize(_rx("clauses").sub(lambda m: " zqc " + (m.group(0) if m.group(0)[0].isalpha()
+        for piece in normalize(_rx("clauses").sub(lambda m: " zqc " + (m.group(0) if m.group(0)[0].isalpha()
                                                                          or m.group(0) == "&" else ""),
                                                   rest)).split():
-            if token == "zqc":
+            if piece == "zqc":
                 at += 1
-            elif token.startswith("qxf"):
-                counted.append((at, token[3:]))
+            elif piece.startswith("qxf"):
+                counted.append((at, piece[3:]))
             else:
-                words.append(token)
+                words.append(piece)
                 clause.append(at)
     else:
         words = normalize(rest).split()
         clause = [0] * len(words)
-    families = _clause_families(words, clause, counted) if medication and len(set(clause)) > 1 else {}
+    families = _clause_families(words, clause, counted) if medication and at else {}
     name_clause = 0
     names: List[Tuple[str, str, str]] = []
     phrases: List[str] = []
@@ -1564,7 +1564,7 @@ def _bare_quantity(lowered: str, above: str) -> bool:
     return bool(re.search(rf"\b{re.escape(stem)}", above.lower()))
 
 
-def _instruction(line: str, known: Optional[Callable[[str], bool]]) -> bool:
+def _instruction(line: str, known: Optional[Callable[[str], bool]], above: Optional[str] = None) -> bool:
     """A sig: a line starting with a sig verb (``Take 1 tablet by mouth daily``, ``Apply to affected area``), or
     a dose or frequency instruction (``1 tablet three times daily``, ``20 mg at night``). Every word dose or
     instruction vocabulary, no form word beyond a counted dose (``Eye drops`` is a medicine), no negation, nothing
@@ -1578,6 +1578,12 @@ def _instruction(line: str, known: Optional[Callable[[str], bool]]) -> bool:
     rest = normalize(_rx("spans").sub(" ", lowered)).split()
     if any(w in _FORMS and w not in _DOSING_UNITS for w in rest):
         return False
+    if above is not None:
+        # a sig of another form than the line above ("1 patch every 72 hours", "Inject 10 units at bedtime" under a
+        # capsule): never its field, counted forms and form verbs included (hostile 8 C1); a tablet count is any line's
+        theirs = {_form_family(w) for w in normalize(clean(above).lower()).split()}
+        if any(_form_family(w) not in (None, "oral") and _form_family(w) not in theirs for w in words):
+            return False
     if words[0] in _SIG_VERBS:
         ok = len(words) > 1
     else:
@@ -1607,7 +1613,7 @@ def _is_field(line: str, kind: Optional[str], known: Optional[Callable[[str], bo
         return False
     if _REFILL_FIELD.fullmatch(lowered) or _bare_quantity(lowered, above):
         return True
-    return _instruction(line, known)
+    return _instruction(line, known, above)
 
 
 def _fits(label: str, cell: str, above: str) -> bool:
@@ -1616,7 +1622,7 @@ def _fits(label: str, cell: str, above: str) -> bool:
     key = normalize(label)
     lowered = clean(cell).lower().strip()
     if key == "sig":
-        return _instruction(cell, None)
+        return _instruction(cell, None, above)
     if key in ("dispense", "disp", "quantity", "qty"):
         return _bare_quantity(lowered, above)
     if key in ("refill", "refills"):

@@ -93,3 +93,92 @@ def test_a_kidney_value_with_its_unit_is_still_read(line: str, value: float) -> 
 def test_egfr_letter_o_through_the_installed_script(tmp_path: Path) -> None:
     proc = run_installed(["check", "-w", "baclofen 20 mg tid", "-H", "eGFR 1OO", "--brief"], cwd=tmp_path)
     assert proc.returncode == 3 and "end-stage" not in proc.stdout.decode()
+
+
+# ---------------------------------------------------------------- NEW-1: form words no medicine accounts for
+
+UNOWNED = ["amoxicillin; Eye drops", "amoxicillin and inhaler", "amoxicillin + patch", "amoxicillin / eye drops",
+           "amoxicillin; injection", "amoxicillin 500 mg; Patch 25 mcg/hr", "amoxicillin 500 mg, Patch 25 mcg/hr",
+           "amoxicillin 500 mg, Eye drops 1 drop", "amoxicillin 500 mg, Inhaler PRN", "amoxicillin 500 mg, Injection monthly",
+           "amoxicillin 500 mg, Patch weekly", "amoxicillin 500 mg, Gummies at night", "amoxicillin plus nasal spray",
+           "amoxicillin then film", "amoxicillin 500 mg capsule, inject 10 units at bedtime",
+           "amoxicillin 500 mg capsule; 1 patch every 72 hours"]
+
+
+@pytest.mark.parametrize("line", UNOWNED)
+def test_a_form_word_no_medicine_accounts_for_is_not_understood(run: Any, line: str) -> None:
+    code, data = _check(run, "-w", line)
+    assert code == 3, line
+    assert _item(data, line)["unaccounted"], line
+
+
+@pytest.mark.parametrize("line", ["amoxicillin 500 mg capsule", "fentanyl patch 25 mcg/hr", "Ventolin inhaler 2 puffs",
+                                  "insulin glargine injection 10 units", "Eye drops: timolol 0.5%",
+                                  "fentanyl 25 mcg/hr patch; apply 1 patch every 72 hours",
+                                  "albuterol HFA 90 mcg, 2 puffs q4h prn",
+                                  "insulin glargine 100 unit/mL pen, inject 10 units at bedtime",
+                                  "timolol 0.5% eye drops, 1 drop both eyes bid",
+                                  "albuterol (PROVENTIL HFA;VENTOLIN HFA) 108 (90 Base) MCG/ACT inhaler, Inhale 2 puffs "
+                                  "every 4 hours as needed",
+                                  "baclofen injection, 50 mcg/day intrathecal"])
+def test_a_form_word_describing_the_named_medicine_stays_fully_read(run: Any, line: str) -> None:
+    code, data = _check(run, "-w", line)
+    assert _item(data, line)["unaccounted"] == [] and code != 3, line
+
+
+@pytest.mark.parametrize("joiner", ["; ", " and ", " + ", ", "])
+def test_an_injection_after_an_oral_baclofen_line_never_drops_the_oral_total(run: Any, joiner: str) -> None:
+    line = f"baclofen 40 mg tablet four times daily{joiner}injection"
+    code, data = _check(run, "-w", line)
+    # not checked (exit 3), or the 160 mg graded with "injection" an item not checked (exit 4): never the
+    # intrathecal entry alone, never an all-clear
+    assert code in (3, 4) and "intrathecal" not in json.dumps(data["findings"]).lower()
+    assert data["daily_dose_mg"] in (None, 160)
+    assert data["unrecognized"] or any(i["unaccounted"] for i in data["inputs"])
+
+
+def test_unowned_form_words_through_the_installed_script(tmp_path: Path) -> None:
+    for line in ["amoxicillin; Eye drops", "amoxicillin 500 mg, Patch 25 mcg/hr"]:
+        proc = run_installed(["check", "-w", line, "--brief"], cwd=tmp_path)
+        assert proc.returncode == 3 and "not understood" in proc.stdout.decode(), line
+    proc = run_installed(["check", "-w", "baclofen 40 mg tablet four times daily; injection"], cwd=tmp_path)
+    assert proc.returncode == 3 and "Intrathecal" not in proc.stdout.decode()
+    proc = run_installed(["check", "-w", "Ventolin inhaler 2 puffs", "--brief"], cwd=tmp_path)
+    assert proc.returncode == 0
+
+
+# ---------------------------------------------------------------- C1 remainder: a sig of another form
+
+
+OTHER_SIGS = ["1 patch every 72 hours", "Inject 10 units at bedtime", "Inhale 2 puffs twice daily",
+              "Place 1 film under the tongue daily", "2 sprays in each nostril daily"]
+CAPSULE = "Medication\tSig\namoxicillin 500 mg capsule\tTake 1 capsule 3 times daily\n"
+
+
+@pytest.mark.parametrize("sig", OTHER_SIGS)
+def test_a_sig_of_another_form_is_never_attached_to_a_capsule_line(run: Any, tmp_path: Path, sig: str) -> None:
+    path = tmp_path / "table.txt"
+    path.write_text(CAPSULE + sig + "\n", encoding="utf-8")
+    code, data = _check(run, "--with-file", str(path))
+    assert [i["text"] for i in data["inputs"]][1:] == [sig] and code == 3
+    assert _item(data, sig)["status"] == "not-checked"
+
+
+@pytest.mark.parametrize(("table", "joined"), [
+    (CAPSULE + "Take 1 capsule by mouth daily\n", "Take 1 capsule by mouth daily"),
+    ("Medication\tSig\nalbuterol 90 mcg/act inhaler\tInhale 2 puffs every 4 hours\nInhale 2 puffs twice daily\n",
+     "Inhale 2 puffs twice daily"),
+    ("Medication\nSig\nfentanyl 25 mcg/hr patch\n1 patch every 72 hours\n", "1 patch every 72 hours"),
+])
+def test_a_sig_of_the_same_form_still_goes_with_its_line(run: Any, tmp_path: Path, table: str, joined: str) -> None:
+    path = tmp_path / "table.txt"
+    path.write_text(table, encoding="utf-8")
+    code, data = _check(run, "--with-file", str(path))
+    assert len(data["inputs"]) == 1 and data["inputs"][0]["text"].endswith(joined) and code != 3
+
+
+def test_reviewer_table_through_the_installed_script(tmp_path: Path) -> None:
+    for sig in OTHER_SIGS:
+        proc = run_installed(["check", "--with-file", "-", "--brief"], cwd=tmp_path,
+                             stdin=(CAPSULE + sig + "\n").encode())
+        assert proc.returncode == 3 and sig in proc.stdout.decode(), sig
