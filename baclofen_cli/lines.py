@@ -307,7 +307,7 @@ def _rx(name: str) -> re.Pattern[str]:
                 "dotted": r"(?<![\w.])(?:[a-z]\.){1,3}[a-z]\.?(?![\w.])",
                 "dashes": "[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]",
                 "words": r"[^\W_]+(?:['\u2019][^\W_]+)*",
-                "clauses": r"[;|+&]|,|\s/|/\s|\b(?:and|plus|then|also)\b",
+                "clauses": r"[;|+&]|,|\s/|/\s|(?<=[a-z])/(?=[a-z])|\b(?:and|plus|then|also)\b",
                 "form_words": r"\b(?:" + "|".join(sorted({**_FORM_NOUNS, **_FORM_HINTS}, key=len, reverse=True))
                               + r")\b",
                 "hcc": r"\((?:cms\s*[-/]?\s*)?hcc\)|\bcms[-/]hcc\b|\(cms code\)",

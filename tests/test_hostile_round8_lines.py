@@ -97,7 +97,8 @@ def test_egfr_letter_o_through_the_installed_script(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- NEW-1: form words no medicine accounts for
 
-UNOWNED = ["amoxicillin; Eye drops", "amoxicillin and inhaler", "amoxicillin + patch", "amoxicillin / eye drops",
+UNOWNED = ["amoxicillin; Eye drops", "amoxicillin/eye drops",
+           "amoxicillin and inhaler", "amoxicillin + patch", "amoxicillin / eye drops",
            "amoxicillin; injection", "amoxicillin 500 mg; Patch 25 mcg/hr", "amoxicillin 500 mg, Patch 25 mcg/hr",
            "amoxicillin 500 mg, Eye drops 1 drop", "amoxicillin 500 mg, Inhaler PRN", "amoxicillin 500 mg, Injection monthly",
            "amoxicillin 500 mg, Patch weekly", "amoxicillin 500 mg, Gummies at night", "amoxicillin plus nasal spray",
@@ -120,7 +121,8 @@ def test_a_form_word_no_medicine_accounts_for_is_not_understood(run: Any, line: 
                                   "timolol 0.5% eye drops, 1 drop both eyes bid",
                                   "albuterol (PROVENTIL HFA;VENTOLIN HFA) 108 (90 Base) MCG/ACT inhaler, Inhale 2 puffs "
                                   "every 4 hours as needed",
-                                  "baclofen injection, 50 mcg/day intrathecal"])
+                                  "baclofen injection, 50 mcg/day intrathecal", "timolol eye/ear drops, 1 drop bid",
+                                  "ipratropium/albuterol 0.5/3 mg neb, 1 neb q6h"])
 def test_a_form_word_describing_the_named_medicine_stays_fully_read(run: Any, line: str) -> None:
     code, data = _check(run, "-w", line)
     assert _item(data, line)["unaccounted"] == [] and code != 3, line
