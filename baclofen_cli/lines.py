@@ -77,6 +77,10 @@ form word ("1 patch", "2 puffs"), are unaccounted only when the line before them
 500 mg capsule, inject 10 units")."""
 
 
+_OTHER_FORMS = frozenset(w for w, family in {**_FORM_NOUNS, **_FORM_HINTS}.items() if family != "oral")
+"""The form words that can make a clause another product's (not the tablet words, which never do)."""
+
+
 def _form_family(word: str) -> Optional[str]:
     return _FORM_NOUNS.get(word) or _FORM_HINTS.get(word)
 
@@ -308,8 +312,6 @@ def _rx(name: str) -> re.Pattern[str]:
                 "dashes": "[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]",
                 "words": r"[^\W_]+(?:['\u2019][^\W_]+)*",
                 "clauses": r"[;|+&]|,|\s/|/\s|(?<=[a-z])/(?=[a-z])|\b(?:and|plus|then|also)\b",
-                "form_words": r"\b(?:" + "|".join(sorted({**_FORM_NOUNS, **_FORM_HINTS}, key=len, reverse=True))
-                              + r")\b",
                 "hcc": r"\((?:cms\s*[-/]?\s*)?hcc\)|\bcms[-/]hcc\b|\(cms code\)",
                 "roman_qty": rf"\b({_ROMAN_FORMS})\s+(i{{1,3}}|iv)\b|\b(i{{1,3}}|iv)\s+({_ROMAN_FORMS})\b",
                 "stage": r"\b(?:stage|g|grade|ckd)\s*-?\s*(1|2|3a|3b|3|4|5|iiia|iiib|i{1,3}|iv|v)\b",
@@ -512,7 +514,8 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
             lowered = re.sub(r"\b([a-z])['\u2019]s\b", r"\1 s", lowered)  # Mucinex D's: not Mucinex DS
         lowered = _bind_name_numbers(lowered, lookup)
     # spans of the dose and instruction vocabulary with numbers in them
-    rest = (_spans(lowered).sub(_span_forms if _rx("form_words").search(lowered) else " ", lowered) if medication
+    formed = medication and not _OTHER_FORMS.isdisjoint(re.findall(r"[a-z]+", lowered))
+    rest = (_spans(lowered).sub(_span_forms if formed else " ", lowered) if medication
             else _spans(lowered).sub(lambda m: " " if m.lastgroup in ("year", "every", "started") else m.group(0),
                                      lowered))
     if medication and "zq" in rest:
@@ -540,7 +543,7 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     at = 0
     clause: List[int] = []  # per word: which clause of the line it is in (medication lines: ; , + / and plus then)
     counted: List[Tuple[int, str]] = []  # form words inside a span ("1 patch"), with their clause
-    if medication:
+    if formed:  # clauses matter only to a line with a form word of another product in it (``_unowned_forms``)
         for piece in normalize(_rx("clauses").sub(lambda m: " zqc " + (m.group(0) if m.group(0)[0].isalpha()
                                                                          or m.group(0) == "&" else ""),
                                                   rest)).split():
@@ -554,7 +557,7 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
     else:
         words = normalize(rest).split()
         clause = [0] * len(words)
-    families = _clause_families(words, clause, counted) if medication and at else {}
+    families = _clause_families(words, clause, counted) if at else {}
     name_clause = 0
     names: List[Tuple[str, str, str]] = []
     phrases: List[str] = []
