@@ -28,6 +28,28 @@ def run(args: List[bytes | str], cwd: Path, env: Optional[Dict[str, str]] = None
                           input=stdin, timeout=60)
 
 
+def through_a_terminal(args: List[str], env: Dict[str, str], cwd: Path) -> str:
+    """The installed script with a pseudo-terminal as standard input, output and error: what a user sees."""
+    import pty
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([baclo_path(), *args], stdin=follower, stdout=follower, stderr=follower,
+                            env={**os.environ, **env}, cwd=cwd)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
 def test_version_from_another_directory(tmp_path: Path) -> None:
     from baclofen_cli import __version__
 

@@ -266,26 +266,10 @@ def test_sources_show_links_and_dates(run: Any) -> None:
 # ---------------------------------------------------------------- the pager, at a real terminal
 
 
-def _through_a_terminal(args: List[str], env: dict, tmp_path: Path) -> str:
-    import pty
+def _through_a_terminal(args: List[str], env: dict, tmp_path: Path) -> str:  # type: ignore[type-arg]
+    from test_installed import through_a_terminal
 
-    baclo = str(Path(sys.executable).with_name("baclo"))
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen([baclo, *args], stdin=follower, stdout=follower, stderr=follower,
-                            env={**os.environ, **env}, cwd=tmp_path)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=60)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace")
+    return through_a_terminal(args, env, tmp_path)
 
 
 @pytest.mark.skipif(not Path(sys.executable).with_name("baclo").exists(), reason="needs the installed script")

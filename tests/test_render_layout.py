@@ -195,25 +195,9 @@ def test_long_pages_are_not_paged_when_piped(tmp_path: Path, args: List[str]) ->
 
 
 def _through_a_terminal(args: List[str], env: dict, tmp_path: Path) -> str:  # type: ignore[type-arg]
-    """The installed script with a pseudo-terminal as standard input, output and error."""
-    import pty
+    from test_installed import through_a_terminal
 
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen([str(BACLO), *args], stdin=follower, stdout=follower, stderr=follower,
-                            env={**os.environ, **env}, cwd=tmp_path)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=60)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace")
+    return through_a_terminal(args, env, tmp_path)
 
 
 @pytest.mark.skipif(not BACLO.exists(), reason="needs the installed script")
