@@ -321,7 +321,8 @@ def _rx(name: str) -> re.Pattern[str]:
                 "qty": rf"(?<![\w#.])(\d+(?:\.\d+)?|one|two|three|four|half|½|1/2)\s*{_QTY_UNIT}",
                 "ago": r"\b(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|many|several|few|some)\s*"
                        r"(?:years?|yrs?|y|months?|mos?|decades?)\s+ago\b|\blong\s+ago\b",
-                "past": r"\b(?:history|hx|h\s*o|past|previous|previously|prior|remote|old|healed|resolved|ago|"
+                # "ago" is not here: "5 years ago" says when, as a year does (hostile round 9 C)
+                "past": r"\b(?:history|hx|h\s*o|past|previous|previously|prior|remote|old|healed|resolved|"
                         r"pmh|phx|pmhx|s\s*p|status\s+post|prev)\b",
                 # clinical round I: a year in any form ("(2025)", "in 2019", "(Oct 2025)", "2019") says when, never
                 # that it is over; only a word of the "past" pattern does
@@ -739,10 +740,11 @@ def _read(text: str, lookup: Lookup, conditions: Optional[Lookup], medication: b
         # "peptic ulcer, 2019", "PUD (2025)", "PUD in 2019", "(Oct 2025)": an earlier year in any form says neither that
         # the ulcer healed nor that it is still there; the contraindication stands and the year is shown as not read
         # (hostile 7 M2, clinical round I). Only a word ("previous", "h/o", "healed") makes it history.
-        year = _past_year(lowered)
+        year = _past_year(lowered) or _past_ago(lowered)
         active = lookup("active peptic ulcer") if year is not None else None
         if year is not None and active is not None and any(n[:2] == active[:2] for n in names):
-            unaccounted.append(f"{year} (a year alone: whether the ulcer healed was not read)")
+            alone = "a time alone" if year.endswith("ago") else "a year alone"
+            unaccounted.append(f"{year} ({alone}: whether the ulcer healed was not read)")
         pregnancy = lookup("pregnancy")
         if pregnancy is not None and any(n[:2] == pregnancy[:2] for n in names):
             over = _past_pregnancy(lowered)
@@ -861,6 +863,15 @@ def _past_ulcer(names: List[Tuple[str, str, str]], lowered: str, lookup: Lookup)
     return list(dict.fromkeys(past if n[:2] == active[:2] else n for n in names))
 
 
+def _past_ago(lowered: str) -> Optional[str]:
+    """A time 3 months or more ago, as written ("5 years ago", "18 months ago"): when, not that it healed;
+    a more recent one keeps an ulcer active (``_recent``). None otherwise."""
+    found = _rx("ago").search(lowered)
+    if found is None or _recent(lowered):
+        return None
+    return found.group(0).strip()
+
+
 def _past_year(lowered: str) -> Optional[str]:
     """An earlier year in the line, as written ("2019", "(2025)", "in 2019", "oct 2025"), unless the line also has
     this year or says since when (present since then) or gives a start date; None otherwise."""
@@ -902,7 +913,9 @@ def _past_pregnancy(lowered: str) -> Optional[bool]:
         if not _PREGNANCY_WORDS.search(clause):
             continue
         years = [int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", clause)]
-        worded = _rx("past").search(clause) is not None
+        # a time ago counts as a past word here: "pregnant 10 years ago" is over (hostile round 9 took "ago" out of
+        # the "past" pattern for ulcers, where a time alone does not say it healed)
+        worded = _rx("past").search(clause) is not None or _rx("ago").search(clause) is not None
         if _rx("present").search(clause) or not (worded or years) or not worded and min(years) >= this_year:
             return None  # "pregnant; h/o pre-eclampsia", "pregnancy 2026": a pregnancy now
         ended = (not years or max(years) <= this_year - 2) and not _recent(clause)

@@ -25,7 +25,7 @@ def test_a_qualifier_after_a_comma_keeps_the_ulcer_active(run: Any, text: str) -
 
 # clinical round I: a year alone, in brackets or after "in" as bare, no longer makes an ulcer history (it stays the
 # contraindication, the year not read: tests/test_clinical_round_i.py); these keep a history word with the year
-@pytest.mark.parametrize("text", ["history of bleeding ulcer", "peptic ulcer 10 years ago", "h/o PUD (2015)"])
+@pytest.mark.parametrize("text", ["history of bleeding ulcer", "hx peptic ulcer 10 years ago", "h/o PUD (2015)"])
 def test_a_past_ulcer_stays_the_history_caution(run: Any, text: str) -> None:
     code, data = _check(run, "-H", text)
     assert [f["id"] for f in data["findings"]] == ["peptic-ulcer-history"]

@@ -415,10 +415,12 @@ class _Reader:
             what = _OTHER_PAGE.get(relation.strip().lower())
             if what is not None and what not in pages:
                 pages[what] = f"a link to {what} ({_preview(link.get('url'), 120)})"
-        if "last" in urls and _url(urls["last"]) != _url(urls.get("self")):
-            # the last page is another one than this (hostile round 8, NEW-3): or, with no self link, not known
-            pages.setdefault("the last page", f"a link to the last page ({_preview(urls['last'], 120)}) that is not "
-                                              f"this page's self link ({_preview(urls.get('self'), 120)})")
+        for end in ("first", "last"):
+            # the first or last page is another one than this (hostile rounds 8 and 9): or, with no self link,
+            # not known to be this one
+            if end in urls and _url(urls[end]) != _url(urls.get("self")):
+                pages.setdefault(f"the {end} page", f"a link to the {end} page ({_preview(urls[end], 120)}) that is "
+                                                    f"not this page's self link ({_preview(urls.get('self'), 120)})")
         said = list(pages.values())
         total = bundle.get("total")
         if total is not None and (not isinstance(total, int) or isinstance(total, bool) or total < 0):
