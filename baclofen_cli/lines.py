@@ -311,9 +311,10 @@ def _rx(name: str) -> re.Pattern[str]:
                 "dotted": r"(?<![\w.])(?:[a-z]\.){1,3}[a-z]\.?(?![\w.])",
                 "dashes": "[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]",
                 "words": r"[^\W_]+(?:['\u2019][^\W_]+)*",
-                # also a spaced dash, a double dash, a colon or full stop before a word, and "with" (hostile round 9 A)
+                # also a spaced dash, a double dash, a colon or full stop before a word, "with", and an opening bracket:
+                # "fentanyl (DURAGESIC) 25 mcg/hr patch" names its brand in the bracket's clause (hostile round 9 A)
                 "clauses": r"[;|+&]|,|\s/|/\s|(?<=[a-z])/(?=[a-z])|\b(?:and|plus|then|also|with)\b"
-                           r"|\s-+\s|-{2,}|:\s|\.\s(?=[a-z])",
+                           r"|\s-+\s|-{2,}|:\s|\.\s(?=[a-z])|\(",
                 "hcc": r"\((?:cms\s*[-/]?\s*)?hcc\)|\bcms[-/]hcc\b|\(cms code\)",
                 "roman_qty": rf"\b({_ROMAN_FORMS})\s+(i{{1,3}}|iv)\b|\b(i{{1,3}}|iv)\s+({_ROMAN_FORMS})\b",
                 "stage": r"\b(?:stage|g|grade|ckd)\s*-?\s*(1|2|3a|3b|3|4|5|iiia|iiib|i{1,3}|iv|v)\b",

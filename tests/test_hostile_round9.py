@@ -52,7 +52,8 @@ def test_a_history_word_with_a_time_is_still_a_history(run: Any, said: str) -> N
     "amoxicillin 500 mg - Patch 25 mcg/hr", "amoxicillin 500 mg: eye drops", "amoxicillin -- injection",
     "amoxicillin 500 mg capsule \u2013 patch", "amoxicillin 500 mg capsule \u2014 eye drops",
     "amoxicillin 500 mg capsule. Patch 25 mcg/hr", "amoxicillin 500 mg capsule with patch",
-    "baclofen 40 mg tablet four times daily - injection",
+    "baclofen 40 mg tablet four times daily - injection", "amoxicillin 500 mg (patch)",
+    "amoxicillin 500 mg capsule (Inhale 2 puffs twice daily)",
 ])
 def test_a_form_word_after_a_dash_colon_stop_or_with_is_not_owned_by_the_medicine_before(run: Any, line: str) -> None:
     result = run("check", "-w", line, "--brief")
@@ -64,6 +65,8 @@ def test_a_form_word_after_a_dash_colon_stop_or_with_is_not_owned_by_the_medicin
     "fentanyl (DURAGESIC) 25 mcg/hr patch", "Eye drops: timolol", "timolol 0.5% eye drops - 1 drop both eyes bid",
     "fentanyl 25 mcg/hr patch - apply 1 patch q72h", "insulin glargine 100 unit/mL injection - inject 10 units at bedtime",
     "Ventolin HFA 90 mcg/actuation inhaler - 2 puffs q4h prn", "albuterol HFA inhaler: 2 puffs q4h prn",
+    "albuterol (PROVENTIL HFA;VENTOLIN HFA) 90 mcg/actuation inhaler", "insulin glargine (LANTUS) 100 unit/mL injection",
+    "timolol (TIMOPTIC) 0.5 % ophthalmic solution", "fentanyl 72 hour patch (Duragesic)",
 ])
 def test_a_form_that_belongs_to_the_medicine_stays_read(run: Any, line: str) -> None:
     result = run("check", "-w", line, "--brief")
