@@ -1500,12 +1500,15 @@ def attach_fields(lines: List[str], kind: Optional[str] = None,
     return out
 
 
-_LIST_MARKER = re.compile(r"(?:\(?\d{1,3}[.)]|[-*\u2022\u00b7\u25aa\u25e6\u2023])\s+(?=\S)")
+_LIST_MARKER = re.compile(r"(?:\(?\d{1,3}[.)]|#\d{1,3}[.):]?|[-*\u2022\u00b7\u25aa\u25e6\u2023])\s+(?=[^\W\d_])")
 """A list number or bullet before an item, as EHR lists and notes write them: "1. ", "2) ", "(3) ", "- ", "• "."""
 _MEDICATION_HEADING = re.compile(
     r"(?:(?:active|current|outpatient|inpatient|home|discharge|scheduled|regular|prn|as needed|otc|"
     r"prior to admission|my)\s+)*(?:medications?|meds|medication list|medicines?|drugs?)"
-    r"(?:\s+list)?(?:\s*\(\d{1,3}\))?\s*:?")
+    r"(?:\s+list)?(?:\s*\(\d{1,3}\))?(?:\s+on\s+file(?:\s+prior\s+to\s+(?:visit|admission|encounter))?)?\s*:?"
+    # Epic's own line when a list is empty: it names nothing to check
+    r"|no\s+current\s+(?:facility-administered|outpatient|inpatient)\s+medications\s+on\s+file"
+    r"(?:\s+prior\s+to\s+(?:visit|admission|encounter))?\.?")
 _HISTORY_HEADING = re.compile(
     r"(?:(?:active|current|past|chronic|resolved)\s+)*(?:problems?|problem list|diagnos[ie]s|conditions?|"
     r"medical history|past medical history|pmh|pmhx)(?:\s*\(\d{1,3}\))?\s*:?")
